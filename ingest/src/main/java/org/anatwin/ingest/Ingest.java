@@ -1,0 +1,181 @@
+package org.anatwin.ingest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.anatwin.ingest.internal.DicomInstance;
+import org.anatwin.ingest.internal.SeriesAssembler;
+import org.anatwin.ingest.internal.SyntheticPhantom;
+import org.anatwin.ingest.persistence.DicomRepository;
+import org.anatwin.model.Actor;
+import org.anatwin.model.AuditEvent;
+import org.anatwin.model.AuditSink;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.Volume;
+import org.anatwin.model.VolumeSource;
+import org.anatwin.storage.Storage;
+import org.apache.commons.numbers.core.Precision;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Entry point of the ingest module. Stores DICOM instances idempotently (blob first, made durable,
+ * then the graph transaction; a success is reported only after both), reads the DICOM hierarchy
+ * back, and assembles stored series into volumes for whoever builds twin versions.
+ */
+public final class Ingest implements VolumeSource {
+  /** Limits on what is accepted; a file over a limit is refused, never truncated. */
+  public record Limits(long maxInstanceBytes) {
+    public static Limits defaults() {
+      return new Limits(1L << 30);
+    }
+  }
+
+  private final Storage storage;
+  private final DicomRepository repository;
+  private final AuditSink audit;
+  private final Limits limits;
+  private final Clock clock;
+  private final SeriesAssembler assembler =
+      new SeriesAssembler(Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
+
+  public Ingest(Storage storage, AuditSink audit, Limits limits, Clock clock) {
+    this.storage = storage;
+    this.repository = new DicomRepository(storage.graph());
+    this.audit = audit;
+    this.limits = limits;
+    this.clock = clock;
+  }
+
+  /** What storing one file did. */
+  public enum Stored {
+    NEW,
+    DUPLICATE
+  }
+
+  /**
+   * Imports every regular file under {@code dir} (recursively, in name order). Files that are not
+   * DICOM or are refused are listed in the report with their codes; the rest are stored.
+   */
+  public ImportReport importFolder(Path dir, Actor actor) {
+    if (!Files.isDirectory(dir)) {
+      throw new IngestException("ingest:import.not-a-folder", "not a readable folder: " + dir);
+    }
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      files = walk.filter(Files::isRegularFile).sorted().toList();
+    } catch (IOException e) {
+      throw new IngestException("ingest:import.unreadable", "cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    int stored = 0;
+    int duplicates = 0;
+    List<ImportReport.Rejection> rejected = new ArrayList<>();
+    TreeSet<String> series = new TreeSet<>();
+    for (Path file : files) {
+      String name = dir.relativize(file).toString();
+      try {
+        long size = Files.size(file);
+        if (size > limits.maxInstanceBytes()) {
+          throw new IngestException("ingest:file.too-large", name + " has " + size + " bytes, over the limit of " + limits.maxInstanceBytes());
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        DicomInstance instance = DicomInstance.parse(bytes);
+        switch (store(instance, bytes)) {
+          case NEW -> stored++;
+          case DUPLICATE -> duplicates++;
+        }
+        series.add(instance.seriesInstanceUid().value());
+      } catch (IngestException e) {
+        rejected.add(new ImportReport.Rejection(name, e.code(), e.getMessage()));
+      } catch (IOException e) {
+        rejected.add(new ImportReport.Rejection(name, "ingest:file.unreadable", e.getMessage()));
+      }
+    }
+    audit.append(new AuditEvent(clock.instant(), actor.userName(), actor.role(), "dicom.import",
+        rejected.isEmpty() ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, List.copyOf(series),
+        "stored=" + stored + " duplicates=" + duplicates + " rejected=" + rejected.size()));
+    return new ImportReport(stored, duplicates, rejected, series);
+  }
+
+  /**
+   * Stores one parsed instance. Same SOP Instance UID and same dataset: a duplicate, nothing
+   * written. Same UID and a different dataset: refused with {@code ingest:instance.conflict}, the
+   * stored original untouched.
+   */
+  Stored store(DicomInstance instance, byte[] bytes) {
+    Optional<ContentHash> known = repository.datasetHashOf(instance.sopInstanceUid());
+    if (known.isPresent()) {
+      return checkDuplicate(instance, known.get());
+    }
+    storage.blobs().put(bytes);
+    Optional<ContentHash> raced = repository.create(instance, clock.instant());
+    return raced.isPresent() ? checkDuplicate(instance, raced.get()) : Stored.NEW;
+  }
+
+  private static Stored checkDuplicate(DicomInstance instance, ContentHash stored) {
+    if (stored.equals(instance.datasetHash())) {
+      return Stored.DUPLICATE;
+    }
+    throw new IngestException("ingest:instance.conflict", "SOP Instance UID " + instance.sopInstanceUid()
+        + " is already stored with a different dataset; the stored instance was kept and this one refused");
+  }
+
+  @Override
+  public Volume volumeOf(SeriesInstanceUid series) {
+    List<DicomRepository.StoredInstance> instances = repository.instancesOf(series);
+    if (instances.isEmpty()) {
+      throw new IngestException("ingest:series.unknown", "no stored instances for series " + series);
+    }
+    List<SeriesAssembler.Slice> slices = instances.stream()
+        .map(i -> new SeriesAssembler.Slice(i.source(), storage.blobs().get(i.blob())))
+        .toList();
+    return assembler.assemble(series, slices);
+  }
+
+  /** The lineage id of the entity for an instance. */
+  public static String instanceEntityId(org.anatwin.model.SopInstanceUid sop) {
+    return DicomRepository.instanceEntityId(sop);
+  }
+
+  /** Patients by id, after a cursor, optionally filtered by name, id or pseudonym. */
+  public List<Map<String, Object>> patients(int limit, @Nullable String after, @Nullable String search) {
+    return repository.patients(limit, after, search);
+  }
+
+  public Optional<Map<String, Object>> patient(String id) {
+    return repository.patient(id);
+  }
+
+  public Map<String, List<Map<String, Object>>> studiesOf(List<String> patientIds) {
+    return repository.studiesOf(patientIds);
+  }
+
+  public Map<String, List<Map<String, Object>>> seriesOf(List<String> studyUids) {
+    return repository.seriesOf(studyUids);
+  }
+
+  public Optional<Map<String, Object>> series(String uid) {
+    return repository.series(uid);
+  }
+
+  /** The patient key of the patient a series belongs to. */
+  public Optional<String> patientOf(SeriesInstanceUid series) {
+    return repository.patientOf(series);
+  }
+
+  /**
+   * Writes the project's synthetic CT phantom (a skull-like shell series and a femur-like tube
+   * series, real DICOM files) under {@code dir}; returns the skull series' folder.
+   */
+  public static Path writePhantom(Path dir) {
+    SyntheticPhantom.write(dir);
+    return dir.resolve("skull");
+  }
+}

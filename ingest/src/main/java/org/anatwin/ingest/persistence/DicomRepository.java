@@ -1,0 +1,201 @@
+package org.anatwin.ingest.persistence;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.anatwin.ingest.internal.DicomInstance;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.DerivedIds;
+import org.anatwin.model.PatientKey;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.SopInstanceUid;
+import org.anatwin.model.SourceInstance;
+import org.anatwin.storage.Graph;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Value;
+
+/** Every Cypher statement of the DICOM hierarchy: Patient, Study, Series, Instance. */
+public final class DicomRepository {
+  private static final String FIND_INSTANCE =
+      """
+      MATCH (i:Instance {sopInstanceUid: $sop})
+      RETURN i.datasetSha256 AS datasetSha256
+      """;
+  private static final String CREATE_INSTANCE =
+      """
+      MERGE (p:Patient {id: $patientKey})
+        ON CREATE SET p.patientId = $patientId, p.issuer = $issuer, p.name = $patientName,
+                      p.birthDate = $birthDate, p.sex = $sex, p.pseudonym = $pseudonym
+      MERGE (st:Study {uid: $studyUid})
+        ON CREATE SET st.date = $studyDate, st.description = $studyDescription,
+                      st.accessionNumber = $accession
+      MERGE (p)-[:HAS_STUDY]->(st)
+      MERGE (se:Series {uid: $seriesUid})
+        ON CREATE SET se.modality = $modality, se.description = $seriesDescription,
+                      se.number = $seriesNumber, se.frameOfReferenceUid = $frame
+      MERGE (st)-[:HAS_SERIES]->(se)
+      CREATE (i:Instance:Entity {id: $id, sopInstanceUid: $sop, sopClassUid: $sopClass,
+                                 sha256: $sha256, datasetSha256: $datasetSha256,
+                                 instanceNumber: $instanceNumber, size: $size, receivedAt: $receivedAt})
+      CREATE (se)-[:HAS_INSTANCE]->(i)
+      """;
+  private static final String SERIES_INSTANCES =
+      """
+      MATCH (:Series {uid: $uid})-[:HAS_INSTANCE]->(i:Instance)
+      RETURN i.sopInstanceUid AS sop, i.sha256 AS sha256, i.datasetSha256 AS datasetSha256
+      ORDER BY i.sopInstanceUid
+      """;
+  private static final String PATIENTS =
+      """
+      MATCH (p:Patient)
+      WHERE $search IS NULL OR toLower(p.name) CONTAINS toLower($search)
+            OR toLower(p.patientId) CONTAINS toLower($search)
+            OR toLower(p.pseudonym) CONTAINS toLower($search)
+      WITH p ORDER BY p.id
+      WHERE $after IS NULL OR p.id > $after
+      RETURN p {.*} AS patient
+      LIMIT $limit
+      """;
+  private static final String PATIENT = "MATCH (p:Patient {id: $id}) RETURN p {.*} AS patient";
+  private static final String STUDIES_OF =
+      """
+      MATCH (p:Patient)-[:HAS_STUDY]->(st:Study) WHERE p.id IN $ids
+      RETURN p.id AS owner, st {.*} AS study ORDER BY st.date, st.uid
+      """;
+  private static final String SERIES_OF =
+      """
+      MATCH (st:Study)-[:HAS_SERIES]->(se:Series) WHERE st.uid IN $ids
+      OPTIONAL MATCH (se)-[:HAS_INSTANCE]->(i:Instance)
+      WITH st, se, count(i) AS instances
+      RETURN st.uid AS owner, se {.*, instanceCount: instances} AS series ORDER BY se.number, se.uid
+      """;
+  private static final String SERIES =
+      """
+      MATCH (st:Study)-[:HAS_SERIES]->(se:Series {uid: $uid})<-[:HAS_SERIES]-(:Study)<-[:HAS_STUDY]-(p:Patient)
+      OPTIONAL MATCH (se)-[:HAS_INSTANCE]->(i:Instance)
+      WITH st, se, p, count(i) AS instances
+      RETURN se {.*, instanceCount: instances, studyUid: st.uid, patientKey: p.id} AS series
+      """;
+  private static final String PATIENT_OF_SERIES =
+      """
+      MATCH (p:Patient)-[:HAS_STUDY]->(:Study)-[:HAS_SERIES]->(se:Series {uid: $uid})
+      RETURN p.id AS id
+      """;
+
+  private final Graph graph;
+
+  public DicomRepository(Graph graph) {
+    this.graph = graph;
+  }
+
+  /** The dataset hash stored for a SOP Instance UID, if the instance is known. */
+  public Optional<ContentHash> datasetHashOf(SopInstanceUid sop) {
+    return graph.read(
+        tx -> {
+          List<Record> rows = tx.run(FIND_INSTANCE, Map.of("sop", sop.value())).list();
+          return rows.isEmpty() ? Optional.empty() : Optional.of(ContentHash.parse(rows.getFirst().get("datasetSha256").asString()));
+        });
+  }
+
+  /**
+   * Creates the instance node (and its patient, study and series when new) in one transaction.
+   * Returns the dataset hash already stored when another writer created the instance first.
+   */
+  public Optional<ContentHash> create(DicomInstance d, Instant receivedAt) {
+    PatientKey patient = PatientKey.createDerived(d.patientId(), d.issuerOfPatientId());
+    Map<String, Object> p = new HashMap<>();
+    p.put("patientKey", patient.value());
+    p.put("patientId", d.patientId());
+    p.put("issuer", d.issuerOfPatientId());
+    p.put("patientName", d.patientName());
+    p.put("birthDate", d.patientBirthDate());
+    p.put("sex", d.patientSex());
+    p.put("pseudonym", "ANON-" + DerivedIds.createId("pseudonym", patient.value()).substring(10, 22).toUpperCase(java.util.Locale.ROOT));
+    p.put("studyUid", d.studyInstanceUid().value());
+    p.put("studyDate", d.studyDate());
+    p.put("studyDescription", d.studyDescription());
+    p.put("accession", d.accessionNumber());
+    p.put("seriesUid", d.seriesInstanceUid().value());
+    p.put("modality", d.modality());
+    p.put("seriesDescription", d.seriesDescription());
+    p.put("seriesNumber", d.seriesNumber());
+    p.put("frame", d.frameOfReferenceUid());
+    p.put("id", instanceEntityId(d.sopInstanceUid()));
+    p.put("sop", d.sopInstanceUid().value());
+    p.put("sopClass", d.sopClassUid());
+    p.put("sha256", d.fileHash().hex());
+    p.put("datasetSha256", d.datasetHash().hex());
+    p.put("instanceNumber", d.instanceNumber());
+    p.put("size", d.size());
+    p.put("receivedAt", receivedAt.toString());
+    return graph.write(
+        tx -> {
+          List<Record> existing = tx.run(FIND_INSTANCE, Map.of("sop", d.sopInstanceUid().value())).list();
+          if (!existing.isEmpty()) {
+            return Optional.of(ContentHash.parse(existing.getFirst().get("datasetSha256").asString()));
+          }
+          tx.run(CREATE_INSTANCE, p).consume();
+          return Optional.<ContentHash>empty();
+        });
+  }
+
+  /** The lineage id of an instance entity. */
+  public static String instanceEntityId(SopInstanceUid sop) {
+    return "instance:" + sop.value();
+  }
+
+  /** A stored instance of a series: its lineage identity and the blob holding its file. */
+  public record StoredInstance(SourceInstance source, ContentHash blob) {}
+
+  public List<StoredInstance> instancesOf(SeriesInstanceUid series) {
+    return graph.read(
+        tx ->
+            tx.run(SERIES_INSTANCES, Map.of("uid", series.value())).list(r -> new StoredInstance(
+                new SourceInstance(SopInstanceUid.of(r.get("sop").asString()), ContentHash.parse(r.get("datasetSha256").asString())),
+                ContentHash.parse(r.get("sha256").asString()))));
+  }
+
+  public List<Map<String, Object>> patients(int limit, String after, String search) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("limit", limit);
+    params.put("after", after);
+    params.put("search", search);
+    return graph.read(tx -> tx.run(PATIENTS, params).list(r -> r.get("patient").asMap()));
+  }
+
+  public Optional<Map<String, Object>> patient(String id) {
+    return graph.read(tx -> tx.run(PATIENT, Map.of("id", id)).list(r -> r.get("patient").asMap()).stream().findFirst());
+  }
+
+  /** Studies of each patient id, for batch loading. */
+  public Map<String, List<Map<String, Object>>> studiesOf(List<String> patientIds) {
+    return grouped(STUDIES_OF, patientIds, "study");
+  }
+
+  /** Series of each study UID, for batch loading. */
+  public Map<String, List<Map<String, Object>>> seriesOf(List<String> studyUids) {
+    return grouped(SERIES_OF, studyUids, "series");
+  }
+
+  public Optional<Map<String, Object>> series(String uid) {
+    return graph.read(tx -> tx.run(SERIES, Map.of("uid", uid)).list(r -> r.get("series").asMap()).stream().findFirst());
+  }
+
+  public Optional<String> patientOf(SeriesInstanceUid series) {
+    return graph.read(tx -> tx.run(PATIENT_OF_SERIES, Map.of("uid", series.value())).list(r -> r.get("id").asString()).stream().findFirst());
+  }
+
+  private Map<String, List<Map<String, Object>>> grouped(String query, List<String> ids, String column) {
+    return graph.read(
+        tx -> {
+          Map<String, List<Map<String, Object>>> out = new HashMap<>();
+          for (Record r : tx.run(query, Map.of("ids", ids)).list()) {
+            Value owner = r.get("owner");
+            out.computeIfAbsent(owner.asString(), k -> new java.util.ArrayList<>()).add(r.get(column).asMap());
+          }
+          return out;
+        });
+  }
+}

@@ -1,0 +1,117 @@
+package org.anatwin.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import org.anatwin.model.ContentHash;
+
+/**
+ * Content-addressed files under {@code <root>/sha256/ab/cd/<hash>}. A write goes to a temporary
+ * file, is forced to disk, renamed atomically to its hash and the directory is forced too, so a
+ * blob either exists whole or not at all. Paths are made from hashes only, never from DICOM values.
+ * A blob whose bytes no longer match its name is an error on read.
+ */
+public final class BlobStore {
+  private final Path root;
+  private final Path tmp;
+
+  BlobStore(Path root) {
+    this.root = root.resolve("sha256");
+    this.tmp = root.resolve("tmp");
+    try {
+      Files.createDirectories(this.root);
+      Files.createDirectories(tmp);
+    } catch (IOException e) {
+      throw StorageException.io("cannot create blob store at " + root, e);
+    }
+  }
+
+  /** Stores the bytes and returns their hash; storing bytes that are already there is a no-op. */
+  public ContentHash put(byte[] bytes) {
+    ContentHash hash = ContentHash.of(bytes);
+    Path target = pathOf(hash);
+    if (Files.exists(target)) {
+      return hash;
+    }
+    try {
+      Files.createDirectories(target.getParent());
+      Path temp = Files.createTempFile(tmp, hash.hex().substring(0, 8), ".part");
+      try {
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+          ByteBuffer buffer = ByteBuffer.wrap(bytes);
+          while (buffer.hasRemaining()) {
+            out.write(buffer);
+          }
+          out.force(true);
+        }
+        moveIntoPlace(temp, target);
+        forceDirectory(target.getParent());
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+      return hash;
+    } catch (IOException e) {
+      throw StorageException.io("cannot store blob " + hash, e);
+    }
+  }
+
+  private static void moveIntoPlace(Path temp, Path target) throws IOException {
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException e) {
+      // a concurrent writer stored the same content first: same bytes, nothing to do
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("the blob store needs a file system with atomic rename", e);
+    }
+  }
+
+  private static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  /** Whether a blob with this hash is stored. */
+  public boolean contains(ContentHash hash) {
+    return Files.exists(pathOf(hash));
+  }
+
+  /** Reads a blob and checks its hash. */
+  public byte[] get(ContentHash hash) {
+    Path path = pathOf(hash);
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(path);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new StorageException("storage:blob.missing", "no blob " + hash + " in the store", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!ContentHash.of(bytes).equals(hash)) {
+      throw new StorageException(
+          "storage:blob.corrupt", "blob " + hash + " does not match its hash: the store was altered");
+    }
+    return bytes;
+  }
+
+  /** Number of bytes of a stored blob. */
+  public long size(ContentHash hash) {
+    try {
+      return Files.size(pathOf(hash));
+    } catch (IOException e) {
+      throw StorageException.io("cannot read blob " + hash, e);
+    }
+  }
+
+  Path pathOf(ContentHash hash) {
+    String hex = hash.hex();
+    return root.resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex);
+  }
+}

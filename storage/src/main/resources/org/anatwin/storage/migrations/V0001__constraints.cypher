@@ -1,0 +1,13 @@
+// Every node that the flow creates has a unique id; DICOM objects are also unique by UID.
+CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT activity_id IF NOT EXISTS FOR (n:Activity) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT agent_id IF NOT EXISTS FOR (n:Agent) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT patient_id IF NOT EXISTS FOR (n:Patient) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT study_uid IF NOT EXISTS FOR (n:Study) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT series_uid IF NOT EXISTS FOR (n:Series) REQUIRE n.uid IS UNIQUE;
+CREATE CONSTRAINT instance_sop_uid IF NOT EXISTS FOR (n:Instance) REQUIRE n.sopInstanceUid IS UNIQUE;
+CREATE CONSTRAINT twin_id IF NOT EXISTS FOR (n:Twin) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT printer_id IF NOT EXISTS FOR (n:Printer) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT order_event_id IF NOT EXISTS FOR (n:OrderEvent) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (n:AuditEvent) REQUIRE n.seq IS UNIQUE;
+CREATE CONSTRAINT migration_version IF NOT EXISTS FOR (n:__Migration) REQUIRE n.version IS UNIQUE

@@ -1,0 +1,17 @@
+package org.anatwin.model;
+
+/** A DICOM sop instance uid, checked against the UID grammar of PS3.5. */
+public record SopInstanceUid(String value) {
+  public SopInstanceUid {
+    Uids.check("sop-instance-uid", value);
+  }
+
+  public static SopInstanceUid of(String value) {
+    return new SopInstanceUid(value);
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}

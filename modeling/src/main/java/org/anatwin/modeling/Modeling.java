@@ -1,0 +1,92 @@
+package org.anatwin.modeling;
+
+import java.util.Map;
+import org.anatwin.model.DerivedIds;
+import org.anatwin.model.TriangleMesh;
+import org.anatwin.model.Volume;
+import org.anatwin.modeling.internal.MeshMath;
+import org.anatwin.modeling.internal.Stl;
+import org.anatwin.modeling.internal.VtkSurface;
+
+/**
+ * Entry point of the modeling module: segmentation, surfaces, mesh QA and exports. Stateless and
+ * deterministic: the same inputs and parameters give the same ids and the same bytes.
+ */
+public final class Modeling {
+  /** Name and version of the threshold segmentation, as recorded in lineage. */
+  public static final String THRESHOLD = "anatwin.threshold";
+
+  public static final String THRESHOLD_VERSION = "1";
+
+  /** Name and version of the surface pipeline (VTK flying edges, largest region, windowed sinc). */
+  public static final String SURFACE = "anatwin.surface.vtk-flying-edges";
+
+  public static final String SURFACE_VERSION = "1 (VTK 9.1)";
+
+  /** HU threshold presets, lower bound inclusive. */
+  public enum Preset {
+    BONE(300),
+    DENSE_BONE(700);
+
+    private final int minimumHu;
+
+    Preset(int minimumHu) {
+      this.minimumHu = minimumHu;
+    }
+
+    public int minimumHu() {
+      return minimumHu;
+    }
+  }
+
+  /** Smoothing defaults of 3D Slicer's closed-surface conversion (smoothing factor 0.5). */
+  private static final VtkSurface.Settings DEFAULT_SURFACE = new VtkSurface.Settings(20, 0.01, true);
+
+  private Modeling() {}
+
+  /** Labels (value 1) every voxel with {@code minimumHu <= value <= maximumHu}. */
+  public static LabelMap createThresholdLabelMap(Volume volume, int minimumHu, int maximumHu) {
+    if (minimumHu > maximumHu) {
+      throw new ModelingException("modeling:threshold.empty-range", "threshold minimum " + minimumHu + " is above maximum " + maximumHu);
+    }
+    short[] voxels = volume.voxels();
+    byte[] labels = new byte[voxels.length];
+    long count = 0;
+    for (int i = 0; i < voxels.length; i++) {
+      if (voxels[i] >= minimumHu && voxels[i] <= maximumHu) {
+        labels[i] = 1;
+        count++;
+      }
+    }
+    if (count == 0) {
+      throw new ModelingException("modeling:segmentation.empty", "no voxel of volume " + volume.id() + " lies in [" + minimumHu + ", " + maximumHu + "] HU");
+    }
+    Map<String, String> parameters = Map.of("minimumHu", Integer.toString(minimumHu), "maximumHu", Integer.toString(maximumHu));
+    String id = DerivedIds.createId("labelmap", volume.id(), THRESHOLD, THRESHOLD_VERSION, parameters);
+    return new LabelMap(id, volume.id(), volume.geometry(), labels, THRESHOLD, THRESHOLD_VERSION, parameters, count);
+  }
+
+  /** The closed surface of a label map, in the volume's frame of reference, with its QA report. */
+  public static Surface createSurface(LabelMap labelMap, org.anatwin.model.FrameOfReferenceUid frame) {
+    VtkSurface.Settings settings = DEFAULT_SURFACE;
+    Map<String, String> parameters = Map.of(
+        "isoValue", "0.5",
+        "padding", "1 voxel",
+        "keepLargestRegion", Boolean.toString(settings.keepLargestRegion()),
+        "smoothingIterations", Integer.toString(settings.smoothingIterations()),
+        "passBand", Double.toString(settings.passBand()));
+    TriangleMesh mesh = VtkSurface.surface(labelMap.geometry(), labelMap.labels(), settings);
+    String id = DerivedIds.createId("surface", labelMap.id(), SURFACE, SURFACE_VERSION, parameters);
+    return new Surface(id, labelMap.id(), frame, mesh, SURFACE, SURFACE_VERSION, parameters, MeshMath.report(mesh));
+  }
+
+  /** QA report of any mesh. */
+  public static MeshReport report(TriangleMesh mesh) {
+    return MeshMath.report(mesh);
+  }
+
+  /** Binary STL bytes (millimetres, patient coordinates, no patient data in the header). */
+  public static byte[] toStl(TriangleMesh mesh) {
+    return Stl.write(mesh);
+  }
+}

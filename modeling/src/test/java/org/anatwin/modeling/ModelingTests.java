@@ -1,0 +1,98 @@
+package org.anatwin.modeling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.FrameOfReferenceUid;
+import org.anatwin.model.SopInstanceUid;
+import org.anatwin.model.SourceInstance;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.Volume;
+import org.anatwin.model.VolumeGeometry;
+import org.apache.commons.geometry.euclidean.threed.Vector3D;
+import org.junit.jupiter.api.Test;
+
+class ModelingTests {
+  private static final double RADIUS = 20;
+
+  /** A ball of bone (1000 HU) in water, on a grid with anisotropic spacing and a flipped axis. */
+  private static Volume ball(Vector3D.Unit sliceDirection) {
+    int n = 40;
+    int nz = 30;
+    double s = 1.2;
+    double sz = 1.6;
+    VolumeGeometry g = new VolumeGeometry(n, n, nz, s, s, sz, Vector3D.of(10, -5, 100),
+        Vector3D.Unit.PLUS_X, Vector3D.Unit.PLUS_Y, sliceDirection);
+    short[] hu = new short[n * n * nz];
+    for (int k = 0; k < nz; k++) {
+      for (int j = 0; j < n; j++) {
+        for (int i = 0; i < n; i++) {
+          double x = (i - (n - 1) / 2.0) * s;
+          double y = (j - (n - 1) / 2.0) * s;
+          double z = (k - (nz - 1) / 2.0) * sz;
+          hu[i + n * (j + n * k)] = (short) (Math.sqrt(x * x + y * y + z * z) <= RADIUS ? 1000 : 0);
+        }
+      }
+    }
+    return new Volume("volume-test", SeriesInstanceUid.of("1.2.3"), FrameOfReferenceUid.of("1.2.3.4"), g, hu,
+        List.of(new SourceInstance(SopInstanceUid.of("1.2.3.5"), ContentHash.of(new byte[0]))), "test", "1");
+  }
+
+  @Test
+  void surfaceOfABallIsClosedOutwardAndOfTheRightVolume() {
+    Volume volume = ball(Vector3D.Unit.PLUS_Z);
+    LabelMap labels = Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE);
+    Surface surface = Modeling.createSurface(labels, volume.frameOfReference());
+    MeshReport report = surface.report();
+    assertThat(report.watertight()).isTrue();
+    assertThat(report.shells()).isEqualTo(1);
+    double expected = 4.0 / 3.0 * Math.PI * RADIUS * RADIUS * RADIUS;
+    assertThat(report.volume()).isCloseTo(expected, within(expected * 0.05));
+    // centred in patient coordinates at origin + half the grid extent
+    assertThat((report.minX() + report.maxX()) / 2).isCloseTo(10 + 39 * 1.2 / 2, within(0.3));
+    assertThat((report.minZ() + report.maxZ()) / 2).isCloseTo(100 + 29 * 1.6 / 2, within(0.3));
+  }
+
+  @Test
+  void leftHandedSeriesStillGiveOutwardNormalsInPatientCoordinates() {
+    Volume volume = ball(Vector3D.Unit.MINUS_Z);
+    Surface surface = Modeling.createSurface(Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE), volume.frameOfReference());
+    assertThat(surface.report().volume()).isPositive();
+    assertThat((surface.report().minZ() + surface.report().maxZ()) / 2).isCloseTo(100 - 29 * 1.6 / 2, within(0.3));
+  }
+
+  @Test
+  void sameInputGivesSameIdAndSameStlBytes() {
+    Volume volume = ball(Vector3D.Unit.PLUS_Z);
+    Surface a = Modeling.createSurface(Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE), volume.frameOfReference());
+    Surface b = Modeling.createSurface(Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE), volume.frameOfReference());
+    assertThat(a.id()).isEqualTo(b.id());
+    assertThat(ContentHash.of(Modeling.toStl(a.mesh()))).isEqualTo(ContentHash.of(Modeling.toStl(b.mesh())));
+  }
+
+  @Test
+  void stlHoldsEveryTriangleWithAnUnitNormal() {
+    Volume volume = ball(Vector3D.Unit.PLUS_Z);
+    Surface s = Modeling.createSurface(Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE), volume.frameOfReference());
+    byte[] stl = Modeling.toStl(s.mesh());
+    ByteBuffer in = ByteBuffer.wrap(stl).order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(in.getInt(80)).isEqualTo(s.mesh().triangleCount());
+    assertThat(stl).hasSize(84 + 50 * s.mesh().triangleCount());
+    double nx = in.getFloat(84), ny = in.getFloat(88), nz = in.getFloat(92);
+    assertThat(Math.sqrt(nx * nx + ny * ny + nz * nz)).isCloseTo(1.0, within(1e-4));
+  }
+
+  @Test
+  void refusesAThresholdThatSelectsNothing() {
+    Volume volume = ball(Vector3D.Unit.PLUS_Z);
+    assertThatThrownBy(() -> Modeling.createThresholdLabelMap(volume, 2000, 3000))
+        .isInstanceOfSatisfying(ModelingException.class, e -> assertThat(e.code()).isEqualTo("modeling:segmentation.empty"));
+    assertThatThrownBy(() -> Modeling.createThresholdLabelMap(volume, 300, 200))
+        .isInstanceOfSatisfying(ModelingException.class, e -> assertThat(e.code()).isEqualTo("modeling:threshold.empty-range"));
+  }
+}

@@ -18,6 +18,7 @@ import org.anatwin.model.Actor;
 import org.anatwin.model.AuditEvent;
 import org.anatwin.model.AuditSink;
 import org.anatwin.model.ContentHash;
+import org.anatwin.model.PatientKey;
 import org.anatwin.model.SeriesInstanceUid;
 import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeSource;
@@ -139,11 +140,6 @@ public final class Ingest implements VolumeSource {
     return assembler.assemble(series, slices);
   }
 
-  /** The lineage id of the entity for an instance. */
-  public static String instanceEntityId(org.anatwin.model.SopInstanceUid sop) {
-    return DicomRepository.instanceEntityId(sop);
-  }
-
   /** Patients by id, after a cursor, optionally filtered by name, id or pseudonym. */
   public List<Map<String, Object>> patients(int limit, @Nullable String after, @Nullable String search) {
     return repository.patients(limit, after, search);
@@ -165,9 +161,10 @@ public final class Ingest implements VolumeSource {
     return repository.series(uid);
   }
 
-  /** The patient key of the patient a series belongs to. */
-  public Optional<String> patientOf(SeriesInstanceUid series) {
-    return repository.patientOf(series);
+  @Override
+  public PatientKey patientOf(SeriesInstanceUid series) {
+    return repository.patientOf(series).map(PatientKey::parse)
+        .orElseThrow(() -> new IngestException("ingest:series.unknown", "no stored series " + series));
   }
 
   /**

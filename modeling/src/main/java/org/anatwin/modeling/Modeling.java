@@ -76,7 +76,7 @@ public final class Modeling {
         "smoothingIterations", Integer.toString(settings.smoothingIterations()),
         "passBand", Double.toString(settings.passBand()));
     TriangleMesh mesh = VtkSurface.surface(labelMap.geometry(), labelMap.labels(), settings);
-    String id = DerivedIds.createId("surface", labelMap.id(), SURFACE, SURFACE_VERSION, parameters);
+    String id = DerivedIds.createId("mesh", labelMap.id(), SURFACE, SURFACE_VERSION, parameters);
     return new Surface(id, labelMap.id(), frame, mesh, SURFACE, SURFACE_VERSION, parameters, MeshMath.report(mesh));
   }
 

@@ -10,6 +10,11 @@ public record SopInstanceUid(String value) {
     return new SopInstanceUid(value);
   }
 
+  /** The id of the lineage entity of this instance. */
+  public String entityId() {
+    return "instance:" + value;
+  }
+
   @Override
   public String toString() {
     return value;

@@ -1,8 +1,13 @@
 package org.anatwin.model;
 
-/** Port through which ingest hands a stored series, assembled as a {@link Volume}, to whoever needs it. */
-@FunctionalInterface
+/**
+ * Port through which ingest hands a stored series, assembled as a {@link Volume}, to whoever builds
+ * twin versions.
+ */
 public interface VolumeSource {
   /** Assembles the series, or throws a coded exception when it cannot be assembled faithfully. */
   Volume volumeOf(SeriesInstanceUid series);
+
+  /** The patient the series belongs to; throws a coded exception for an unknown series. */
+  PatientKey patientOf(SeriesInstanceUid series);
 }

@@ -122,7 +122,7 @@ public final class DicomRepository {
     p.put("seriesDescription", d.seriesDescription());
     p.put("seriesNumber", d.seriesNumber());
     p.put("frame", d.frameOfReferenceUid());
-    p.put("id", instanceEntityId(d.sopInstanceUid()));
+    p.put("id", d.sopInstanceUid().entityId());
     p.put("sop", d.sopInstanceUid().value());
     p.put("sopClass", d.sopClassUid());
     p.put("sha256", d.fileHash().hex());
@@ -139,11 +139,6 @@ public final class DicomRepository {
           tx.run(CREATE_INSTANCE, p).consume();
           return Optional.<ContentHash>empty();
         });
-  }
-
-  /** The lineage id of an instance entity. */
-  public static String instanceEntityId(SopInstanceUid sop) {
-    return "instance:" + sop.value();
   }
 
   /** A stored instance of a series: its lineage identity and the blob holding its file. */

@@ -1,0 +1,48 @@
+package org.anatwin.printorders;
+
+import java.time.Instant;
+import java.util.List;
+import org.anatwin.model.PrintOrderId;
+import org.jspecify.annotations.Nullable;
+
+/** A print order and its history; {@link #state()} is the fold of {@link #events()}. */
+public record PrintOrder(
+    PrintOrderId id,
+    List<String> meshIds,
+    IntendedUse intendedUse,
+    String material,
+    int copies,
+    double scale,
+    String createdBy,
+    Instant createdAt,
+    List<OrderEvent> events) {
+
+  public PrintOrder {
+    meshIds = List.copyOf(meshIds);
+    events = List.copyOf(events);
+  }
+
+  /** Folds the events from the start. */
+  public OrderState state() {
+    return fold(events);
+  }
+
+  static OrderState fold(List<OrderEvent> events) {
+    OrderState state = OrderState.SUBMITTED;
+    for (OrderEvent event : events) {
+      state = event.apply(state);
+    }
+    return state;
+  }
+
+  /** The printer chosen when the order was prepared. */
+  public @Nullable String printerId() {
+    String printer = null;
+    for (OrderEvent e : events) {
+      if (e instanceof OrderEvent.Prepared p) {
+        printer = p.printerId();
+      }
+    }
+    return printer;
+  }
+}

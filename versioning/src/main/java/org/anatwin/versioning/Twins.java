@@ -1,0 +1,136 @@
+package org.anatwin.versioning;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.anatwin.model.Activity;
+import org.anatwin.model.Actor;
+import org.anatwin.model.Agent;
+import org.anatwin.model.AuditEvent;
+import org.anatwin.model.AuditSink;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.MeshId;
+import org.anatwin.model.PatientKey;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.SourceInstance;
+import org.anatwin.model.TwinId;
+import org.anatwin.model.TwinVersionId;
+import org.anatwin.model.Volume;
+import org.anatwin.model.VolumeSource;
+import org.anatwin.modeling.LabelMap;
+import org.anatwin.modeling.Modeling;
+import org.anatwin.modeling.Surface;
+import org.anatwin.storage.Storage;
+import org.anatwin.versioning.persistence.TwinRepository;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Entry point of the versioning module. Builds a new immutable version of a patient's twin from a
+ * stored series: the series' volume, one threshold label map and one closed surface per structure,
+ * the STL of each surface as a blob, then the version with every entity and activity in one graph
+ * transaction. A patient has one twin; its first version has no parent.
+ */
+public final class Twins {
+  public static final String MAIN = "main";
+  private static final Agent SOFTWARE = Agent.software("anatwin", "0.1.0");
+
+  private final Storage storage;
+  private final VolumeSource volumes;
+  private final AuditSink audit;
+  private final Clock clock;
+  private final TwinRepository repository;
+
+  public Twins(Storage storage, VolumeSource volumes, AuditSink audit, Clock clock) {
+    this.storage = storage;
+    this.volumes = volumes;
+    this.audit = audit;
+    this.clock = clock;
+    this.repository = new TwinRepository(storage.graph());
+  }
+
+  /** Builds the next version on the main branch of the series' patient's twin. */
+  public TwinVersion buildVersion(SeriesInstanceUid series, List<StructureSpec> specs, Actor actor) {
+    if (specs.isEmpty()) {
+      throw new VersioningException("versioning:version.no-structures", "a version needs at least one structure");
+    }
+    if (specs.stream().map(StructureSpec::name).distinct().count() != specs.size()) {
+      throw new VersioningException("versioning:version.duplicate-structure", "structure names must be distinct");
+    }
+    PatientKey patient = volumes.patientOf(series);
+    Volume volume = volumes.volumeOf(series);
+    Instant time = clock.instant();
+    List<Agent> agents = List.of(actor.agent(), SOFTWARE);
+    List<Activity> derivations = new ArrayList<>();
+    derivations.add(Activity.of(volume.algorithm(), volume.algorithmVersion(), Map.of("series", series.value()),
+        instanceIds(volume.sources()), List.of(volume.id()), agents, time));
+    List<TwinRepository.StructureRow> structures = new ArrayList<>();
+    for (StructureSpec spec : specs) {
+      LabelMap labels = Modeling.createThresholdLabelMap(volume, spec.minimumHu(), spec.maximumHu());
+      Surface surface = Modeling.createSurface(labels, volume.frameOfReference());
+      ContentHash stl = storage.blobs().put(Modeling.toStl(surface.mesh()));
+      var r = surface.report();
+      MeshInfo mesh = new MeshInfo(MeshId.parse(surface.id()), spec.name(), stl, surface.frameOfReference().value(),
+          r.vertices(), r.triangles(), r.volume(), r.area(), new double[] {r.minX(), r.minY(), r.minZ(), r.maxX(), r.maxY(), r.maxZ()},
+          r.watertight(), r.manifold(), r.shells(), surface.algorithm() + " " + surface.algorithmVersion());
+      structures.add(new TwinRepository.StructureRow(spec.name(),
+          new TwinRepository.LabelMapRow(labels.id(), labels.algorithm() + " " + labels.algorithmVersion(), labels.parameters().toString(), labels.labelledVoxels()), mesh));
+      derivations.add(Activity.of(labels.algorithm(), labels.algorithmVersion(), labels.parameters(), List.of(volume.id()), List.of(labels.id()), agents, time));
+      derivations.add(Activity.of(surface.algorithm(), surface.algorithmVersion(), surface.parameters(), List.of(labels.id()), List.of(surface.id()), agents, time));
+    }
+    var g = volume.geometry();
+    TwinRepository.VolumeRow volumeRow = new TwinRepository.VolumeRow(volume.id(), series.value(), volume.frameOfReference().value(),
+        List.of((long) g.nx(), (long) g.ny(), (long) g.nz()), List.of(g.sx(), g.sy(), g.sz()),
+        List.of(g.origin().getX(), g.origin().getY(), g.origin().getZ()));
+    TwinId twin = twinOf(patient);
+    TwinVersionId id = repository.saveVersion(new TwinRepository.VersionDraft(twin, patient, MAIN, volumeRow, structures, derivations, agents, actor.userName(), time));
+    audit.append(new AuditEvent(time, actor.userName(), actor.role(), "twin.build-version", AuditEvent.Outcome.SUCCESS,
+        List.of(id.value(), twin.value(), series.value()), "structures=" + specs.stream().map(StructureSpec::name).toList()));
+    return version(id).orElseThrow();
+  }
+
+  /** The twin of a patient has an id derived from the patient key. */
+  public static TwinId twinOf(PatientKey patient) {
+    return TwinId.createDerived(patient.value());
+  }
+
+  public Optional<Twin> twin(TwinId id) {
+    return repository.twin(id);
+  }
+
+  public List<Twin> twins(int limit, @Nullable String after) {
+    return repository.twins(limit, after);
+  }
+
+  public Map<String, List<Twin>> twinsOfPatients(List<String> patientIds) {
+    return repository.twinsOfPatients(patientIds);
+  }
+
+  /** Version ids of each twin, oldest first. */
+  public Map<String, List<String>> versionIdsOfTwins(List<String> twinIds) {
+    return repository.versionIdsOfTwins(twinIds);
+  }
+
+  public Optional<TwinVersion> version(TwinVersionId id) {
+    return repository.versions(List.of(id.value())).stream().findFirst();
+  }
+
+  public List<TwinVersion> versions(List<String> ids) {
+    return repository.versions(ids);
+  }
+
+  public Optional<MeshInfo> mesh(MeshId id) {
+    return repository.mesh(id);
+  }
+
+  /** The STL bytes of a mesh, checked against their hash. */
+  public byte[] stl(MeshInfo mesh) {
+    return storage.blobs().get(mesh.sha256());
+  }
+
+  private static List<String> instanceIds(List<SourceInstance> sources) {
+    return sources.stream().map(s -> s.sopInstanceUid().entityId()).toList();
+  }
+}

@@ -1,0 +1,257 @@
+package org.anatwin.versioning.persistence;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.anatwin.model.Activity;
+import org.anatwin.model.Agent;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.MeshId;
+import org.anatwin.model.PatientKey;
+import org.anatwin.model.TwinId;
+import org.anatwin.model.TwinVersionId;
+import org.anatwin.storage.Graph;
+import org.anatwin.storage.LineageWriter;
+import org.anatwin.versioning.MeshInfo;
+import org.anatwin.versioning.Twin;
+import org.anatwin.versioning.TwinVersion;
+import org.anatwin.versioning.VersioningException;
+import org.jspecify.annotations.Nullable;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.TransactionContext;
+import org.neo4j.driver.Value;
+
+/** Every Cypher statement of twins, versions, structures, meshes and their intermediate entities. */
+public final class TwinRepository {
+  public static final String BUILD_ALGORITHM = "anatwin.twin.build-version";
+  public static final String BUILD_VERSION = "1";
+
+  private static final String LOCK_TWIN =
+      """
+      MATCH (p:Patient {id: $patientKey})
+      MERGE (t:Twin {id: $twinId})
+        ON CREATE SET t.patientKey = $patientKey, t.versionCount = 0, t.createdAt = $time
+      MERGE (p)-[:HAS_TWIN]->(t)
+      SET t.locked = true
+      WITH t
+      OPTIONAL MATCH (t)-[:HAS_VERSION]->(head:TwinVersion {number: t.versionCount})
+      RETURN t.versionCount AS count, head.id AS head
+      """;
+  private static final String MERGE_VOLUME =
+      """
+      MERGE (v:Volume:Entity {id: $id})
+        ON CREATE SET v.series = $series, v.frameOfReferenceUid = $frame, v.dimensions = $dimensions,
+                      v.spacing = $spacing, v.origin = $origin, v.label = $label
+      """;
+  private static final String MERGE_LABEL_MAP =
+      """
+      MERGE (l:LabelMap:Entity {id: $id})
+        ON CREATE SET l.algorithm = $algorithm, l.parameters = $parameters, l.voxels = $voxels, l.label = $label
+      """;
+  private static final String MERGE_MESH =
+      """
+      MERGE (m:Mesh:Entity {id: $id})
+        ON CREATE SET m.structure = $structure, m.sha256 = $sha256, m.format = 'STL',
+                      m.frameOfReferenceUid = $frame, m.vertices = $vertices, m.triangles = $triangles,
+                      m.volume = $volume, m.area = $area, m.bounds = $bounds,
+                      m.watertight = $watertight, m.manifold = $manifold, m.shells = $shells,
+                      m.algorithm = $algorithm, m.label = $label
+      """;
+  private static final String CREATE_VERSION =
+      """
+      MATCH (t:Twin {id: $twinId})
+      MATCH (se:Series {uid: $series})
+      CREATE (v:TwinVersion:Entity {id: $id, twinId: $twinId, number: $number, branch: $branch,
+                                    series: $series, author: $author, createdAt: $time, label: $label})
+      CREATE (t)-[:HAS_VERSION]->(v)
+      CREATE (v)-[:FROM_SERIES]->(se)
+      SET t.versionCount = $number, t.locked = false
+      WITH v
+      OPTIONAL MATCH (parent:TwinVersion {id: $parent})
+      FOREACH (_ IN CASE WHEN parent IS NULL THEN [] ELSE [1] END | CREATE (v)-[:PARENT]->(parent))
+      WITH v
+      UNWIND $structures AS s
+      MATCH (m:Mesh {id: s.mesh})
+      CREATE (v)-[:HAS_STRUCTURE]->(:Structure {id: $id + '/' + s.name, name: s.name})-[:HAS_MESH]->(m)
+      """;
+  private static final String TWIN = "MATCH (t:Twin {id: $id}) RETURN t {.*} AS t";
+  private static final String TWINS =
+      """
+      MATCH (t:Twin) WHERE $after IS NULL OR t.id > $after
+      RETURN t {.*} AS t ORDER BY t.id LIMIT $limit
+      """;
+  private static final String TWINS_OF_PATIENTS =
+      "MATCH (p:Patient)-[:HAS_TWIN]->(t:Twin) WHERE p.id IN $ids RETURN p.id AS owner, t {.*} AS t ORDER BY t.id";
+  private static final String VERSIONS =
+      """
+      MATCH (v:TwinVersion) WHERE v.id IN $ids
+      OPTIONAL MATCH (v)-[:PARENT]->(p:TwinVersion)
+      OPTIONAL MATCH (v)-[:HAS_STRUCTURE]->(s:Structure)-[:HAS_MESH]->(m:Mesh)
+      WITH v, p, s, m ORDER BY s.name
+      RETURN v {.*} AS v, p.id AS parent, collect(CASE WHEN s IS NULL THEN NULL ELSE {name: s.name, mesh: m {.*}} END) AS structures
+      """;
+  private static final String VERSION_IDS_OF_TWINS =
+      "MATCH (t:Twin)-[:HAS_VERSION]->(v:TwinVersion) WHERE t.id IN $ids RETURN t.id AS owner, v.id AS id ORDER BY v.number";
+  private static final String MESH = "MATCH (m:Mesh {id: $id}) RETURN m {.*} AS m";
+
+  private final Graph graph;
+
+  public TwinRepository(Graph graph) {
+    this.graph = graph;
+  }
+
+  /** The volume a version was built from, as recorded in lineage. */
+  public record VolumeRow(String id, String series, String frame, List<Long> dimensions, List<Double> spacing, List<Double> origin) {}
+
+  /** A label map as recorded in lineage. */
+  public record LabelMapRow(String id, String algorithm, String parameters, long voxels) {}
+
+  /** One structure of a draft version: its label map and its mesh. */
+  public record StructureRow(String name, LabelMapRow labelMap, MeshInfo mesh) {}
+
+  /** Everything a new version is made of, written in one transaction. */
+  public record VersionDraft(
+      TwinId twin,
+      PatientKey patient,
+      String branch,
+      VolumeRow volume,
+      List<StructureRow> structures,
+      List<Activity> derivations,
+      List<Agent> agents,
+      String author,
+      Instant time) {}
+
+  /**
+   * Creates the next version of the twin on top of its current head (serialised by a write lock on
+   * the twin), with every intermediate entity and activity. Nothing is written if any part fails.
+   */
+  public TwinVersionId saveVersion(VersionDraft draft) {
+    return graph.write(tx -> saveVersion(tx, draft));
+  }
+
+  private static TwinVersionId saveVersion(TransactionContext tx, VersionDraft d) {
+    Record lock = tx.run(LOCK_TWIN, Map.of("patientKey", d.patient().value(), "twinId", d.twin().value(), "time", d.time().toString())).list()
+        .stream().findFirst()
+        .orElseThrow(() -> new VersioningException("versioning:twin.unknown-patient", "patient " + d.patient() + " is not stored"));
+    int number = lock.get("count").asInt() + 1;
+    String parent = lock.get("head").isNull() ? null : lock.get("head").asString();
+    tx.run(MERGE_VOLUME, Map.of("id", d.volume().id(), "series", d.volume().series(), "frame", d.volume().frame(),
+        "dimensions", d.volume().dimensions(), "spacing", d.volume().spacing(), "origin", d.volume().origin(),
+        "label", "volume of series " + d.volume().series())).consume();
+    List<Map<String, Object>> structures = new ArrayList<>();
+    List<String> meshIds = new ArrayList<>();
+    for (StructureRow s : d.structures()) {
+      tx.run(MERGE_LABEL_MAP, Map.of("id", s.labelMap().id(), "algorithm", s.labelMap().algorithm(), "parameters", s.labelMap().parameters(),
+          "voxels", s.labelMap().voxels(), "label", s.name() + " label map")).consume();
+      MeshInfo m = s.mesh();
+      Map<String, Object> p = new HashMap<>();
+      p.put("id", m.id().value());
+      p.put("structure", s.name());
+      p.put("sha256", m.sha256().hex());
+      p.put("frame", m.frameOfReferenceUid());
+      p.put("vertices", m.vertices());
+      p.put("triangles", m.triangles());
+      p.put("volume", m.volume());
+      p.put("area", m.area());
+      p.put("bounds", java.util.Arrays.stream(m.bounds()).boxed().toList());
+      p.put("watertight", m.watertight());
+      p.put("manifold", m.manifold());
+      p.put("shells", m.shells());
+      p.put("algorithm", m.algorithm());
+      p.put("label", s.name() + " mesh");
+      tx.run(MERGE_MESH, p).consume();
+      structures.add(Map.of("name", s.name(), "mesh", m.id().value()));
+      meshIds.add(m.id().value());
+    }
+    TwinVersionId id = TwinVersionId.createDerived(d.twin().value(), parent, d.branch(), d.volume().series(), meshIds);
+    Map<String, Object> v = new HashMap<>();
+    v.put("twinId", d.twin().value());
+    v.put("series", d.volume().series());
+    v.put("id", id.value());
+    v.put("number", number);
+    v.put("branch", d.branch());
+    v.put("author", d.author());
+    v.put("time", d.time().toString());
+    v.put("label", "version " + number);
+    v.put("parent", parent);
+    v.put("structures", structures);
+    tx.run(CREATE_VERSION, v).consume();
+    for (Activity activity : d.derivations()) {
+      LineageWriter.write(tx, activity);
+    }
+    List<String> used = new ArrayList<>(meshIds);
+    if (parent != null) {
+      used.add(parent);
+    }
+    LineageWriter.write(tx, Activity.of(BUILD_ALGORITHM, BUILD_VERSION, Map.of("branch", d.branch(), "number", Integer.toString(number)),
+        used, List.of(id.value()), d.agents(), d.time()));
+    return id;
+  }
+
+  public Optional<Twin> twin(TwinId id) {
+    return graph.read(tx -> tx.run(TWIN, Map.of("id", id.value())).list(r -> twin(r.get("t"))).stream().findFirst());
+  }
+
+  public List<Twin> twins(int limit, @Nullable String after) {
+    Map<String, Object> p = new HashMap<>();
+    p.put("limit", limit);
+    p.put("after", after);
+    return graph.read(tx -> tx.run(TWINS, p).list(r -> twin(r.get("t"))));
+  }
+
+  public Map<String, List<Twin>> twinsOfPatients(List<String> patientIds) {
+    return graph.read(tx -> {
+      Map<String, List<Twin>> out = new HashMap<>();
+      for (Record r : tx.run(TWINS_OF_PATIENTS, Map.of("ids", patientIds)).list()) {
+        out.computeIfAbsent(r.get("owner").asString(), k -> new ArrayList<>()).add(twin(r.get("t")));
+      }
+      return out;
+    });
+  }
+
+  public Map<String, List<String>> versionIdsOfTwins(List<String> twinIds) {
+    return graph.read(tx -> {
+      Map<String, List<String>> out = new HashMap<>();
+      for (Record r : tx.run(VERSION_IDS_OF_TWINS, Map.of("ids", twinIds)).list()) {
+        out.computeIfAbsent(r.get("owner").asString(), k -> new ArrayList<>()).add(r.get("id").asString());
+      }
+      return out;
+    });
+  }
+
+  public List<TwinVersion> versions(List<String> ids) {
+    return graph.read(tx -> tx.run(VERSIONS, Map.of("ids", ids)).list(TwinRepository::version));
+  }
+
+  public Optional<MeshInfo> mesh(MeshId id) {
+    return graph.read(tx -> tx.run(MESH, Map.of("id", id.value())).list(r -> mesh(r.get("m").asMap())).stream().findFirst());
+  }
+
+  private static Twin twin(Value t) {
+    return new Twin(TwinId.parse(t.get("id").asString()), PatientKey.parse(t.get("patientKey").asString()),
+        t.get("versionCount").asInt(), Instant.parse(t.get("createdAt").asString()));
+  }
+
+  private static TwinVersion version(Record r) {
+    Value v = r.get("v");
+    List<TwinVersion.Structure> structures = r.get("structures").asList(s ->
+        new TwinVersion.Structure(s.get("name").asString(), mesh(s.get("mesh").asMap())));
+    return new TwinVersion(TwinVersionId.parse(v.get("id").asString()), TwinId.parse(v.get("twinId").asString()),
+        v.get("number").asInt(), r.get("parent").isNull() ? null : TwinVersionId.parse(r.get("parent").asString()),
+        v.get("branch").asString(), v.get("series").asString(), v.get("author").asString(),
+        Instant.parse(v.get("createdAt").asString()), structures);
+  }
+
+  private static MeshInfo mesh(Map<String, Object> m) {
+    @SuppressWarnings("unchecked")
+    List<Double> bounds = (List<Double>) m.get("bounds");
+    return new MeshInfo(MeshId.parse((String) m.get("id")), (String) m.get("structure"), ContentHash.parse((String) m.get("sha256")),
+        (String) m.get("frameOfReferenceUid"), ((Number) m.get("vertices")).intValue(), ((Number) m.get("triangles")).intValue(),
+        ((Number) m.get("volume")).doubleValue(), ((Number) m.get("area")).doubleValue(),
+        bounds.stream().mapToDouble(Double::doubleValue).toArray(), (Boolean) m.get("watertight"), (Boolean) m.get("manifold"),
+        ((Number) m.get("shells")).intValue(), (String) m.get("algorithm"));
+  }
+}

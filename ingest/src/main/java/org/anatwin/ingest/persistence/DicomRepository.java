@@ -73,7 +73,7 @@ public final class DicomRepository {
       """;
   private static final String SERIES =
       """
-      MATCH (st:Study)-[:HAS_SERIES]->(se:Series {uid: $uid})<-[:HAS_SERIES]-(:Study)<-[:HAS_STUDY]-(p:Patient)
+      MATCH (p:Patient)-[:HAS_STUDY]->(st:Study)-[:HAS_SERIES]->(se:Series {uid: $uid})
       OPTIONAL MATCH (se)-[:HAS_INSTANCE]->(i:Instance)
       WITH st, se, p, count(i) AS instances
       RETURN se {.*, instanceCount: instances, studyUid: st.uid, patientKey: p.id} AS series

@@ -112,7 +112,7 @@ public final class PrintOrderRepository {
     graph.write(tx -> {
       tx.run(CREATE_ORDER, Map.of("id", order.id().value(), "use", order.intendedUse().name(), "material", order.material(),
           "copies", order.copies(), "scale", order.scale(), "actor", order.createdBy(), "time", order.createdAt().toString(),
-          "meshes", order.meshIds(), "label", "print order " + order.id().value().substring(6, 14))).consume();
+          "meshes", order.meshIds(), "label", "print order " + order.id().value().substring(12, 20))).consume();
       appendEvent(tx, order.id(), 1, order.events().getFirst());
       LineageWriter.write(tx, lineage);
       return null;

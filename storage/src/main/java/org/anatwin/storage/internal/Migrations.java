@@ -47,10 +47,8 @@ public final class Migrations {
         throw new IllegalStateException("migration " + name + " is not on the class path");
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return java.util.Arrays.stream(text.split(";"))
-          .map(s -> s.lines().filter(l -> !l.strip().startsWith("//")).reduce("", (a, b) -> a + "\n" + b).strip())
-          .filter(s -> !s.isEmpty())
-          .toList();
+      String code = text.lines().filter(l -> !l.strip().startsWith("//")).collect(java.util.stream.Collectors.joining("\n"));
+      return java.util.Arrays.stream(code.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

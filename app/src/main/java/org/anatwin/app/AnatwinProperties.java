@@ -1,0 +1,38 @@
+package org.anatwin.app;
+
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings under {@code anatwin.*}: the data folder ({@code ANATWIN_HOME}, default {@code
+ * ~/.anatwin}), an optional external Neo4j ({@code anatwin.neo4j.uri}; when unset Neo4j is
+ * embedded), and whether to build the demo twin on an empty store.
+ */
+@ConfigurationProperties("anatwin")
+public record AnatwinProperties(@Nullable Path home, Neo4j neo4j, boolean demo, long maxInstanceBytes) {
+  public AnatwinProperties {
+    if (home == null) {
+      String env = System.getenv("ANATWIN_HOME");
+      home = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".anatwin");
+    }
+    if (neo4j == null) {
+      neo4j = new Neo4j(null, "", "", 0);
+    }
+    if (maxInstanceBytes <= 0) {
+      maxInstanceBytes = 1L << 30;
+    }
+  }
+
+  /** The graph: external when {@code uri} is set, else embedded with Bolt on {@code boltPort} (0: free port). */
+  public record Neo4j(@Nullable String uri, String user, String password, int boltPort) {
+    public Neo4j {
+      user = user == null ? "" : user;
+      password = password == null ? "" : password;
+    }
+  }
+
+  public Path dataHome() {
+    return home == null ? Path.of(".") : home;
+  }
+}

@@ -1,0 +1,53 @@
+package org.anatwin.app;
+
+import java.net.URI;
+import java.time.Clock;
+import org.anatwin.audit.AuditLog;
+import org.anatwin.audit.Provenance;
+import org.anatwin.ingest.Ingest;
+import org.anatwin.printorders.PrintOrders;
+import org.anatwin.storage.Storage;
+import org.anatwin.versioning.Twins;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The modules' entry points as beans, wired through the ports of twin-model. */
+@Configuration(proxyBeanMethods = false)
+class CoreConfiguration {
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean(destroyMethod = "close")
+  Storage storage(AnatwinProperties properties) {
+    AnatwinProperties.Neo4j neo4j = properties.neo4j();
+    URI uri = neo4j.uri() == null || neo4j.uri().isBlank() ? null : URI.create(neo4j.uri());
+    return Storage.open(new Storage.Settings(properties.dataHome(), uri, neo4j.user(), neo4j.password(), neo4j.boltPort()));
+  }
+
+  @Bean
+  AuditLog auditLog(Storage storage) {
+    return new AuditLog(storage);
+  }
+
+  @Bean
+  Provenance provenance(Storage storage) {
+    return new Provenance(storage);
+  }
+
+  @Bean
+  Ingest ingest(Storage storage, AuditLog audit, AnatwinProperties properties, Clock clock) {
+    return new Ingest(storage, audit, new Ingest.Limits(properties.maxInstanceBytes()), clock);
+  }
+
+  @Bean
+  Twins twins(Storage storage, Ingest ingest, AuditLog audit, Clock clock) {
+    return new Twins(storage, ingest, audit, clock);
+  }
+
+  @Bean
+  PrintOrders printOrders(Storage storage, AuditLog audit, Clock clock, AnatwinProperties properties) {
+    return new PrintOrders(storage, audit, clock, properties.dataHome().resolve("printers"));
+  }
+}

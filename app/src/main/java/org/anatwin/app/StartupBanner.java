@@ -1,0 +1,34 @@
+package org.anatwin.app;
+
+import org.anatwin.storage.Storage;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.stereotype.Component;
+
+/** Prints where the service listens and how to get a token, once it is ready. */
+@Component
+class StartupBanner implements ApplicationListener<ApplicationReadyEvent> {
+  private final AnatwinProperties properties;
+  private final Storage storage;
+
+  StartupBanner(AnatwinProperties properties, Storage storage) {
+    this.properties = properties;
+    this.storage = storage;
+  }
+
+  @Override
+  public void onApplicationEvent(ApplicationReadyEvent event) {
+    int port = event.getApplicationContext() instanceof WebServerApplicationContext web ? web.getWebServer().getPort() : -1;
+    String base = "http://127.0.0.1:" + port;
+    System.out.println("""
+
+        Anatwin is ready.
+          GraphQL   %s/graphql
+          GraphiQL  %s/graphiql   (add the header  Authorization: Bearer <token>)
+          Token     ./anatwin token planner   (roles: planner designer radiologist technician quality admin)
+          Data      %s
+          Graph     %s
+        """.formatted(base, base, properties.dataHome(), storage.describeGraph()));
+  }
+}

@@ -1,0 +1,49 @@
+package org.anatwin.api;
+
+import java.util.List;
+import org.anatwin.model.Actor;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+
+/**
+ * The person behind the current request, as the JWT names them ({@code preferred_username}, else
+ * the subject) and the roles mapped from {@code realm_access.roles}.
+ */
+public final class CurrentActor {
+  /** The roles of the system, as realm roles are named. */
+  public static final List<String> ROLES = List.of("planner", "designer", "radiologist", "technician", "quality", "admin");
+
+  private CurrentActor() {}
+
+  public static Actor get() {
+    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+    if (auth == null) {
+      throw new IllegalStateException("no authenticated user");
+    }
+    String name = auth.getName();
+    if (auth instanceof JwtAuthenticationToken jwt && jwt.getToken().hasClaim("preferred_username")) {
+      name = jwt.getToken().getClaimAsString("preferred_username");
+    }
+    List<String> roles = roles(auth);
+    return new Actor(name, roles.isEmpty() ? "none" : String.join(",", roles));
+  }
+
+  /** Whether the current user holds the role. */
+  public static boolean has(String role) {
+    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+    return auth != null && roles(auth).contains(role);
+  }
+
+  /** PHI is hidden from users whose only roles are designer (they get the pseudonym). */
+  public static boolean seesPhi() {
+    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+    return auth != null && roles(auth).stream().anyMatch(r -> !r.equals("designer"));
+  }
+
+  private static List<String> roles(Authentication auth) {
+    return auth.getAuthorities().stream().map(GrantedAuthority::getAuthority)
+        .filter(a -> a.startsWith("ROLE_")).map(a -> a.substring(5)).sorted().toList();
+  }
+}

@@ -1,0 +1,84 @@
+package org.anatwin.api.audit;
+
+import java.time.Instant;
+import java.util.List;
+import org.anatwin.api.CurrentActor;
+import org.anatwin.api.Pages;
+import org.anatwin.audit.AuditLog;
+import org.anatwin.audit.AuditVerification;
+import org.anatwin.audit.LineageGraph;
+import org.anatwin.audit.Provenance;
+import org.anatwin.audit.StoredAuditEvent;
+import org.anatwin.model.Actor;
+import org.anatwin.model.AuditEvent;
+import org.jspecify.annotations.Nullable;
+import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.stereotype.Controller;
+
+@Controller
+class AuditController {
+  /** Properties that are patient data and never leave through lineage to a designer. */
+  private static final List<String> PHI = List.of("patientId", "name", "birthDate");
+
+  private final Provenance provenance;
+  private final AuditLog auditLog;
+
+  AuditController(Provenance provenance, AuditLog auditLog) {
+    this.provenance = provenance;
+    this.auditLog = auditLog;
+  }
+
+  record Property(String name, String value) {}
+
+  record EventView(long sequence, String time, String actor, String role, String action, String outcome, List<String> subjects, String detail, String hash) {}
+
+  record EventEdge(String cursor, EventView node) {}
+
+  record PageInfo(boolean hasNextPage, @Nullable String endCursor) {}
+
+  record EventConnection(List<EventEdge> edges, PageInfo pageInfo) {}
+
+  @QueryMapping
+  @PreAuthorize("hasAnyRole('quality','admin','planner','radiologist','technician','designer')")
+  LineageGraph lineage(@Argument String of, @Argument LineageGraph.Direction direction, @Argument @Nullable Integer depth) {
+    return provenance.lineage(of, direction, depth);
+  }
+
+  @SchemaMapping(typeName = "LineageNode")
+  List<Property> properties(LineageGraph.Node node) {
+    boolean phi = CurrentActor.seesPhi();
+    return node.properties().entrySet().stream().filter(e -> phi || !PHI.contains(e.getKey()))
+        .map(e -> new Property(e.getKey(), e.getValue())).toList();
+  }
+
+  @SchemaMapping(typeName = "LineageNode")
+  @Nullable String property(LineageGraph.Node node, @Argument String name) {
+    return !CurrentActor.seesPhi() && PHI.contains(name) ? null : node.properties().get(name);
+  }
+
+  @QueryMapping
+  @PreAuthorize("hasAnyRole('quality','admin')")
+  EventConnection auditEvents(@Argument @Nullable String subject, @Argument @Nullable Integer first, @Argument @Nullable String after) {
+    int size = Pages.size(first);
+    Long before = after == null ? null : Long.parseLong(after);
+    List<StoredAuditEvent> rows = auditLog.events(subject, before, size + 1);
+    List<EventEdge> edges = rows.subList(0, Math.min(size, rows.size())).stream().map(r -> {
+      AuditEvent e = r.event();
+      return new EventEdge(Long.toString(r.sequence()), new EventView(r.sequence(), e.time().toString(), e.actor(), e.role(), e.action(),
+          e.outcome().name(), e.subjects(), e.detail(), r.hash()));
+    }).toList();
+    Actor actor = CurrentActor.get();
+    auditLog.append(new AuditEvent(Instant.now(), actor.userName(), actor.role(), "audit.read", AuditEvent.Outcome.SUCCESS,
+        subject == null ? List.of() : List.of(subject), "events=" + edges.size()));
+    return new EventConnection(edges, new PageInfo(rows.size() > size, edges.isEmpty() ? null : edges.getLast().cursor()));
+  }
+
+  @QueryMapping
+  @PreAuthorize("hasAnyRole('quality','admin')")
+  AuditVerification verifyAuditLog() {
+    return auditLog.verify();
+  }
+}

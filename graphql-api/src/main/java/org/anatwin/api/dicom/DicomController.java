@@ -1,0 +1,104 @@
+package org.anatwin.api.dicom;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.anatwin.api.CurrentActor;
+import org.anatwin.api.Pages;
+import org.anatwin.ingest.ImportReport;
+import org.anatwin.ingest.Ingest;
+import org.anatwin.model.Actor;
+import org.anatwin.model.AuditEvent;
+import org.anatwin.model.AuditSink;
+import org.jspecify.annotations.Nullable;
+import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.BatchMapping;
+import org.springframework.graphql.data.method.annotation.MutationMapping;
+import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.stereotype.Controller;
+
+@Controller
+class DicomController {
+  private final Ingest ingest;
+  private final AuditSink audit;
+
+  DicomController(Ingest ingest, AuditSink audit) {
+    this.ingest = ingest;
+    this.audit = audit;
+  }
+
+  record PatientEdge(String cursor, Map<String, Object> node) {}
+
+  record PageInfo(boolean hasNextPage, @Nullable String endCursor) {}
+
+  record PatientConnection(List<PatientEdge> edges, PageInfo pageInfo) {}
+
+  @QueryMapping
+  PatientConnection patients(@Argument @Nullable Integer first, @Argument @Nullable String after, @Argument @Nullable String search) {
+    int size = Pages.size(first);
+    List<Map<String, Object>> rows = ingest.patients(size + 1, after, search);
+    List<PatientEdge> edges = new ArrayList<>();
+    for (Map<String, Object> row : rows.subList(0, Math.min(size, rows.size()))) {
+      edges.add(new PatientEdge((String) row.get("id"), row));
+    }
+    auditPhiRead(edges.stream().map(e -> e.cursor()).toList());
+    return new PatientConnection(edges, new PageInfo(rows.size() > size, edges.isEmpty() ? null : edges.getLast().cursor()));
+  }
+
+  @QueryMapping
+  @Nullable Map<String, Object> patient(@Argument String id) {
+    Map<String, Object> p = ingest.patient(id).orElse(null);
+    if (p != null) {
+      auditPhiRead(List.of(id));
+    }
+    return p;
+  }
+
+  private void auditPhiRead(List<String> patientIds) {
+    if (!patientIds.isEmpty() && CurrentActor.seesPhi()) {
+      Actor actor = CurrentActor.get();
+      audit.append(new AuditEvent(java.time.Instant.now(), actor.userName(), actor.role(), "patient.read", AuditEvent.Outcome.SUCCESS, patientIds, "PHI read"));
+    }
+  }
+
+  @SchemaMapping(typeName = "Patient")
+  @Nullable Object name(Map<String, Object> patient) {
+    return CurrentActor.seesPhi() ? patient.get("name") : null;
+  }
+
+  @SchemaMapping(typeName = "Patient")
+  @Nullable Object patientId(Map<String, Object> patient) {
+    return CurrentActor.seesPhi() ? patient.get("patientId") : null;
+  }
+
+  @SchemaMapping(typeName = "Patient")
+  @Nullable Object birthDate(Map<String, Object> patient) {
+    return CurrentActor.seesPhi() ? patient.get("birthDate") : null;
+  }
+
+  @BatchMapping(typeName = "Patient")
+  List<List<Map<String, Object>>> studies(List<Map<String, Object>> patients) {
+    Map<String, List<Map<String, Object>>> byPatient = ingest.studiesOf(patients.stream().map(p -> (String) p.get("id")).toList());
+    return patients.stream().map(p -> byPatient.getOrDefault((String) p.get("id"), List.of())).toList();
+  }
+
+  @BatchMapping(typeName = "Study")
+  List<List<Map<String, Object>>> series(List<Map<String, Object>> studies) {
+    Map<String, List<Map<String, Object>>> byStudy = ingest.seriesOf(studies.stream().map(s -> (String) s.get("uid")).toList());
+    return studies.stream().map(s -> byStudy.getOrDefault((String) s.get("uid"), List.of())).toList();
+  }
+
+  @QueryMapping
+  @Nullable Map<String, Object> series(@Argument String uid) {
+    return ingest.series(uid).orElse(null);
+  }
+
+  @MutationMapping
+  @PreAuthorize("hasRole('admin')")
+  ImportReport importFolder(@Argument String path) {
+    return ingest.importFolder(Path.of(path), CurrentActor.get());
+  }
+}

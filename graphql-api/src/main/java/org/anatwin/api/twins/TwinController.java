@@ -1,0 +1,129 @@
+package org.anatwin.api.twins;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.anatwin.api.CurrentActor;
+import org.anatwin.api.Pages;
+import org.anatwin.ingest.Ingest;
+import org.anatwin.model.MeshId;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.TwinId;
+import org.anatwin.model.TwinVersionId;
+import org.anatwin.versioning.StructureSpec;
+import org.anatwin.versioning.Twin;
+import org.anatwin.versioning.TwinVersion;
+import org.anatwin.versioning.Twins;
+import org.jspecify.annotations.Nullable;
+import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.BatchMapping;
+import org.springframework.graphql.data.method.annotation.MutationMapping;
+import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.stereotype.Controller;
+
+@Controller
+class TwinController {
+  private final Twins twins;
+  private final Ingest ingest;
+
+  TwinController(Twins twins, Ingest ingest) {
+    this.twins = twins;
+    this.ingest = ingest;
+  }
+
+  record TwinView(String id, String patientKey, int versionCount, String createdAt) {
+    static TwinView from(Twin t) {
+      return new TwinView(t.id().value(), t.patient().value(), t.versionCount(), t.createdAt().toString());
+    }
+  }
+
+  record StructureView(String name, MeshView mesh) {}
+
+  record VersionView(String id, int number, String branch, @Nullable String parentId, String sourceSeriesUid, String author, String createdAt, List<StructureView> structures) {
+    static VersionView from(TwinVersion v) {
+      return new VersionView(v.id().value(), v.number(), v.branch(), v.parent() == null ? null : v.parent().value(), v.sourceSeries(),
+          v.author(), v.createdAt().toString(), v.structures().stream().map(s -> new StructureView(s.name(), MeshView.from(s.mesh()))).toList());
+    }
+  }
+
+  record StructureInput(String name, int minimumHu, @Nullable Integer maximumHu) {}
+
+  record BuildTwinVersionInput(String seriesUid, @Nullable List<StructureInput> structures) {}
+
+  @QueryMapping
+  List<TwinView> twins(@Argument @Nullable Integer first, @Argument @Nullable String after) {
+    return twins.twins(Pages.size(first), after).stream().map(TwinView::from).toList();
+  }
+
+  @QueryMapping
+  @Nullable TwinView twin(@Argument String id) {
+    return parse(id, TwinId::parse).flatMap(twins::twin).map(TwinView::from).orElse(null);
+  }
+
+  @QueryMapping
+  @Nullable VersionView twinVersion(@Argument String id) {
+    return parse(id, TwinVersionId::parse).flatMap(twins::version).map(VersionView::from).orElse(null);
+  }
+
+  @QueryMapping
+  @Nullable MeshView mesh(@Argument String id) {
+    return parse(id, MeshId::parse).flatMap(twins::mesh).map(MeshView::from).orElse(null);
+  }
+
+  @MutationMapping
+  @PreAuthorize("hasAnyRole('planner','admin')")
+  VersionView buildTwinVersion(@Argument BuildTwinVersionInput input) {
+    List<StructureSpec> specs = input.structures() == null || input.structures().isEmpty()
+        ? List.of(StructureSpec.bone())
+        : input.structures().stream().map(s -> new StructureSpec(s.name(), s.minimumHu(), s.maximumHu() == null ? Short.MAX_VALUE : s.maximumHu())).toList();
+    return VersionView.from(twins.buildVersion(SeriesInstanceUid.of(input.seriesUid()), specs, CurrentActor.get()));
+  }
+
+  @BatchMapping(typeName = "Patient")
+  List<List<TwinView>> twins(List<Map<String, Object>> patients) {
+    Map<String, List<Twin>> byPatient = twins.twinsOfPatients(patients.stream().map(p -> (String) p.get("id")).toList());
+    return patients.stream().map(p -> byPatient.getOrDefault((String) p.get("id"), List.of()).stream().map(TwinView::from).toList()).toList();
+  }
+
+  @BatchMapping(typeName = "Twin")
+  List<List<VersionView>> versions(List<TwinView> owners) {
+    Map<String, List<String>> ids = twins.versionIdsOfTwins(owners.stream().map(TwinView::id).toList());
+    Map<String, VersionView> versions = byId(twins.versions(ids.values().stream().flatMap(List::stream).toList()));
+    return owners.stream().map(t -> ids.getOrDefault(t.id(), List.of()).stream().map(versions::get).toList()).toList();
+  }
+
+  @BatchMapping(typeName = "Twin")
+  List<@Nullable Map<String, Object>> patient(List<TwinView> owners) {
+    return owners.stream().map(t -> ingest.patient(t.patientKey()).orElse(null)).toList();
+  }
+
+  @BatchMapping(typeName = "TwinVersion")
+  List<@Nullable VersionView> parent(List<VersionView> children) {
+    Map<String, VersionView> parents = byId(twins.versions(children.stream().map(VersionView::parentId).filter(p -> p != null).toList()));
+    return children.stream().map(c -> c.parentId() == null ? null : parents.get(c.parentId())).toList();
+  }
+
+  @SchemaMapping(typeName = "TwinVersion")
+  @Nullable Map<String, Object> sourceSeries(VersionView version) {
+    return ingest.series(version.sourceSeriesUid()).orElse(null);
+  }
+
+  @SchemaMapping(typeName = "Mesh")
+  String download(MeshView mesh, @Argument @Nullable String format) {
+    return mesh.downloadPath(format == null ? "STL" : format);
+  }
+
+  private static Map<String, VersionView> byId(List<TwinVersion> versions) {
+    return versions.stream().map(VersionView::from).collect(java.util.stream.Collectors.toMap(VersionView::id, v -> v));
+  }
+
+  private static <T> Optional<T> parse(String id, java.util.function.Function<String, T> parser) {
+    try {
+      return Optional.of(parser.apply(id));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package org.anatwin.app;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for the running service: tokens from the embedded issuer, GraphQL, files. */
+final class GraphQlClient {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final String base;
+
+  GraphQlClient(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  String token(String role) throws IOException, InterruptedException {
+    String basic = java.util.Base64.getEncoder().encodeToString(("demo-" + role + ":demo-" + role + "-secret").getBytes());
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+        .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("no token for " + role + ": " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body()).get("access_token").asString();
+  }
+
+  /** Posts a query; returns the HTTP status and the parsed body. */
+  Response post(String token, String query, Map<String, Object> variables) throws IOException, InterruptedException {
+    String body = JSON.writeValueAsString(Map.of("query", query, "variables", variables));
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/graphql")).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
+  }
+
+  /** Posts a query that must succeed without errors; returns {@code data}. */
+  JsonNode data(String token, String query, Map<String, Object> variables) throws IOException, InterruptedException {
+    Response r = post(token, query, variables);
+    if (r.status() != 200 || r.body().has("errors")) {
+      throw new AssertionError("GraphQL failed (" + r.status() + "): " + r.body());
+    }
+    return r.body().get("data");
+  }
+
+  HttpResponse<byte[]> get(String token, String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  record Response(int status, JsonNode body) {}
+}

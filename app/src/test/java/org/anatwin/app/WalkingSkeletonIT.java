@@ -1,0 +1,176 @@
+package org.anatwin.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.anatwin.ingest.ImportReport;
+import org.anatwin.ingest.Ingest;
+import org.anatwin.model.Actor;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.Volume;
+import org.anatwin.storage.Storage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The thin path end to end on the real phantom CT (140 slices): import, version 1 with a bone mesh,
+ * print order approved and printed on the simulated printer, and the artefact's lineage back to
+ * every source instance, all through the running service.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "anatwin.demo=false")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WalkingSkeletonIT {
+  private static final Path HOME = tempDir("anatwin-it-home");
+  private static final Path CT = tempDir("anatwin-it-ct");
+
+  @DynamicPropertySource
+  static void home(DynamicPropertyRegistry registry) {
+    registry.add("anatwin.home", HOME::toString);
+  }
+
+  @LocalServerPort int port;
+  @Autowired Ingest ingest;
+  @Autowired Storage storage;
+
+  GraphQlClient client;
+  ImportReport firstImport;
+  String seriesUid;
+  Map<String, String> sourceHashes;
+
+  private static Path tempDir(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @BeforeAll
+  void importPhantomCt() throws Exception {
+    client = new GraphQlClient(port);
+    SharedData.extract("ct-skull-phantom-study1-bone-1mm.tar.xz", CT);
+    firstImport = ingest.importFolder(CT, new Actor("it-admin", "admin"));
+    seriesUid = firstImport.series().iterator().next();
+    sourceHashes = new java.util.HashMap<>();
+    for (var slice : ingest.volumeOf(SeriesInstanceUid.of(seriesUid)).sources()) {
+      sourceHashes.put(slice.sopInstanceUid().value(), slice.datasetHash().hex());
+    }
+  }
+
+  @Test
+  void importStoresEverySliceOfTheSeries() {
+    assertThat(firstImport.rejected()).isEmpty();
+    assertThat(firstImport.stored()).isEqualTo(140);
+    assertThat(firstImport.series()).hasSize(1);
+    assertThat(sourceHashes).hasSize(140);
+  }
+
+  @Test
+  void importingTheSameFolderTwiceCreatesNoNodesOrBlobs() throws IOException {
+    long nodes = nodeCount();
+    long blobs = blobCount();
+    ImportReport again = ingest.importFolder(CT, new Actor("it-admin", "admin"));
+    assertThat(again.stored()).isZero();
+    assertThat(again.duplicates()).isEqualTo(140);
+    assertThat(nodeCount()).isEqualTo(nodes + 1); // the audit event of the import, nothing else
+    assertThat(blobCount()).isEqualTo(blobs);
+  }
+
+  @Test
+  void anonymousRequestsAreRefused() throws Exception {
+    assertThat(client.post(null, "{ twins { id } }", Map.of()).status()).isEqualTo(401);
+    assertThat(client.get("not-a-token", "/files/meshes/x.stl").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void artefactLineageNamesExactlyTheSourceInstancesAndTheMeshIsClosedAndInPlace() throws Exception {
+    String planner = client.token("planner");
+    JsonNode version = client.data(planner, """
+        mutation($series: String!) {
+          buildTwinVersion(input: {seriesUid: $series}) {
+            id number structures { name mesh { id sha256 qa { watertight shells } download } }
+          }
+        }""", Map.of("series", seriesUid)).get("buildTwinVersion");
+    JsonNode mesh = version.get("structures").get(0).get("mesh");
+    assertThat(mesh.get("qa").get("watertight").asBoolean()).isTrue();
+
+    // a planner reads the twin
+    JsonNode twins = client.data(planner, "{ twins { id versions { id structures { mesh { id } } } } }", Map.of()).get("twins");
+    assertThat(twins.findValuesAsString("id")).contains(version.get("id").asString(), mesh.get("id").asString());
+
+    String order = client.data(planner, """
+        mutation($mesh: ID!) { createPrintOrder(input: {meshIds: [$mesh], intendedUse: PLANNING, material: "PLA"}) { id state } }""",
+        Map.of("mesh", mesh.get("id").asString())).get("createPrintOrder").get("id").asString();
+    JsonNode approved = client.data(client.token("radiologist"), """
+        mutation($id: ID!) { approvePrintOrder(id: $id, decision: {approved: true, meaning: "approved for printing", reason: "bone segmentation reviewed"}) { state } }""",
+        Map.of("id", order)).get("approvePrintOrder");
+    assertThat(approved.get("state").asString()).isEqualTo("APPROVED");
+    String technician = client.token("technician");
+    client.data(technician, "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"simulated-fdm-1\") { state } }", Map.of("id", order));
+    JsonNode job = client.data(technician, "mutation($id: ID!) { submitPrintJob(orderId: $id) { state artefacts { id serialNumber } } }",
+        Map.of("id", order)).get("submitPrintJob");
+    assertThat(job.get("state").asString()).isEqualTo("PRINTED");
+    String artefact = job.get("artefacts").get(0).get("id").asString();
+    assertThat(job.get("artefacts").get(0).get("serialNumber").asString()).matches("AT-\\d{4}-\\d{6}");
+
+    JsonNode lineage = client.data(client.token("quality"), """
+        query($of: ID!) { lineage(of: $of, direction: UPSTREAM) {
+          nodes { id kind sop: property(name: "sopInstanceUid") hash: property(name: "datasetSha256") }
+          edges { from to relation } } }""", Map.of("of", artefact)).get("lineage");
+    Map<String, String> instances = new java.util.HashMap<>();
+    Set<String> kinds = new HashSet<>();
+    for (JsonNode node : lineage.get("nodes")) {
+      kinds.add(node.get("kind").asString());
+      if (node.get("kind").asString().equals("Instance")) {
+        instances.put(node.get("sop").asString(), node.get("hash").asString());
+      }
+    }
+    assertThat(instances).isEqualTo(sourceHashes);
+    assertThat(kinds).contains("Artefact", "Mesh", "LabelMap", "Volume", "Approval", "PrintOrder", "Activity", "Agent");
+    assertThat(lineage.findValuesAsString("id")).contains("person:demo-radiologist", "printer:simulated-fdm-1", "person:demo-planner");
+
+    HttpResponse<byte[]> stl = client.get(planner, mesh.get("download").asString());
+    assertThat(stl.statusCode()).isEqualTo(200);
+    assertThat(ContentHash.of(stl.body()).hex()).isEqualTo(mesh.get("sha256").asString());
+    assertThat(stl.headers().firstValue("ETag")).contains("\"" + mesh.get("sha256").asString() + "\"");
+    StlFile file = StlFile.read(stl.body());
+    assertThat(file.boundaryEdges()).as("edges used by one triangle").isZero();
+    assertThat(file.overusedEdges()).as("edges used by more than two triangles").isZero();
+
+    Volume volume = ingest.volumeOf(SeriesInstanceUid.of(seriesUid));
+    double[] bounds = volume.geometry().patientBounds();
+    double[] voxel = {volume.geometry().sx(), volume.geometry().sy(), volume.geometry().sz()};
+    for (int axis = 0; axis < 3; axis++) {
+      assertThat((double) file.min()[axis]).isGreaterThanOrEqualTo(bounds[axis] - voxel[axis]);
+      assertThat((double) file.max()[axis]).isLessThanOrEqualTo(bounds[axis + 3] + voxel[axis]);
+    }
+    // the skull leaves the scanned range: padding closes the surface within one slice of an end
+    assertThat(Math.min(Math.abs(file.min()[2] - bounds[2]), Math.abs(file.max()[2] - bounds[5]))).isLessThanOrEqualTo(voxel[2]);
+  }
+
+  private long nodeCount() {
+    return storage.graph().read(tx -> tx.run("MATCH (n) RETURN count(n) AS c").single().get("c").asLong());
+  }
+
+  private long blobCount() throws IOException {
+    try (Stream<Path> files = Files.walk(HOME.resolve("blobs").resolve("sha256"))) {
+      return files.filter(Files::isRegularFile).count();
+    }
+  }
+}

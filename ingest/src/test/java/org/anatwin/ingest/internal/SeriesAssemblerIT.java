@@ -1,0 +1,59 @@
+package org.anatwin.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.anatwin.ingest.IngestException;
+import org.anatwin.model.Volume;
+import org.apache.commons.numbers.core.Precision;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The assembler on the real phantom series of {@code ../shared/data}. */
+class SeriesAssemblerIT {
+  private final SeriesAssembler assembler =
+      new SeriesAssembler(Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
+
+  @TempDir Path work;
+
+  private List<SeriesAssembler.Slice> extract(String archive) throws Exception {
+    Path shared = Path.of(System.getProperty("anatwin.shared", "../shared")).resolve("data").resolve(archive);
+    Process tar = new ProcessBuilder("tar", "-xJf", shared.toString(), "-C", work.toString()).inheritIO().start();
+    assertThat(tar.waitFor()).isZero();
+    List<SeriesAssembler.Slice> slices = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(work)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        slices.add(Slices.of(Files.readAllBytes(f)));
+      }
+    }
+    return slices;
+  }
+
+  @Test
+  void assemblesTheOneMillimetreSeriesFromPositions() throws Exception {
+    List<SeriesAssembler.Slice> slices = extract("ct-skull-phantom-study1-bone-1mm.tar.xz");
+    Volume volume = assembler.assemble(DicomInstance.parse(slices.getFirst().bytes()).seriesInstanceUid(), slices);
+    var g = volume.geometry();
+    assertThat(new int[] {g.nx(), g.ny(), g.nz()}).containsExactly(512, 512, 140);
+    assertThat(g.sx()).isCloseTo(0.4512, within(1e-4));
+    assertThat(g.sz()).isCloseTo(1.0, within(1e-3));
+    // HU = stored - 1024: air is near -1000 in a corner
+    assertThat(volume.at(0, 0, 0)).isLessThan((short) -900);
+  }
+
+  @Test
+  void refusesTheTiltedSeriesInsteadOfDistortingIt() throws Exception {
+    List<SeriesAssembler.Slice> slices = extract("ct-skull-phantom-study2-tilt-2.5mm.tar.xz");
+    assertThatThrownBy(() -> assembler.assemble(DicomInstance.parse(slices.getFirst().bytes()).seriesInstanceUid(), slices))
+        .isInstanceOfSatisfying(IngestException.class, e -> {
+          assertThat(e.code()).isEqualTo("ingest:series.gantry-tilt");
+          assertThat(e.getMessage()).contains("18.5");
+        });
+  }
+}

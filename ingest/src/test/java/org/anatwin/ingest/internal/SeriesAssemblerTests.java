@@ -1,0 +1,77 @@
+package org.anatwin.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.anatwin.ingest.IngestException;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.Volume;
+import org.apache.commons.geometry.euclidean.threed.Vector3D;
+import org.apache.commons.numbers.core.Precision;
+import org.junit.jupiter.api.Test;
+
+class SeriesAssemblerTests {
+  private static final SeriesInstanceUid SERIES = SeriesInstanceUid.of("1.2.826.0.1.3680043.10.3");
+  private final SeriesAssembler assembler =
+      new SeriesAssembler(Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
+
+  private static List<SeriesAssembler.Slice> slices(double... zs) {
+    List<SeriesAssembler.Slice> out = new ArrayList<>();
+    for (int k = 0; k < zs.length; k++) {
+      out.add(Slices.of(Slices.slice(k, -10, 20, zs[k], "TEST")));
+    }
+    return out;
+  }
+
+  @Test
+  void sortsSlicesAlongTheNormalAndTakesSpacingFromPositionsNotThickness() {
+    // given out of order; Slice Thickness says 5 mm, positions say 2 mm
+    Volume volume = assembler.assemble(SERIES, slices(4, 0, 2));
+    var g = volume.geometry();
+    assertThat(new int[] {g.nx(), g.ny(), g.nz()}).containsExactly(4, 3, 3);
+    assertThat(g.sx()).isEqualTo(0.25);
+    assertThat(g.sy()).isEqualTo(0.5);
+    assertThat(g.sz()).isCloseTo(2.0, within(1e-9));
+    assertThat(g.origin().distance(Vector3D.of(-10, 20, 0))).isLessThan(1e-9);
+    // slice at z=0 was written second (k=1): its first pixel is 1024+100 stored, 100 HU
+    assertThat(volume.at(0, 0, 0)).isEqualTo((short) 100);
+    assertThat(volume.at(3, 2, 2)).isEqualTo((short) (0 + 11));
+    assertThat(volume.sources()).hasSize(3);
+  }
+
+  @Test
+  void theVolumeIdDependsOnTheInstancesNotOnTheirOrder() {
+    assertThat(assembler.assemble(SERIES, slices(0, 2, 4)).id()).isEqualTo(assembler.assemble(SERIES, slices(0, 2, 4).reversed()).id());
+  }
+
+  @Test
+  void refusesUnevenSpacing() {
+    assertThatThrownBy(() -> assembler.assemble(SERIES, slices(0, 2, 5)))
+        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).isEqualTo("ingest:series.uneven-spacing"));
+  }
+
+  @Test
+  void refusesTwoSlicesAtOnePosition() {
+    assertThatThrownBy(() -> assembler.assemble(SERIES, slices(0, 2, 2)))
+        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).isEqualTo("ingest:series.duplicate-position"));
+  }
+
+  @Test
+  void refusesAShearedSeries() {
+    List<SeriesAssembler.Slice> sheared = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      sheared.add(Slices.of(Slices.slice(k, -10, 20 + 0.8 * k, 2 * k, "TEST")));
+    }
+    assertThatThrownBy(() -> assembler.assemble(SERIES, sheared))
+        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).isEqualTo("ingest:series.gantry-tilt"));
+  }
+
+  @Test
+  void refusesASingleSlice() {
+    assertThatThrownBy(() -> assembler.assemble(SERIES, slices(0)))
+        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).isEqualTo("ingest:series.too-few-slices"));
+  }
+}

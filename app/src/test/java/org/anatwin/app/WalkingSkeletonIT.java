@@ -3,7 +3,6 @@ package org.anatwin.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,16 +29,9 @@ import tools.jackson.databind.JsonNode;
  * print order approved and printed on the simulated printer, and the artefact's lineage back to
  * every source instance, all through the running service.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "anatwin.demo=false")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WalkingSkeletonIT {
-  private static final Path HOME = tempDir("anatwin-it-home");
+class WalkingSkeletonIT extends ServiceIT {
   private static final Path CT = tempDir("anatwin-it-ct");
-
-  @DynamicPropertySource
-  static void home(DynamicPropertyRegistry registry) {
-    registry.add("anatwin.home", HOME::toString);
-  }
 
   @LocalServerPort int port;
   @Autowired Ingest ingest;
@@ -52,14 +41,6 @@ class WalkingSkeletonIT {
   ImportReport firstImport;
   String seriesUid;
   Map<String, String> sourceHashes;
-
-  private static Path tempDir(String prefix) {
-    try {
-      return Files.createTempDirectory(prefix);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   @BeforeAll
   void importPhantomCt() throws Exception {

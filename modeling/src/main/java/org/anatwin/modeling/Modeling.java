@@ -4,6 +4,7 @@ import java.util.Map;
 import org.anatwin.model.DerivedIds;
 import org.anatwin.model.TriangleMesh;
 import org.anatwin.model.Volume;
+import org.anatwin.modeling.internal.Components;
 import org.anatwin.modeling.internal.MeshMath;
 import org.anatwin.modeling.internal.Stl;
 import org.anatwin.modeling.internal.VtkSurface;
@@ -16,12 +17,12 @@ public final class Modeling {
   /** Name and version of the threshold segmentation, as recorded in lineage. */
   public static final String THRESHOLD = "anatwin.threshold";
 
-  public static final String THRESHOLD_VERSION = "1";
+  public static final String THRESHOLD_VERSION = "2";
 
   /** Name and version of the surface pipeline (VTK flying edges, largest region, windowed sinc). */
   public static final String SURFACE = "anatwin.surface.vtk-flying-edges";
 
-  public static final String SURFACE_VERSION = "1 (VTK 9.1)";
+  public static final String SURFACE_VERSION = "2 (VTK 9.1)";
 
   /** HU threshold presets, lower bound inclusive. */
   public enum Preset {
@@ -39,12 +40,18 @@ public final class Modeling {
     }
   }
 
-  /** Smoothing defaults of 3D Slicer's closed-surface conversion (smoothing factor 0.5). */
-  private static final VtkSurface.Settings DEFAULT_SURFACE = new VtkSurface.Settings(20, 0.01, true);
+  /**
+   * Smoothing defaults of 3D Slicer's closed-surface conversion (smoothing factor 0.5). Keeping the
+   * largest object happens on the label map, not on the surface, so cavity walls stay.
+   */
+  private static final VtkSurface.Settings DEFAULT_SURFACE = new VtkSurface.Settings(20, 0.01, false);
 
   private Modeling() {}
 
-  /** Labels (value 1) every voxel with {@code minimumHu <= value <= maximumHu}. */
+  /**
+   * Labels (value 1) every voxel with {@code minimumHu <= value <= maximumHu}, then keeps only the
+   * largest 6-connected object, as 3D Slicer's threshold followed by "keep largest island".
+   */
   public static LabelMap createThresholdLabelMap(Volume volume, int minimumHu, int maximumHu) {
     if (minimumHu > maximumHu) {
       throw new ModelingException("modeling:threshold.empty-range", "threshold minimum " + minimumHu + " is above maximum " + maximumHu);
@@ -61,7 +68,13 @@ public final class Modeling {
     if (count == 0) {
       throw new ModelingException("modeling:segmentation.empty", "no voxel of volume " + volume.id() + " lies in [" + minimumHu + ", " + maximumHu + "] HU");
     }
-    Map<String, String> parameters = Map.of("minimumHu", Integer.toString(minimumHu), "maximumHu", Integer.toString(maximumHu));
+    labels = Components.keepLargest(volume.geometry(), labels);
+    count = 0;
+    for (byte label : labels) {
+      count += label;
+    }
+    Map<String, String> parameters = Map.of("minimumHu", Integer.toString(minimumHu), "maximumHu", Integer.toString(maximumHu),
+        "keep", "largest 6-connected object");
     String id = DerivedIds.createId("labelmap", volume.id(), THRESHOLD, THRESHOLD_VERSION, parameters);
     return new LabelMap(id, volume.id(), volume.geometry(), labels, THRESHOLD, THRESHOLD_VERSION, parameters, count);
   }
@@ -72,7 +85,6 @@ public final class Modeling {
     Map<String, String> parameters = Map.of(
         "isoValue", "0.5",
         "padding", "1 voxel",
-        "keepLargestRegion", Boolean.toString(settings.keepLargestRegion()),
         "smoothingIterations", Integer.toString(settings.smoothingIterations()),
         "passBand", Double.toString(settings.passBand()));
     TriangleMesh mesh = VtkSurface.surface(labelMap.geometry(), labelMap.labels(), settings);

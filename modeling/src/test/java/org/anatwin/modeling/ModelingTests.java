@@ -88,6 +88,31 @@ class ModelingTests {
   }
 
   @Test
+  void keepsTheLargestObjectWithItsCavityAndDropsSmallIslands() {
+    // a hollow ball (outer r 20, cavity r 10) and a lone voxel far from it
+    int n = 50;
+    VolumeGeometry g = new VolumeGeometry(n, n, n, 1, 1, 1, Vector3D.ZERO, Vector3D.Unit.PLUS_X, Vector3D.Unit.PLUS_Y, Vector3D.Unit.PLUS_Z);
+    short[] hu = new short[n * n * n];
+    for (int k = 0; k < n; k++) {
+      for (int j = 0; j < n; j++) {
+        for (int i = 0; i < n; i++) {
+          double r = Math.sqrt((i - 24.5) * (i - 24.5) + (j - 24.5) * (j - 24.5) + (k - 24.5) * (k - 24.5));
+          hu[i + n * (j + n * k)] = (short) (r <= 20 && r > 10 ? 1000 : 0);
+        }
+      }
+    }
+    hu[1 + n * (1 + n)] = 1000;
+    Volume volume = new Volume("volume-hollow", SeriesInstanceUid.of("1.2.3"), FrameOfReferenceUid.of("1.2.3.4"), g, hu,
+        List.of(new SourceInstance(SopInstanceUid.of("1.2.3.5"), ContentHash.of(new byte[0]))), "test", "1");
+    LabelMap labels = Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE);
+    assertThat(labels.labels()[1 + n * (1 + n)]).isZero();
+    MeshReport report = Modeling.createSurface(labels, volume.frameOfReference()).report();
+    assertThat(report.shells()).isEqualTo(2);
+    double expected = 4.0 / 3.0 * Math.PI * (20 * 20 * 20 - 10 * 10 * 10);
+    assertThat(report.volume()).isCloseTo(expected, within(expected * 0.05));
+  }
+
+  @Test
   void refusesAThresholdThatSelectsNothing() {
     Volume volume = ball(Vector3D.Unit.PLUS_Z);
     assertThatThrownBy(() -> Modeling.createThresholdLabelMap(volume, 2000, 3000))

@@ -23,8 +23,9 @@ import java.util.UUID;
 /**
  * The project's own synthetic CT phantom, written as real DICOM CT Image Storage files: a skull-like
  * ellipsoidal shell (outer semi-axes 80 x 95 x 85 mm, wall 7 mm, cut by the bottom of the scan)
- * and, in a second series, a femur-like hollow cylinder (outer radius 14 mm, inner radius 8 mm,
- * 100 mm long) in a soft-tissue cylinder. UIDs are derived from fixed names, so writing the phantom
+ * and, in a second series, a femur-like hollow cylinder in a soft-tissue cylinder: outer radius 14
+ * mm, 100 mm long, with a closed marrow cavity of radius 8 mm and length 80 mm (10 mm of bone at
+ * each end), so its bone volume is π(14² · 100 − 8² · 80) mm³. UIDs are derived from fixed names, so writing the phantom
  * twice gives the same instances. Stored values are HU + 1024 with Rescale Intercept -1024, as
  * scanners write them.
  */
@@ -36,6 +37,7 @@ public final class SyntheticPhantom {
   public static final double FEMUR_OUTER = 14;
   public static final double FEMUR_INNER = 8;
   public static final double FEMUR_LENGTH = 100;
+  public static final double FEMUR_CAVITY_LENGTH = 80;
   private static final short BONE = 1200;
   private static final short SOFT = 40;
   private static final short AIR = -1000;
@@ -56,10 +58,13 @@ public final class SyntheticPhantom {
     double hu(double x, double y, double z);
   }
 
-  /** Blends two values across a boundary at signed distance {@code d} (mm), over one pixel. */
-  private static double blend(double inside, double outside, double d, double width) {
-    double t = Math.max(0, Math.min(1, 0.5 - d / width));
-    return outside + (inside - outside) * t;
+  /**
+   * The value on either side of a boundary at signed distance {@code d} (mm, negative inside). A
+   * sharp edge, so that a threshold anywhere between the two values finds the boundary where the
+   * shape's dimensions say it is.
+   */
+  private static double step(double inside, double outside, double d) {
+    return d <= 0 ? inside : outside;
   }
 
   private static double ellipsoidDistance(double x, double y, double z, double a, double b, double c) {
@@ -71,16 +76,17 @@ public final class SyntheticPhantom {
   private static double skull(double x, double y, double z) {
     double outer = ellipsoidDistance(x, y, z, SKULL_A, SKULL_B, SKULL_C);
     double inner = ellipsoidDistance(x, y, z, SKULL_A - SKULL_WALL, SKULL_B - SKULL_WALL, SKULL_C - SKULL_WALL);
-    double withBone = blend(BONE, AIR, outer, 1.0);
-    return blend(SOFT, withBone, inner, 1.0);
+    double withBone = step(BONE, AIR, outer);
+    return step(SOFT, withBone, inner);
   }
 
   private static double femur(double x, double y, double z) {
     double r = Math.hypot(x, y);
-    double thigh = blend(SOFT, AIR, r - 45, 0.8);
-    double axial = Math.abs(z - 70) - FEMUR_LENGTH / 2;
-    double bone = blend(BONE, thigh, Math.max(r - FEMUR_OUTER, axial), 0.8);
-    return blend(SOFT, bone, Math.max(r - FEMUR_INNER, axial), 0.8);
+    double thigh = step(SOFT, AIR, r - 45);
+    double axial = Math.abs(z - 70.5) - FEMUR_LENGTH / 2;
+    double bone = step(BONE, thigh, Math.max(r - FEMUR_OUTER, axial));
+    double cavity = Math.abs(z - 70.5) - FEMUR_CAVITY_LENGTH / 2;
+    return step(SOFT, bone, Math.max(r - FEMUR_INNER, cavity));
   }
 
   private static List<Path> writeSeries(Path dir, String name, int seriesNumber, int columns, int rows, double pixel, int slices, double step, double x0, double y0, double z0, Shape shape) {

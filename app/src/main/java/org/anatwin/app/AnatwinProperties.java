@@ -10,11 +10,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * embedded), and whether to build the demo twin on an empty store.
  */
 @ConfigurationProperties("anatwin")
-public record AnatwinProperties(@Nullable Path home, Neo4j neo4j, boolean demo, long maxInstanceBytes) {
+public record AnatwinProperties(
+    @Nullable Path home, Neo4j neo4j, boolean demo, long maxInstanceBytes) {
   public AnatwinProperties {
     if (home == null) {
       String env = System.getenv("ANATWIN_HOME");
-      home = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".anatwin");
+      home =
+          env != null && !env.isBlank()
+              ? Path.of(env)
+              : Path.of(System.getProperty("user.home"), ".anatwin");
     }
     if (neo4j == null) {
       neo4j = new Neo4j(null, "", "", 0);
@@ -24,7 +28,10 @@ public record AnatwinProperties(@Nullable Path home, Neo4j neo4j, boolean demo, 
     }
   }
 
-  /** The graph: external when {@code uri} is set, else embedded with Bolt on {@code boltPort} (0: free port). */
+  /**
+   * The graph: external when {@code uri} is set, else embedded with Bolt on {@code boltPort} (0:
+   * free port).
+   */
   public record Neo4j(@Nullable String uri, String user, String password, int boltPort) {
     public Neo4j {
       user = user == null ? "" : user;

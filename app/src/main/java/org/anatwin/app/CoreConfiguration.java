@@ -23,7 +23,9 @@ class CoreConfiguration {
   Storage storage(AnatwinProperties properties) {
     AnatwinProperties.Neo4j neo4j = properties.neo4j();
     URI uri = neo4j.uri() == null || neo4j.uri().isBlank() ? null : URI.create(neo4j.uri());
-    return Storage.open(new Storage.Settings(properties.dataHome(), uri, neo4j.user(), neo4j.password(), neo4j.boltPort()));
+    return Storage.open(
+        new Storage.Settings(
+            properties.dataHome(), uri, neo4j.user(), neo4j.password(), neo4j.boltPort()));
   }
 
   @Bean
@@ -47,7 +49,8 @@ class CoreConfiguration {
   }
 
   @Bean
-  PrintOrders printOrders(Storage storage, AuditLog audit, Clock clock, AnatwinProperties properties) {
+  PrintOrders printOrders(
+      Storage storage, AuditLog audit, Clock clock, AnatwinProperties properties) {
     return new PrintOrders(storage, audit, clock, properties.dataHome().resolve("printers"));
   }
 }

@@ -42,14 +42,25 @@ class DemoData implements ApplicationRunner {
     Path skull = Ingest.writePhantom(properties.dataHome().resolve("demo").resolve("phantom"));
     Actor system = Actor.system();
     ImportReport report = ingest.importFolder(skull.getParent(), system);
-    TwinVersion version = twins.buildVersion(SeriesInstanceUid.of(seriesOf(report, skull)), List.of(StructureSpec.bone()), system);
+    TwinVersion version =
+        twins.buildVersion(
+            SeriesInstanceUid.of(seriesOf(report, skull)), List.of(StructureSpec.bone()), system);
     log.info("demo twin {} version {} ready: {}", version.twin(), version.number(), version.id());
   }
 
   /** The skull series among those imported: the one whose description names it. */
   private String seriesOf(ImportReport report, Path skull) {
     return report.series().stream()
-        .filter(uid -> ingest.series(uid).map(s -> String.valueOf(s.get("description")).contains("skull")).orElse(false))
-        .findFirst().orElseThrow(() -> new IllegalStateException("the phantom's skull series was not imported from " + skull));
+        .filter(
+            uid ->
+                ingest
+                    .series(uid)
+                    .map(s -> String.valueOf(s.get("description")).contains("skull"))
+                    .orElse(false))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "the phantom's skull series was not imported from " + skull));
   }
 }

@@ -25,6 +25,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
@@ -33,7 +34,6 @@ import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -72,9 +72,12 @@ class SecurityConfiguration {
   @Bean
   @Order(2)
   SecurityFilterChain api(HttpSecurity http) throws Exception {
-    http.authorizeHttpRequests(a -> a
-            .requestMatchers("/graphiql", "/graphiql/**", "/error", "/actuator/health").permitAll()
-            .anyRequest().authenticated())
+    http.authorizeHttpRequests(
+            a ->
+                a.requestMatchers("/graphiql", "/graphiql/**", "/error", "/actuator/health")
+                    .permitAll()
+                    .anyRequest()
+                    .authenticated())
         .csrf(c -> c.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(realmRoles())));
@@ -92,21 +95,31 @@ class SecurityConfiguration {
   static Collection<GrantedAuthority> authorities(Jwt jwt) {
     Object realm = jwt.getClaims().get(ROLES_CLAIM);
     if (realm instanceof Map<?, ?> map && map.get("roles") instanceof Collection<?> roles) {
-      return roles.stream().map(r -> (GrantedAuthority) new SimpleGrantedAuthority("ROLE_" + r)).toList();
+      return roles.stream()
+          .map(r -> (GrantedAuthority) new SimpleGrantedAuthority("ROLE_" + r))
+          .toList();
     }
     return List.of();
   }
 
   @Bean
   RegisteredClientRepository demoClients() {
-    List<RegisteredClient> clients = CurrentActor.ROLES.stream().map(role -> RegisteredClient.withId("demo-" + role)
-        .clientId("demo-" + role)
-        .clientSecret("{noop}demo-" + role + "-secret")
-        .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-        .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
-        .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-        .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(Duration.ofHours(8)).build())
-        .build()).toList();
+    List<RegisteredClient> clients =
+        CurrentActor.ROLES.stream()
+            .map(
+                role ->
+                    RegisteredClient.withId("demo-" + role)
+                        .clientId("demo-" + role)
+                        .clientSecret("{noop}demo-" + role + "-secret")
+                        .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                        .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                        .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                        .tokenSettings(
+                            TokenSettings.builder()
+                                .accessTokenTimeToLive(Duration.ofHours(8))
+                                .build())
+                        .build())
+            .toList();
     return new InMemoryRegisteredClientRepository(clients);
   }
 
@@ -117,7 +130,9 @@ class SecurityConfiguration {
       String client = context.getRegisteredClient().getClientId();
       if (client.startsWith("demo-")) {
         context.getClaims().claim("preferred_username", client);
-        context.getClaims().claim(ROLES_CLAIM, Map.of("roles", List.of(client.substring("demo-".length()))));
+        context
+            .getClaims()
+            .claim(ROLES_CLAIM, Map.of("roles", List.of(client.substring("demo-".length()))));
       }
     };
   }
@@ -129,7 +144,9 @@ class SecurityConfiguration {
 
   @Bean
   JWKSource<SecurityContext> jwkSource(AnatwinProperties properties) {
-    return new ImmutableJWKSet<>(new JWKSet(signingKey(properties.dataHome().resolve("identity").resolve("signing-key.jwk"))));
+    return new ImmutableJWKSet<>(
+        new JWKSet(
+            signingKey(properties.dataHome().resolve("identity").resolve("signing-key.jwk"))));
   }
 
   @Bean
@@ -143,16 +160,23 @@ class SecurityConfiguration {
       if (Files.exists(file)) {
         return RSAKey.parse(Files.readString(file, StandardCharsets.UTF_8));
       }
-      RSAKey key = new RSAKeyGenerator(2048).keyID("anatwin-" + System.currentTimeMillis()).generate();
+      RSAKey key =
+          new RSAKeyGenerator(2048).keyID("anatwin-" + System.currentTimeMillis()).generate();
       Files.createDirectories(file.getParent());
-      Path temp = Files.createTempFile(file.getParent(), "key", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path temp =
+          Files.createTempFile(
+              file.getParent(),
+              "key",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(temp, key.toJSONString(), StandardCharsets.UTF_8);
       Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return key;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or write the issuer key " + file, e);
     } catch (ParseException | JOSEException e) {
-      throw new IllegalStateException("the issuer key " + file + " is unreadable; delete it to make a new one", e);
+      throw new IllegalStateException(
+          "the issuer key " + file + " is unreadable; delete it to make a new one", e);
     }
   }
 }

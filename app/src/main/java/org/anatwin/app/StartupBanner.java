@@ -19,9 +19,13 @@ class StartupBanner implements ApplicationListener<ApplicationReadyEvent> {
 
   @Override
   public void onApplicationEvent(ApplicationReadyEvent event) {
-    int port = event.getApplicationContext() instanceof WebServerApplicationContext web ? web.getWebServer().getPort() : -1;
+    int port =
+        event.getApplicationContext() instanceof WebServerApplicationContext web
+            ? web.getWebServer().getPort()
+            : -1;
     String base = "http://127.0.0.1:" + port;
-    System.out.println("""
+    System.out.println(
+        """
 
         Anatwin is ready.
           GraphQL   %s/graphql
@@ -29,6 +33,7 @@ class StartupBanner implements ApplicationListener<ApplicationReadyEvent> {
           Token     ./anatwin token planner   (roles: planner designer radiologist technician quality admin)
           Data      %s
           Graph     %s
-        """.formatted(base, base, properties.dataHome(), storage.describeGraph()));
+        """
+            .formatted(base, base, properties.dataHome(), storage.describeGraph()));
   }
 }

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /** The module rules of DESIGN.md, checked on the compiled main code of every module. */
 class ArchitectureTests {
-  private static final JavaClasses CLASSES = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("org.anatwin");
+  private static final JavaClasses CLASSES =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("org.anatwin");
 
   private static final String MODEL = "org.anatwin.model..";
   private static final String STORAGE = "org.anatwin.storage..";
@@ -30,10 +31,13 @@ class ArchitectureTests {
   @Test
   void importedTheWholeProject() {
     // guards the rules below against passing on an empty import
-    for (String module : new String[] {MODEL, STORAGE, INGEST, MODELING, VERSIONING, PRINT, AUDIT, API, APP}) {
+    for (String module :
+        new String[] {MODEL, STORAGE, INGEST, MODELING, VERSIONING, PRINT, AUDIT, API, APP}) {
       String pkg = module.replace("..", "");
-      org.assertj.core.api.Assertions.assertThat(CLASSES.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)))
-          .as("classes of %s", pkg).isTrue();
+      org.assertj.core.api.Assertions.assertThat(
+              CLASSES.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)))
+          .as("classes of %s", pkg)
+          .isTrue();
     }
   }
 
@@ -56,14 +60,30 @@ class ArchitectureTests {
     packages[1] = "java..";
     packages[2] = "org.jspecify..";
     System.arraycopy(others, 0, packages, 3, others.length);
-    classes().that().resideInAPackage(module).should().onlyDependOnClassesThat().resideInAnyPackage(packages).check(CLASSES);
+    classes()
+        .that()
+        .resideInAPackage(module)
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(packages)
+        .check(CLASSES);
   }
 
   private static void allowedModules(String module, String... allowedModules) {
-    java.util.List<String> all = java.util.List.of(MODEL, STORAGE, INGEST, MODELING, REGISTRATION, VERSIONING, PRINT, AUDIT, API, APP);
-    java.util.List<String> forbidden = all.stream().filter(m -> !m.equals(module) && !java.util.List.of(allowedModules).contains(m)).toList();
+    java.util.List<String> all =
+        java.util.List.of(
+            MODEL, STORAGE, INGEST, MODELING, REGISTRATION, VERSIONING, PRINT, AUDIT, API, APP);
+    java.util.List<String> forbidden =
+        all.stream()
+            .filter(m -> !m.equals(module) && !java.util.List.of(allowedModules).contains(m))
+            .toList();
     if (!forbidden.isEmpty()) {
-      noClasses().that().resideInAPackage(module).should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
+      noClasses()
+          .that()
+          .resideInAPackage(module)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(forbidden.toArray(String[]::new))
           .check(CLASSES);
     }
   }
@@ -75,38 +95,70 @@ class ArchitectureTests {
 
   @Test
   void onlyStorageAndPersistencePackagesUseTheNeo4jDriver() {
-    noClasses().that().resideOutsideOfPackages(STORAGE, "..persistence..")
-        .should().dependOnClassesThat().resideInAPackage("org.neo4j.driver..").check(CLASSES);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(STORAGE, "..persistence..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.neo4j.driver..")
+        .check(CLASSES);
   }
 
   @Test
   void onlyTheApiAndTheAppKnowSpringWebAndGraphQl() {
-    noClasses().that().resideOutsideOfPackages(API, APP, "org.anatwin.ingest.dicomweb..")
-        .should().dependOnClassesThat().resideInAnyPackage("org.springframework.graphql..", "org.springframework.web..", "graphql..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(API, APP, "org.anatwin.ingest.dicomweb..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.springframework.graphql..", "org.springframework.web..", "graphql..")
         .check(CLASSES);
   }
 
   @Test
   void featureModulesKnowNothingOfSpring() {
-    noClasses().that().resideInAnyPackage(MODEL, STORAGE, INGEST, MODELING, REGISTRATION, VERSIONING, PRINT, AUDIT)
-        .and().resideOutsideOfPackage("org.anatwin.ingest.dicomweb..")
-        .should().dependOnClassesThat().resideInAPackage("org.springframework..").check(CLASSES);
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            MODEL, STORAGE, INGEST, MODELING, REGISTRATION, VERSIONING, PRINT, AUDIT)
+        .and()
+        .resideOutsideOfPackage("org.anatwin.ingest.dicomweb..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.springframework..")
+        .check(CLASSES);
   }
 
   @Test
   void noModuleUsesAnotherModulesInternals() {
-    for (String module : new String[] {"storage", "ingest", "modeling", "registration", "versioning", "printorders", "audit"}) {
-      noClasses().that().resideOutsideOfPackage("org.anatwin." + module + "..")
-          .should().dependOnClassesThat().resideInAPackage("org.anatwin." + module + ".internal..").check(CLASSES);
+    for (String module :
+        new String[] {
+          "storage", "ingest", "modeling", "registration", "versioning", "printorders", "audit"
+        }) {
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("org.anatwin." + module + "..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("org.anatwin." + module + ".internal..")
+          .check(CLASSES);
     }
   }
 
   @Test
   void everyPackageIsNullMarked() {
-    classes().that().haveSimpleName("package-info").should().beAnnotatedWith(NullMarked.class).check(CLASSES);
+    classes()
+        .that()
+        .haveSimpleName("package-info")
+        .should()
+        .beAnnotatedWith(NullMarked.class)
+        .check(CLASSES);
     var packages = CLASSES.stream().map(c -> c.getPackage()).distinct().toList();
     for (var pkg : packages) {
-      org.assertj.core.api.Assertions.assertThat(pkg.tryGetAnnotationOfType(NullMarked.class)).as("@NullMarked on %s", pkg.getName()).isPresent();
+      org.assertj.core.api.Assertions.assertThat(pkg.tryGetAnnotationOfType(NullMarked.class))
+          .as("@NullMarked on %s", pkg.getName())
+          .isPresent();
     }
   }
 }

@@ -20,30 +20,43 @@ final class GraphQlClient {
   }
 
   String token(String role) throws IOException, InterruptedException {
-    String basic = java.util.Base64.getEncoder().encodeToString(("demo-" + role + ":demo-" + role + "-secret").getBytes());
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
-        .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(), HttpResponse.BodyHandlers.ofString());
+    String basic =
+        java.util.Base64.getEncoder()
+            .encodeToString(("demo-" + role + ":demo-" + role + "-secret").getBytes());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+                .header("Authorization", "Basic " + basic)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("no token for " + role + ": " + r.statusCode() + " " + r.body());
+      throw new IllegalStateException(
+          "no token for " + role + ": " + r.statusCode() + " " + r.body());
     }
     return JSON.readTree(r.body()).get("access_token").asString();
   }
 
   /** Posts a query; returns the HTTP status and the parsed body. */
-  Response post(String token, String query, Map<String, Object> variables) throws IOException, InterruptedException {
+  Response post(String token, String query, Map<String, Object> variables)
+      throws IOException, InterruptedException {
     String body = JSON.writeValueAsString(Map.of("query", query, "variables", variables));
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/graphql")).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + "/graphql"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
     HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    return new Response(r.statusCode(), r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
+    return new Response(
+        r.statusCode(), r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
   }
 
   /** Posts a query that must succeed without errors; returns {@code data}. */
-  JsonNode data(String token, String query, Map<String, Object> variables) throws IOException, InterruptedException {
+  JsonNode data(String token, String query, Map<String, Object> variables)
+      throws IOException, InterruptedException {
     Response r = post(token, query, variables);
     if (r.status() != 200 || r.body().has("errors")) {
       throw new AssertionError("GraphQL failed (" + r.status() + "): " + r.body());
@@ -52,7 +65,11 @@ final class GraphQlClient {
   }
 
   HttpResponse<byte[]> get(String token, String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).GET().build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Authorization", "Bearer " + token)
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofByteArray());
   }
 

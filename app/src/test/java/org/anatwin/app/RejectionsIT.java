@@ -39,24 +39,38 @@ class RejectionsIT extends ServiceIT {
   void buildPhantomTwin() throws Exception {
     client = new GraphQlClient(port);
     Ingest.writePhantom(PHANTOM);
-    ImportReport report = ingest.importFolder(PHANTOM.resolve("femur"), new Actor("it-admin", "admin"));
+    ImportReport report =
+        ingest.importFolder(PHANTOM.resolve("femur"), new Actor("it-admin", "admin"));
     assertThat(report.rejected()).isEmpty();
     femurSeries = report.series().iterator().next();
-    JsonNode version = client.data(client.token("planner"), """
+    JsonNode version =
+        client
+            .data(
+                client.token("planner"),
+                """
         mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "femur", minimumHu: 300}]}) {
-          structures { mesh { id volume qa { watertight shells } } } } }""", Map.of("s", femurSeries)).get("buildTwinVersion");
+          structures { mesh { id volume qa { watertight shells } } } } }""",
+                Map.of("s", femurSeries))
+            .get("buildTwinVersion");
     meshId = version.get("structures").get(0).get("mesh").get("id").asString();
   }
 
   @Test
   void theFemurMeshKeepsItsMarrowCavityAndHasTheVolumeOfTheBone() throws Exception {
-    JsonNode mesh = client.data(client.token("planner"), "query($id: ID!) { mesh(id: $id) { volume qa { watertight shells } } }",
-        Map.of("id", meshId)).get("mesh");
+    JsonNode mesh =
+        client
+            .data(
+                client.token("planner"),
+                "query($id: ID!) { mesh(id: $id) { volume qa { watertight shells } } }",
+                Map.of("id", meshId))
+            .get("mesh");
     // outer radius 14 mm and length 100 mm, closed marrow cavity of radius 8 mm and length 80 mm
     double expected = Math.PI * (14 * 14 * 100 - 8 * 8 * 80);
     assertThat(mesh.get("volume").asDouble()).isBetween(expected * 0.97, expected * 1.03);
     assertThat(mesh.get("qa").get("watertight").asBoolean()).isTrue();
-    assertThat(mesh.get("qa").get("shells").asInt()).as("outer surface and the cavity's wall").isEqualTo(2);
+    assertThat(mesh.get("qa").get("shells").asInt())
+        .as("outer surface and the cavity's wall")
+        .isEqualTo(2);
   }
 
   @Test
@@ -73,19 +87,26 @@ class RejectionsIT extends ServiceIT {
     ImportReport report = ingest.importFolder(folder, new Actor("it-admin", "admin"));
 
     assertThat(report.stored()).isZero();
-    assertThat(report.rejected()).extracting(ImportReport.Rejection::file, ImportReport.Rejection::code)
+    assertThat(report.rejected())
+        .extracting(ImportReport.Rejection::file, ImportReport.Rejection::code)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("altered.dcm", "ingest:instance.conflict"),
             org.assertj.core.groups.Tuple.tuple("notes.txt", "ingest:file.not-dicom"));
     assertThat(blobCount()).isEqualTo(blobsBefore);
-    ImportReport again = ingest.importFolder(PHANTOM.resolve("femur"), new Actor("it-admin", "admin"));
+    ImportReport again =
+        ingest.importFolder(PHANTOM.resolve("femur"), new Actor("it-admin", "admin"));
     assertThat(again.duplicates()).isEqualTo(again.duplicates() + again.stored()).isPositive();
   }
 
   @Test
   void importingAFolderThatDoesNotExistIsRefused() {
-    assertThatThrownBy(() -> ingest.importFolder(Path.of("/nonexistent/anatwin"), new Actor("it-admin", "admin")))
-        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).isEqualTo("ingest:import.not-a-folder"));
+    assertThatThrownBy(
+            () ->
+                ingest.importFolder(
+                    Path.of("/nonexistent/anatwin"), new Actor("it-admin", "admin")))
+        .isInstanceOfSatisfying(
+            IngestException.class,
+            e -> assertThat(e.code()).isEqualTo("ingest:import.not-a-folder"));
   }
 
   @Test
@@ -93,13 +114,21 @@ class RejectionsIT extends ServiceIT {
     String planner = client.token("planner");
     String order = createOrder(planner);
     assertThat(errorOf(planner, approve(order))).isEqualTo("FORBIDDEN");
-    assertThat(errorOf(client.token("designer"), "{ auditEvents { edges { cursor } } }")).isEqualTo("FORBIDDEN");
+    assertThat(errorOf(client.token("designer"), "{ auditEvents { edges { cursor } } }"))
+        .isEqualTo("FORBIDDEN");
 
     String admin = client.token("admin");
     String own = createOrder(admin);
     JsonNode refused = client.post(admin, approve(own), Map.of()).body();
-    assertThat(refused.get("errors").get(0).get("extensions").get("code").asString()).isEqualTo("print-orders:approval.own-order");
-    JsonNode state = client.data(admin, "query($id: ID!) { printOrder(id: $id) { state events { type } } }", Map.of("id", own)).get("printOrder");
+    assertThat(refused.get("errors").get(0).get("extensions").get("code").asString())
+        .isEqualTo("print-orders:approval.own-order");
+    JsonNode state =
+        client
+            .data(
+                admin,
+                "query($id: ID!) { printOrder(id: $id) { state events { type } } }",
+                Map.of("id", own))
+            .get("printOrder");
     assertThat(state.get("state").asString()).isEqualTo("SUBMITTED");
     assertThat(state.get("events")).hasSize(1);
   }
@@ -108,40 +137,97 @@ class RejectionsIT extends ServiceIT {
   void anOrderCannotBePreparedOrPrintedBeforeItIsApproved() throws Exception {
     String order = createOrder(client.token("planner"));
     String technician = client.token("technician");
-    JsonNode prepare = client.post(technician, "mutation { preparePrintOrder(id: \"" + order + "\", printerId: \"simulated-fdm-1\") { state } }", Map.of()).body();
-    assertThat(prepare.get("errors").get(0).get("extensions").get("code").asString()).isEqualTo("print-orders:order.illegal-transition");
-    JsonNode submit = client.post(technician, "mutation { submitPrintJob(orderId: \"" + order + "\") { state } }", Map.of()).body();
-    assertThat(submit.get("errors").get(0).get("extensions").get("code").asString()).isEqualTo("print-orders:order.illegal-transition");
+    JsonNode prepare =
+        client
+            .post(
+                technician,
+                "mutation { preparePrintOrder(id: \""
+                    + order
+                    + "\", printerId: \"simulated-fdm-1\") { state } }",
+                Map.of())
+            .body();
+    assertThat(prepare.get("errors").get(0).get("extensions").get("code").asString())
+        .isEqualTo("print-orders:order.illegal-transition");
+    JsonNode submit =
+        client
+            .post(
+                technician,
+                "mutation { submitPrintJob(orderId: \"" + order + "\") { state } }",
+                Map.of())
+            .body();
+    assertThat(submit.get("errors").get(0).get("extensions").get("code").asString())
+        .isEqualTo("print-orders:order.illegal-transition");
   }
 
   @Test
   void designersSeeThePseudonymAndNoPatientData() throws Exception {
-    String query = "{ patients(search: \"PHANTOM\") { edges { node { pseudonym name patientId birthDate } } } }";
-    JsonNode asPlanner = client.data(client.token("planner"), query, Map.of()).get("patients").get("edges").get(0).get("node");
-    JsonNode asDesigner = client.data(client.token("designer"), query, Map.of()).get("patients").get("edges").get(0).get("node");
+    String query =
+        "{ patients(search: \"PHANTOM\") { edges { node { pseudonym name patientId birthDate } } } }";
+    JsonNode asPlanner =
+        client
+            .data(client.token("planner"), query, Map.of())
+            .get("patients")
+            .get("edges")
+            .get(0)
+            .get("node");
+    JsonNode asDesigner =
+        client
+            .data(client.token("designer"), query, Map.of())
+            .get("patients")
+            .get("edges")
+            .get(0)
+            .get("node");
     assertThat(asPlanner.get("name").asString()).isEqualTo("Phantom^Anatwin");
     assertThat(asDesigner.get("name").isNull()).isTrue();
     assertThat(asDesigner.get("patientId").isNull()).isTrue();
     assertThat(asDesigner.get("birthDate").isNull()).isTrue();
-    assertThat(asDesigner.get("pseudonym").asString()).isEqualTo(asPlanner.get("pseudonym").asString()).startsWith("ANON-");
+    assertThat(asDesigner.get("pseudonym").asString())
+        .isEqualTo(asPlanner.get("pseudonym").asString())
+        .startsWith("ANON-");
   }
 
   @Test
   void theAuditChainVerifiesAndDetectsAnAlteredEvent() throws Exception {
     String quality = client.token("quality");
-    JsonNode before = client.data(quality, "{ verifyAuditLog { valid events firstInvalidSequence } }", Map.of()).get("verifyAuditLog");
+    JsonNode before =
+        client
+            .data(quality, "{ verifyAuditLog { valid events firstInvalidSequence } }", Map.of())
+            .get("verifyAuditLog");
     assertThat(before.get("valid").asBoolean()).isTrue();
     assertThat(before.get("events").asInt()).isPositive();
-    String detail = storage.graph().write(tx -> tx.run("MATCH (e:AuditEvent {seq: 1}) WITH e, e.detail AS old SET e.detail = 'rewritten' RETURN old").single().get("old").asString());
+    String detail =
+        storage
+            .graph()
+            .write(
+                tx ->
+                    tx.run(
+                            "MATCH (e:AuditEvent {seq: 1}) WITH e, e.detail AS old SET e.detail = 'rewritten' RETURN old")
+                        .single()
+                        .get("old")
+                        .asString());
     try {
-      JsonNode after = client.data(quality, "{ verifyAuditLog { valid firstInvalidSequence } }", Map.of()).get("verifyAuditLog");
+      JsonNode after =
+          client
+              .data(quality, "{ verifyAuditLog { valid firstInvalidSequence } }", Map.of())
+              .get("verifyAuditLog");
       assertThat(after.get("valid").asBoolean()).isFalse();
       assertThat(after.get("firstInvalidSequence").asInt()).isEqualTo(1);
     } finally {
-      storage.graph().write(tx -> tx.run("MATCH (e:AuditEvent {seq: 1}) SET e.detail = $d", Map.of("d", detail)).consume());
+      storage
+          .graph()
+          .write(
+              tx ->
+                  tx.run("MATCH (e:AuditEvent {seq: 1}) SET e.detail = $d", Map.of("d", detail))
+                      .consume());
     }
-    JsonNode events = client.data(quality, "query($s: ID) { auditEvents(subject: $s, first: 5) { edges { node { action actor outcome } } } }",
-        Map.of("s", meshIdOrder())).get("auditEvents").get("edges");
+    JsonNode events =
+        client
+            .data(
+                quality,
+                "query($s: ID) { auditEvents(subject: $s, first: 5) { edges { node { action actor outcome } } } }",
+                Map.of("s", meshIdOrder()))
+            .get("auditEvents")
+            .get("edges");
     assertThat(events.findValuesAsString("action")).isNotEmpty();
   }
 
@@ -150,12 +236,20 @@ class RejectionsIT extends ServiceIT {
   }
 
   private String createOrder(String token) throws Exception {
-    return client.data(token, "mutation($m: ID!) { createPrintOrder(input: {meshIds: [$m], intendedUse: EDUCATION, material: \"PLA\"}) { id } }",
-        Map.of("m", meshId)).get("createPrintOrder").get("id").asString();
+    return client
+        .data(
+            token,
+            "mutation($m: ID!) { createPrintOrder(input: {meshIds: [$m], intendedUse: EDUCATION, material: \"PLA\"}) { id } }",
+            Map.of("m", meshId))
+        .get("createPrintOrder")
+        .get("id")
+        .asString();
   }
 
   private static String approve(String order) {
-    return "mutation { approvePrintOrder(id: \"" + order + "\", decision: {approved: true, meaning: \"approved\", reason: \"ok\"}) { state } }";
+    return "mutation { approvePrintOrder(id: \""
+        + order
+        + "\", decision: {approved: true, meaning: \"approved\", reason: \"ok\"}) { state } }";
   }
 
   private String errorOf(String token, String query) throws Exception {

@@ -9,10 +9,12 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Base of the service's integration tests: one running service (and so one embedded Neo4j) per
- * test JVM, on a random port, with its data folder in a temporary directory and no demo data.
+ * Base of the service's integration tests: one running service (and so one embedded Neo4j) per test
+ * JVM, on a random port, with its data folder in a temporary directory and no demo data.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "anatwin.demo=false")
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "anatwin.demo=false")
 abstract class ServiceIT {
   static final Path HOME = tempDir("anatwin-it-home");
 

@@ -12,7 +12,8 @@ final class SharedData {
   static Path sharedData() {
     Path shared = Path.of(System.getProperty("anatwin.shared", "../shared")).resolve("data");
     if (!Files.isDirectory(shared)) {
-      throw new IllegalStateException("the shared test data is missing: expected " + shared.toAbsolutePath());
+      throw new IllegalStateException(
+          "the shared test data is missing: expected " + shared.toAbsolutePath());
     }
     return shared;
   }
@@ -20,8 +21,11 @@ final class SharedData {
   /** Extracts a {@code .tar.xz} of {@code ../shared/data} into {@code target} with tar. */
   static Path extract(String archive, Path target) throws IOException, InterruptedException {
     Files.createDirectories(target);
-    Process tar = new ProcessBuilder("tar", "-xJf", sharedData().resolve(archive).toString(), "-C", target.toString())
-        .redirectErrorStream(true).start();
+    Process tar =
+        new ProcessBuilder(
+                "tar", "-xJf", sharedData().resolve(archive).toString(), "-C", target.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(tar.getInputStream().readAllBytes());
     if (!tar.waitFor(5, TimeUnit.MINUTES) || tar.exitValue() != 0) {
       throw new IOException("tar failed on " + archive + ": " + output);

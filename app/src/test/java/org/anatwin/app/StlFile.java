@@ -21,13 +21,22 @@ record StlFile(int triangles, float[] min, float[] max, long boundaryEdges, long
       int at = 84 + 50 * t + 12;
       int[] ids = new int[3];
       for (int v = 0; v < 3; v++) {
-        float x = in.getFloat(at + 12 * v), y = in.getFloat(at + 12 * v + 4), z = in.getFloat(at + 12 * v + 8);
+        float x = in.getFloat(at + 12 * v),
+            y = in.getFloat(at + 12 * v + 4),
+            z = in.getFloat(at + 12 * v + 8);
         float[] p = {x, y, z};
         for (int a = 0; a < 3; a++) {
           min[a] = Math.min(min[a], p[a]);
           max[a] = Math.max(max[a], p[a]);
         }
-        ids[v] = vertices.computeIfAbsent(Float.floatToIntBits(x) + ":" + Float.floatToIntBits(y) + ":" + Float.floatToIntBits(z), k -> vertices.size());
+        ids[v] =
+            vertices.computeIfAbsent(
+                Float.floatToIntBits(x)
+                    + ":"
+                    + Float.floatToIntBits(y)
+                    + ":"
+                    + Float.floatToIntBits(z),
+                k -> vertices.size());
       }
       for (int e = 0; e < 3; e++) {
         int a = ids[e], b = ids[(e + 1) % 3];

@@ -80,40 +80,78 @@ class WalkingSkeletonIT extends ServiceIT {
   }
 
   @Test
-  void artefactLineageNamesExactlyTheSourceInstancesAndTheMeshIsClosedAndInPlace() throws Exception {
+  void artefactLineageNamesExactlyTheSourceInstancesAndTheMeshIsClosedAndInPlace()
+      throws Exception {
     String planner = client.token("planner");
-    JsonNode version = client.data(planner, """
+    JsonNode version =
+        client
+            .data(
+                planner,
+                """
         mutation($series: String!) {
           buildTwinVersion(input: {seriesUid: $series}) {
             id number structures { name mesh { id sha256 qa { watertight shells } download } }
           }
-        }""", Map.of("series", seriesUid)).get("buildTwinVersion");
+        }""",
+                Map.of("series", seriesUid))
+            .get("buildTwinVersion");
     JsonNode mesh = version.get("structures").get(0).get("mesh");
     assertThat(mesh.get("qa").get("watertight").asBoolean()).isTrue();
 
     // a planner reads the twin
-    JsonNode twins = client.data(planner, "{ twins { id versions { id structures { mesh { id } } } } }", Map.of()).get("twins");
-    assertThat(twins.findValuesAsString("id")).contains(version.get("id").asString(), mesh.get("id").asString());
+    JsonNode twins =
+        client
+            .data(planner, "{ twins { id versions { id structures { mesh { id } } } } }", Map.of())
+            .get("twins");
+    assertThat(twins.findValuesAsString("id"))
+        .contains(version.get("id").asString(), mesh.get("id").asString());
 
-    String order = client.data(planner, """
+    String order =
+        client
+            .data(
+                planner,
+                """
         mutation($mesh: ID!) { createPrintOrder(input: {meshIds: [$mesh], intendedUse: PLANNING, material: "PLA"}) { id state } }""",
-        Map.of("mesh", mesh.get("id").asString())).get("createPrintOrder").get("id").asString();
-    JsonNode approved = client.data(client.token("radiologist"), """
+                Map.of("mesh", mesh.get("id").asString()))
+            .get("createPrintOrder")
+            .get("id")
+            .asString();
+    JsonNode approved =
+        client
+            .data(
+                client.token("radiologist"),
+                """
         mutation($id: ID!) { approvePrintOrder(id: $id, decision: {approved: true, meaning: "approved for printing", reason: "bone segmentation reviewed"}) { state } }""",
-        Map.of("id", order)).get("approvePrintOrder");
+                Map.of("id", order))
+            .get("approvePrintOrder");
     assertThat(approved.get("state").asString()).isEqualTo("APPROVED");
     String technician = client.token("technician");
-    client.data(technician, "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"simulated-fdm-1\") { state } }", Map.of("id", order));
-    JsonNode job = client.data(technician, "mutation($id: ID!) { submitPrintJob(orderId: $id) { state artefacts { id serialNumber } } }",
-        Map.of("id", order)).get("submitPrintJob");
+    client.data(
+        technician,
+        "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"simulated-fdm-1\") { state } }",
+        Map.of("id", order));
+    JsonNode job =
+        client
+            .data(
+                technician,
+                "mutation($id: ID!) { submitPrintJob(orderId: $id) { state artefacts { id serialNumber } } }",
+                Map.of("id", order))
+            .get("submitPrintJob");
     assertThat(job.get("state").asString()).isEqualTo("PRINTED");
     String artefact = job.get("artefacts").get(0).get("id").asString();
-    assertThat(job.get("artefacts").get(0).get("serialNumber").asString()).matches("AT-\\d{4}-\\d{6}");
+    assertThat(job.get("artefacts").get(0).get("serialNumber").asString())
+        .matches("AT-\\d{4}-\\d{6}");
 
-    JsonNode lineage = client.data(client.token("quality"), """
+    JsonNode lineage =
+        client
+            .data(
+                client.token("quality"),
+                """
         query($of: ID!) { lineage(of: $of, direction: UPSTREAM) {
           nodes { id kind sop: property(name: "sopInstanceUid") hash: property(name: "datasetSha256") }
-          edges { from to relation } } }""", Map.of("of", artefact)).get("lineage");
+          edges { from to relation } } }""",
+                Map.of("of", artefact))
+            .get("lineage");
     Map<String, String> instances = new java.util.HashMap<>();
     Set<String> kinds = new HashSet<>();
     for (JsonNode node : lineage.get("nodes")) {
@@ -123,13 +161,24 @@ class WalkingSkeletonIT extends ServiceIT {
       }
     }
     assertThat(instances).isEqualTo(sourceHashes);
-    assertThat(kinds).contains("Artefact", "Mesh", "LabelMap", "Volume", "Approval", "PrintOrder", "Activity", "Agent");
-    assertThat(lineage.findValuesAsString("id")).contains("person:demo-radiologist", "printer:simulated-fdm-1", "person:demo-planner");
+    assertThat(kinds)
+        .contains(
+            "Artefact",
+            "Mesh",
+            "LabelMap",
+            "Volume",
+            "Approval",
+            "PrintOrder",
+            "Activity",
+            "Agent");
+    assertThat(lineage.findValuesAsString("id"))
+        .contains("person:demo-radiologist", "printer:simulated-fdm-1", "person:demo-planner");
 
     HttpResponse<byte[]> stl = client.get(planner, mesh.get("download").asString());
     assertThat(stl.statusCode()).isEqualTo(200);
     assertThat(ContentHash.of(stl.body()).hex()).isEqualTo(mesh.get("sha256").asString());
-    assertThat(stl.headers().firstValue("ETag")).contains("\"" + mesh.get("sha256").asString() + "\"");
+    assertThat(stl.headers().firstValue("ETag"))
+        .contains("\"" + mesh.get("sha256").asString() + "\"");
     StlFile file = StlFile.read(stl.body());
     assertThat(file.boundaryEdges()).as("edges used by one triangle").isZero();
     assertThat(file.overusedEdges()).as("edges used by more than two triangles").isZero();
@@ -142,11 +191,14 @@ class WalkingSkeletonIT extends ServiceIT {
       assertThat((double) file.max()[axis]).isLessThanOrEqualTo(bounds[axis + 3] + voxel[axis]);
     }
     // the skull leaves the scanned range: padding closes the surface within one slice of an end
-    assertThat(Math.min(Math.abs(file.min()[2] - bounds[2]), Math.abs(file.max()[2] - bounds[5]))).isLessThanOrEqualTo(voxel[2]);
+    assertThat(Math.min(Math.abs(file.min()[2] - bounds[2]), Math.abs(file.max()[2] - bounds[5])))
+        .isLessThanOrEqualTo(voxel[2]);
   }
 
   private long nodeCount() {
-    return storage.graph().read(tx -> tx.run("MATCH (n) RETURN count(n) AS c").single().get("c").asLong());
+    return storage
+        .graph()
+        .read(tx -> tx.run("MATCH (n) RETURN count(n) AS c").single().get("c").asLong());
   }
 
   private long blobCount() throws IOException {

@@ -53,7 +53,8 @@ public final class AuditLog implements AuditSink {
         break;
       }
       for (AuditRepository.Row row : rows) {
-        if (row.sequence() != expected || !row.previousHash().equals(previous)
+        if (row.sequence() != expected
+            || !row.previousHash().equals(previous)
             || !row.hash().equals(hash(previous, row.sequence(), row.event()))) {
           return new AuditVerification(false, expected - 1, head.hash(), expected);
         }

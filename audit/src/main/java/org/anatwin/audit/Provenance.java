@@ -30,10 +30,12 @@ public final class Provenance {
    * Walks breadth-first from {@code of} for at most {@code depth} hops (all the way when null).
    * Throws {@code audit:lineage.unknown} when nothing in the lineage graph has that id.
    */
-  public LineageGraph lineage(String of, LineageGraph.Direction direction, @Nullable Integer depth) {
+  public LineageGraph lineage(
+      String of, LineageGraph.Direction direction, @Nullable Integer depth) {
     int limit = depth == null ? MAX_DEPTH : Math.max(0, Math.min(depth, MAX_DEPTH));
     if (repository.nodes(List.of(of)).isEmpty()) {
-      throw new AuditException("audit:lineage.unknown", "nothing in the lineage graph has id " + of);
+      throw new AuditException(
+          "audit:lineage.unknown", "nothing in the lineage graph has id " + of);
     }
     Set<String> seen = new LinkedHashSet<>(List.of(of));
     Set<LineageGraph.Edge> edges = new LinkedHashSet<>();
@@ -58,14 +60,23 @@ public final class Provenance {
   }
 
   private static LineageGraph.Node node(LineageRepository.NodeRow row) {
-    String kind = row.labels().stream().filter(l -> !l.equals("Entity")).findFirst().orElse("Entity");
+    String kind =
+        row.labels().stream().filter(l -> !l.equals("Entity")).findFirst().orElse("Entity");
     Map<String, String> properties = new TreeMap<>();
-    row.properties().forEach((k, v) -> properties.put(k, v instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(v)));
-    String label = switch (kind) {
-      case "Instance" -> properties.getOrDefault("sopInstanceUid", row.id());
-      case "Activity" -> properties.getOrDefault("algorithm", row.id());
-      default -> properties.getOrDefault("label", properties.getOrDefault("name", row.id()));
-    };
+    row.properties()
+        .forEach(
+            (k, v) ->
+                properties.put(
+                    k,
+                    v instanceof List<?> list
+                        ? String.join(",", list.stream().map(String::valueOf).toList())
+                        : String.valueOf(v)));
+    String label =
+        switch (kind) {
+          case "Instance" -> properties.getOrDefault("sopInstanceUid", row.id());
+          case "Activity" -> properties.getOrDefault("algorithm", row.id());
+          default -> properties.getOrDefault("label", properties.getOrDefault("name", row.id()));
+        };
     return new LineageGraph.Node(row.id(), kind, label, properties);
   }
 }

@@ -15,6 +15,10 @@ class ApiErrors {
   @GraphQlExceptionHandler
   GraphQLError handle(AnatwinException e, DataFetchingEnvironment env) {
     ErrorType type = e.code().endsWith(".unknown") ? ErrorType.NOT_FOUND : ErrorType.BAD_REQUEST;
-    return GraphqlErrorBuilder.newError(env).errorType(type).message(e.getMessage()).extensions(Map.of("code", e.code())).build();
+    return GraphqlErrorBuilder.newError(env)
+        .errorType(type)
+        .message(e.getMessage())
+        .extensions(Map.of("code", e.code()))
+        .build();
   }
 }

@@ -13,7 +13,8 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  */
 public final class CurrentActor {
   /** The roles of the system, as realm roles are named. */
-  public static final List<String> ROLES = List.of("planner", "designer", "radiologist", "technician", "quality", "admin");
+  public static final List<String> ROLES =
+      List.of("planner", "designer", "radiologist", "technician", "quality", "admin");
 
   private CurrentActor() {}
 
@@ -23,7 +24,8 @@ public final class CurrentActor {
       throw new IllegalStateException("no authenticated user");
     }
     String name = auth.getName();
-    if (auth instanceof JwtAuthenticationToken jwt && jwt.getToken().hasClaim("preferred_username")) {
+    if (auth instanceof JwtAuthenticationToken jwt
+        && jwt.getToken().hasClaim("preferred_username")) {
       name = jwt.getToken().getClaimAsString("preferred_username");
     }
     List<String> roles = roles(auth);
@@ -43,7 +45,11 @@ public final class CurrentActor {
   }
 
   private static List<String> roles(Authentication auth) {
-    return auth.getAuthorities().stream().map(GrantedAuthority::getAuthority)
-        .filter(a -> a.startsWith("ROLE_")).map(a -> a.substring(5)).sorted().toList();
+    return auth.getAuthorities().stream()
+        .map(GrantedAuthority::getAuthority)
+        .filter(a -> a.startsWith("ROLE_"))
+        .map(a -> a.substring(5))
+        .sorted()
+        .toList();
   }
 }

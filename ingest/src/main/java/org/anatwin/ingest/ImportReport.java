@@ -8,7 +8,8 @@ import java.util.Set;
  * (duplicates, nothing written), and files refused with their codes. {@code series} lists the
  * series that received or already held the imported instances.
  */
-public record ImportReport(int stored, int duplicates, List<Rejection> rejected, Set<String> series) {
+public record ImportReport(
+    int stored, int duplicates, List<Rejection> rejected, Set<String> series) {
   public ImportReport {
     rejected = List.copyOf(rejected);
     series = Set.copyOf(series);

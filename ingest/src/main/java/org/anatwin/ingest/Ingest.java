@@ -45,7 +45,8 @@ public final class Ingest implements VolumeSource {
   private final Limits limits;
   private final Clock clock;
   private final SeriesAssembler assembler =
-      new SeriesAssembler(Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
+      new SeriesAssembler(
+          Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
 
   public Ingest(Storage storage, AuditSink audit, Limits limits, Clock clock) {
     this.storage = storage;
@@ -73,7 +74,8 @@ public final class Ingest implements VolumeSource {
     try (Stream<Path> walk = Files.walk(dir)) {
       files = walk.filter(Files::isRegularFile).sorted().toList();
     } catch (IOException e) {
-      throw new IngestException("ingest:import.unreadable", "cannot list " + dir + ": " + e.getMessage(), e);
+      throw new IngestException(
+          "ingest:import.unreadable", "cannot list " + dir + ": " + e.getMessage(), e);
     }
     int stored = 0;
     int duplicates = 0;
@@ -84,7 +86,9 @@ public final class Ingest implements VolumeSource {
       try {
         long size = Files.size(file);
         if (size > limits.maxInstanceBytes()) {
-          throw new IngestException("ingest:file.too-large", name + " has " + size + " bytes, over the limit of " + limits.maxInstanceBytes());
+          throw new IngestException(
+              "ingest:file.too-large",
+              name + " has " + size + " bytes, over the limit of " + limits.maxInstanceBytes());
         }
         byte[] bytes = Files.readAllBytes(file);
         DicomInstance instance = DicomInstance.parse(bytes);
@@ -99,9 +103,15 @@ public final class Ingest implements VolumeSource {
         rejected.add(new ImportReport.Rejection(name, "ingest:file.unreadable", e.getMessage()));
       }
     }
-    audit.append(new AuditEvent(clock.instant(), actor.userName(), actor.role(), "dicom.import",
-        rejected.isEmpty() ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, List.copyOf(series),
-        "stored=" + stored + " duplicates=" + duplicates + " rejected=" + rejected.size()));
+    audit.append(
+        new AuditEvent(
+            clock.instant(),
+            actor.userName(),
+            actor.role(),
+            "dicom.import",
+            rejected.isEmpty() ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE,
+            List.copyOf(series),
+            "stored=" + stored + " duplicates=" + duplicates + " rejected=" + rejected.size()));
     return new ImportReport(stored, duplicates, rejected, series);
   }
 
@@ -124,24 +134,30 @@ public final class Ingest implements VolumeSource {
     if (stored.equals(instance.datasetHash())) {
       return Stored.DUPLICATE;
     }
-    throw new IngestException("ingest:instance.conflict", "SOP Instance UID " + instance.sopInstanceUid()
-        + " is already stored with a different dataset; the stored instance was kept and this one refused");
+    throw new IngestException(
+        "ingest:instance.conflict",
+        "SOP Instance UID "
+            + instance.sopInstanceUid()
+            + " is already stored with a different dataset; the stored instance was kept and this one refused");
   }
 
   @Override
   public Volume volumeOf(SeriesInstanceUid series) {
     List<DicomRepository.StoredInstance> instances = repository.instancesOf(series);
     if (instances.isEmpty()) {
-      throw new IngestException("ingest:series.unknown", "no stored instances for series " + series);
+      throw new IngestException(
+          "ingest:series.unknown", "no stored instances for series " + series);
     }
-    List<SeriesAssembler.Slice> slices = instances.stream()
-        .map(i -> new SeriesAssembler.Slice(i.source(), storage.blobs().get(i.blob())))
-        .toList();
+    List<SeriesAssembler.Slice> slices =
+        instances.stream()
+            .map(i -> new SeriesAssembler.Slice(i.source(), storage.blobs().get(i.blob())))
+            .toList();
     return assembler.assemble(series, slices);
   }
 
   /** Patients by id, after a cursor, optionally filtered by name, id or pseudonym. */
-  public List<Map<String, Object>> patients(int limit, @Nullable String after, @Nullable String search) {
+  public List<Map<String, Object>> patients(
+      int limit, @Nullable String after, @Nullable String search) {
     return repository.patients(limit, after, search);
   }
 
@@ -163,8 +179,11 @@ public final class Ingest implements VolumeSource {
 
   @Override
   public PatientKey patientOf(SeriesInstanceUid series) {
-    return repository.patientOf(series).map(PatientKey::parse)
-        .orElseThrow(() -> new IngestException("ingest:series.unknown", "no stored series " + series));
+    return repository
+        .patientOf(series)
+        .map(PatientKey::parse)
+        .orElseThrow(
+            () -> new IngestException("ingest:series.unknown", "no stored series " + series));
   }
 
   /**

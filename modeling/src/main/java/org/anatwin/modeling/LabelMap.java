@@ -20,7 +20,8 @@ public record LabelMap(
 
   public LabelMap {
     if (labels.length != geometry.voxelCount()) {
-      throw new IllegalArgumentException("label count " + labels.length + " does not match " + geometry);
+      throw new IllegalArgumentException(
+          "label count " + labels.length + " does not match " + geometry);
     }
     parameters = Map.copyOf(parameters);
   }

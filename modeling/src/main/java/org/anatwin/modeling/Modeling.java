@@ -44,7 +44,8 @@ public final class Modeling {
    * Smoothing defaults of 3D Slicer's closed-surface conversion (smoothing factor 0.5). Keeping the
    * largest object happens on the label map, not on the surface, so cavity walls stay.
    */
-  private static final VtkSurface.Settings DEFAULT_SURFACE = new VtkSurface.Settings(20, 0.01, false);
+  private static final VtkSurface.Settings DEFAULT_SURFACE =
+      new VtkSurface.Settings(20, 0.01, false);
 
   private Modeling() {}
 
@@ -54,7 +55,9 @@ public final class Modeling {
    */
   public static LabelMap createThresholdLabelMap(Volume volume, int minimumHu, int maximumHu) {
     if (minimumHu > maximumHu) {
-      throw new ModelingException("modeling:threshold.empty-range", "threshold minimum " + minimumHu + " is above maximum " + maximumHu);
+      throw new ModelingException(
+          "modeling:threshold.empty-range",
+          "threshold minimum " + minimumHu + " is above maximum " + maximumHu);
     }
     short[] voxels = volume.voxels();
     byte[] labels = new byte[voxels.length];
@@ -66,30 +69,67 @@ public final class Modeling {
       }
     }
     if (count == 0) {
-      throw new ModelingException("modeling:segmentation.empty", "no voxel of volume " + volume.id() + " lies in [" + minimumHu + ", " + maximumHu + "] HU");
+      throw new ModelingException(
+          "modeling:segmentation.empty",
+          "no voxel of volume "
+              + volume.id()
+              + " lies in ["
+              + minimumHu
+              + ", "
+              + maximumHu
+              + "] HU");
     }
     labels = Components.keepLargest(volume.geometry(), labels);
     count = 0;
     for (byte label : labels) {
       count += label;
     }
-    Map<String, String> parameters = Map.of("minimumHu", Integer.toString(minimumHu), "maximumHu", Integer.toString(maximumHu),
-        "keep", "largest 6-connected object");
-    String id = DerivedIds.createId("labelmap", volume.id(), THRESHOLD, THRESHOLD_VERSION, parameters);
-    return new LabelMap(id, volume.id(), volume.geometry(), labels, THRESHOLD, THRESHOLD_VERSION, parameters, count);
+    Map<String, String> parameters =
+        Map.of(
+            "minimumHu",
+            Integer.toString(minimumHu),
+            "maximumHu",
+            Integer.toString(maximumHu),
+            "keep",
+            "largest 6-connected object");
+    String id =
+        DerivedIds.createId("labelmap", volume.id(), THRESHOLD, THRESHOLD_VERSION, parameters);
+    return new LabelMap(
+        id,
+        volume.id(),
+        volume.geometry(),
+        labels,
+        THRESHOLD,
+        THRESHOLD_VERSION,
+        parameters,
+        count);
   }
 
   /** The closed surface of a label map, in the volume's frame of reference, with its QA report. */
-  public static Surface createSurface(LabelMap labelMap, org.anatwin.model.FrameOfReferenceUid frame) {
+  public static Surface createSurface(
+      LabelMap labelMap, org.anatwin.model.FrameOfReferenceUid frame) {
     VtkSurface.Settings settings = DEFAULT_SURFACE;
-    Map<String, String> parameters = Map.of(
-        "isoValue", "0.5",
-        "padding", "1 voxel",
-        "smoothingIterations", Integer.toString(settings.smoothingIterations()),
-        "passBand", Double.toString(settings.passBand()));
+    Map<String, String> parameters =
+        Map.of(
+            "isoValue",
+            "0.5",
+            "padding",
+            "1 voxel",
+            "smoothingIterations",
+            Integer.toString(settings.smoothingIterations()),
+            "passBand",
+            Double.toString(settings.passBand()));
     TriangleMesh mesh = VtkSurface.surface(labelMap.geometry(), labelMap.labels(), settings);
     String id = DerivedIds.createId("mesh", labelMap.id(), SURFACE, SURFACE_VERSION, parameters);
-    return new Surface(id, labelMap.id(), frame, mesh, SURFACE, SURFACE_VERSION, parameters, MeshMath.report(mesh));
+    return new Surface(
+        id,
+        labelMap.id(),
+        frame,
+        mesh,
+        SURFACE,
+        SURFACE_VERSION,
+        parameters,
+        MeshMath.report(mesh));
   }
 
   /** QA report of any mesh. */

@@ -2,7 +2,9 @@ package org.anatwin.modeling;
 
 import org.anatwin.model.AnatwinException;
 
-/** Modeling refusals with stable {@code modeling:} codes, e.g. {@code modeling:segmentation.empty}. */
+/**
+ * Modeling refusals with stable {@code modeling:} codes, e.g. {@code modeling:segmentation.empty}.
+ */
 public final class ModelingException extends AnatwinException {
   public ModelingException(String code, String message) {
     super(code, message);

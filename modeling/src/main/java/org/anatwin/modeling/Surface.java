@@ -5,9 +5,9 @@ import org.anatwin.model.FrameOfReferenceUid;
 import org.anatwin.model.TriangleMesh;
 
 /**
- * A closed surface made from a label map: the mesh in patient coordinates, the frame of reference it
- * lives in, how it was made (for lineage) and its QA report. {@code id} is derived from the label
- * map, the algorithm, its version and parameters.
+ * A closed surface made from a label map: the mesh in patient coordinates, the frame of reference
+ * it lives in, how it was made (for lineage) and its QA report. {@code id} is derived from the
+ * label map, the algorithm, its version and parameters.
  */
 public record Surface(
     String id,

@@ -9,9 +9,9 @@ import java.nio.ByteOrder;
 import java.util.List;
 import org.anatwin.model.ContentHash;
 import org.anatwin.model.FrameOfReferenceUid;
+import org.anatwin.model.SeriesInstanceUid;
 import org.anatwin.model.SopInstanceUid;
 import org.anatwin.model.SourceInstance;
-import org.anatwin.model.SeriesInstanceUid;
 import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeGeometry;
 import org.apache.commons.geometry.euclidean.threed.Vector3D;
@@ -26,8 +26,18 @@ class ModelingTests {
     int nz = 30;
     double s = 1.2;
     double sz = 1.6;
-    VolumeGeometry g = new VolumeGeometry(n, n, nz, s, s, sz, Vector3D.of(10, -5, 100),
-        Vector3D.Unit.PLUS_X, Vector3D.Unit.PLUS_Y, sliceDirection);
+    VolumeGeometry g =
+        new VolumeGeometry(
+            n,
+            n,
+            nz,
+            s,
+            s,
+            sz,
+            Vector3D.of(10, -5, 100),
+            Vector3D.Unit.PLUS_X,
+            Vector3D.Unit.PLUS_Y,
+            sliceDirection);
     short[] hu = new short[n * n * nz];
     for (int k = 0; k < nz; k++) {
       for (int j = 0; j < n; j++) {
@@ -39,8 +49,15 @@ class ModelingTests {
         }
       }
     }
-    return new Volume("volume-test", SeriesInstanceUid.of("1.2.3"), FrameOfReferenceUid.of("1.2.3.4"), g, hu,
-        List.of(new SourceInstance(SopInstanceUid.of("1.2.3.5"), ContentHash.of(new byte[0]))), "test", "1");
+    return new Volume(
+        "volume-test",
+        SeriesInstanceUid.of("1.2.3"),
+        FrameOfReferenceUid.of("1.2.3.4"),
+        g,
+        hu,
+        List.of(new SourceInstance(SopInstanceUid.of("1.2.3.5"), ContentHash.of(new byte[0]))),
+        "test",
+        "1");
   }
 
   @Test
@@ -61,24 +78,38 @@ class ModelingTests {
   @Test
   void leftHandedSeriesStillGiveOutwardNormalsInPatientCoordinates() {
     Volume volume = ball(Vector3D.Unit.MINUS_Z);
-    Surface surface = Modeling.createSurface(Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE), volume.frameOfReference());
+    Surface surface =
+        Modeling.createSurface(
+            Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE),
+            volume.frameOfReference());
     assertThat(surface.report().volume()).isPositive();
-    assertThat((surface.report().minZ() + surface.report().maxZ()) / 2).isCloseTo(100 - 29 * 1.6 / 2, within(0.3));
+    assertThat((surface.report().minZ() + surface.report().maxZ()) / 2)
+        .isCloseTo(100 - 29 * 1.6 / 2, within(0.3));
   }
 
   @Test
   void sameInputGivesSameIdAndSameStlBytes() {
     Volume volume = ball(Vector3D.Unit.PLUS_Z);
-    Surface a = Modeling.createSurface(Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE), volume.frameOfReference());
-    Surface b = Modeling.createSurface(Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE), volume.frameOfReference());
+    Surface a =
+        Modeling.createSurface(
+            Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE),
+            volume.frameOfReference());
+    Surface b =
+        Modeling.createSurface(
+            Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE),
+            volume.frameOfReference());
     assertThat(a.id()).isEqualTo(b.id());
-    assertThat(ContentHash.of(Modeling.toStl(a.mesh()))).isEqualTo(ContentHash.of(Modeling.toStl(b.mesh())));
+    assertThat(ContentHash.of(Modeling.toStl(a.mesh())))
+        .isEqualTo(ContentHash.of(Modeling.toStl(b.mesh())));
   }
 
   @Test
   void stlHoldsEveryTriangleWithAnUnitNormal() {
     Volume volume = ball(Vector3D.Unit.PLUS_Z);
-    Surface s = Modeling.createSurface(Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE), volume.frameOfReference());
+    Surface s =
+        Modeling.createSurface(
+            Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE),
+            volume.frameOfReference());
     byte[] stl = Modeling.toStl(s.mesh());
     ByteBuffer in = ByteBuffer.wrap(stl).order(ByteOrder.LITTLE_ENDIAN);
     assertThat(in.getInt(80)).isEqualTo(s.mesh().triangleCount());
@@ -91,19 +122,40 @@ class ModelingTests {
   void keepsTheLargestObjectWithItsCavityAndDropsSmallIslands() {
     // a hollow ball (outer r 20, cavity r 10) and a lone voxel far from it
     int n = 50;
-    VolumeGeometry g = new VolumeGeometry(n, n, n, 1, 1, 1, Vector3D.ZERO, Vector3D.Unit.PLUS_X, Vector3D.Unit.PLUS_Y, Vector3D.Unit.PLUS_Z);
+    VolumeGeometry g =
+        new VolumeGeometry(
+            n,
+            n,
+            n,
+            1,
+            1,
+            1,
+            Vector3D.ZERO,
+            Vector3D.Unit.PLUS_X,
+            Vector3D.Unit.PLUS_Y,
+            Vector3D.Unit.PLUS_Z);
     short[] hu = new short[n * n * n];
     for (int k = 0; k < n; k++) {
       for (int j = 0; j < n; j++) {
         for (int i = 0; i < n; i++) {
-          double r = Math.sqrt((i - 24.5) * (i - 24.5) + (j - 24.5) * (j - 24.5) + (k - 24.5) * (k - 24.5));
+          double r =
+              Math.sqrt(
+                  (i - 24.5) * (i - 24.5) + (j - 24.5) * (j - 24.5) + (k - 24.5) * (k - 24.5));
           hu[i + n * (j + n * k)] = (short) (r <= 20 && r > 10 ? 1000 : 0);
         }
       }
     }
     hu[1 + n * (1 + n)] = 1000;
-    Volume volume = new Volume("volume-hollow", SeriesInstanceUid.of("1.2.3"), FrameOfReferenceUid.of("1.2.3.4"), g, hu,
-        List.of(new SourceInstance(SopInstanceUid.of("1.2.3.5"), ContentHash.of(new byte[0]))), "test", "1");
+    Volume volume =
+        new Volume(
+            "volume-hollow",
+            SeriesInstanceUid.of("1.2.3"),
+            FrameOfReferenceUid.of("1.2.3.4"),
+            g,
+            hu,
+            List.of(new SourceInstance(SopInstanceUid.of("1.2.3.5"), ContentHash.of(new byte[0]))),
+            "test",
+            "1");
     LabelMap labels = Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE);
     assertThat(labels.labels()[1 + n * (1 + n)]).isZero();
     MeshReport report = Modeling.createSurface(labels, volume.frameOfReference()).report();
@@ -116,8 +168,12 @@ class ModelingTests {
   void refusesAThresholdThatSelectsNothing() {
     Volume volume = ball(Vector3D.Unit.PLUS_Z);
     assertThatThrownBy(() -> Modeling.createThresholdLabelMap(volume, 2000, 3000))
-        .isInstanceOfSatisfying(ModelingException.class, e -> assertThat(e.code()).isEqualTo("modeling:segmentation.empty"));
+        .isInstanceOfSatisfying(
+            ModelingException.class,
+            e -> assertThat(e.code()).isEqualTo("modeling:segmentation.empty"));
     assertThatThrownBy(() -> Modeling.createThresholdLabelMap(volume, 300, 200))
-        .isInstanceOfSatisfying(ModelingException.class, e -> assertThat(e.code()).isEqualTo("modeling:threshold.empty-range"));
+        .isInstanceOfSatisfying(
+            ModelingException.class,
+            e -> assertThat(e.code()).isEqualTo("modeling:threshold.empty-range"));
   }
 }

@@ -7,7 +7,9 @@ package org.anatwin.printorders;
 public record Decision(boolean approved, String meaning, String reason) {
   public Decision {
     if (meaning.isBlank()) {
-      throw new PrintOrderException("print-orders:approval.no-meaning", "a signature needs its meaning, e.g. 'approved for printing'");
+      throw new PrintOrderException(
+          "print-orders:approval.no-meaning",
+          "a signature needs its meaning, e.g. 'approved for printing'");
     }
   }
 }

@@ -18,10 +18,13 @@ public sealed interface OrderEvent {
   record Submitted(String actor, String role, Instant time) implements OrderEvent {}
 
   /** An approver signed: approved or rejected, with the signature's meaning and reason. */
-  record Decided(String actor, String role, Instant time, boolean approved, String meaning, String reason) implements OrderEvent {}
+  record Decided(
+      String actor, String role, Instant time, boolean approved, String meaning, String reason)
+      implements OrderEvent {}
 
   /** The meshes passed the QA gate and a printer was chosen. */
-  record Prepared(String actor, String role, Instant time, String printerId) implements OrderEvent {}
+  record Prepared(String actor, String role, Instant time, String printerId)
+      implements OrderEvent {}
 
   /** The printer reported the job done; artefacts were recorded. */
   record Printed(String actor, String role, Instant time, String jobId) implements OrderEvent {}
@@ -33,7 +36,11 @@ public sealed interface OrderEvent {
   default OrderState apply(OrderState state) {
     return switch (this) {
       case Submitted s -> OrderState.SUBMITTED;
-      case Decided d -> require(state, OrderState.SUBMITTED, d.approved() ? OrderState.APPROVED : OrderState.REJECTED);
+      case Decided d ->
+          require(
+              state,
+              OrderState.SUBMITTED,
+              d.approved() ? OrderState.APPROVED : OrderState.REJECTED);
       case Prepared p -> require(state, OrderState.APPROVED, OrderState.PREPARED);
       case Printed p -> require(state, OrderState.PREPARED, OrderState.PRINTED);
       case Cancelled c -> {
@@ -53,6 +60,8 @@ public sealed interface OrderEvent {
   }
 
   private static PrintOrderException illegal(OrderState from, OrderState to) {
-    return new PrintOrderException("print-orders:order.illegal-transition", "an order that is " + from + " cannot become " + to);
+    return new PrintOrderException(
+        "print-orders:order.illegal-transition",
+        "an order that is " + from + " cannot become " + to);
   }
 }

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 class OrderEventTests {
   private static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
   private static final OrderEvent SUBMITTED = new OrderEvent.Submitted("ann", "planner", T);
-  private static final OrderEvent APPROVED = new OrderEvent.Decided("rob", "radiologist", T, true, "approved for printing", "ok");
-  private static final OrderEvent REJECTED = new OrderEvent.Decided("rob", "radiologist", T, false, "rejected", "wrong side");
+  private static final OrderEvent APPROVED =
+      new OrderEvent.Decided("rob", "radiologist", T, true, "approved for printing", "ok");
+  private static final OrderEvent REJECTED =
+      new OrderEvent.Decided("rob", "radiologist", T, false, "rejected", "wrong side");
   private static final OrderEvent PREPARED = new OrderEvent.Prepared("tom", "technician", T, "p1");
   private static final OrderEvent PRINTED = new OrderEvent.Printed("tom", "technician", T, "job");
 
@@ -20,25 +22,36 @@ class OrderEventTests {
     assertThat(PrintOrder.fold(List.of(SUBMITTED))).isEqualTo(OrderState.SUBMITTED);
     assertThat(PrintOrder.fold(List.of(SUBMITTED, APPROVED))).isEqualTo(OrderState.APPROVED);
     assertThat(PrintOrder.fold(List.of(SUBMITTED, REJECTED))).isEqualTo(OrderState.REJECTED);
-    assertThat(PrintOrder.fold(List.of(SUBMITTED, APPROVED, PREPARED, PRINTED))).isEqualTo(OrderState.PRINTED);
+    assertThat(PrintOrder.fold(List.of(SUBMITTED, APPROVED, PREPARED, PRINTED)))
+        .isEqualTo(OrderState.PRINTED);
   }
 
   @Test
   void refusesIllegalTransitionsWithACode() {
-    for (List<OrderEvent> illegal : List.of(
-        List.of(SUBMITTED, PREPARED),
-        List.of(SUBMITTED, PRINTED),
-        List.of(SUBMITTED, REJECTED, PREPARED),
-        List.of(SUBMITTED, APPROVED, APPROVED),
-        List.of(SUBMITTED, APPROVED, PREPARED, PRINTED, new OrderEvent.Cancelled("ann", "planner", T, "late")))) {
+    for (List<OrderEvent> illegal :
+        List.of(
+            List.of(SUBMITTED, PREPARED),
+            List.of(SUBMITTED, PRINTED),
+            List.of(SUBMITTED, REJECTED, PREPARED),
+            List.of(SUBMITTED, APPROVED, APPROVED),
+            List.of(
+                SUBMITTED,
+                APPROVED,
+                PREPARED,
+                PRINTED,
+                new OrderEvent.Cancelled("ann", "planner", T, "late")))) {
       assertThatThrownBy(() -> PrintOrder.fold(illegal))
-          .isInstanceOfSatisfying(PrintOrderException.class, e -> assertThat(e.code()).isEqualTo("print-orders:order.illegal-transition"));
+          .isInstanceOfSatisfying(
+              PrintOrderException.class,
+              e -> assertThat(e.code()).isEqualTo("print-orders:order.illegal-transition"));
     }
   }
 
   @Test
   void aSignatureNeedsItsMeaning() {
     assertThatThrownBy(() -> new Decision(true, " ", "ok"))
-        .isInstanceOfSatisfying(PrintOrderException.class, e -> assertThat(e.code()).isEqualTo("print-orders:approval.no-meaning"));
+        .isInstanceOfSatisfying(
+            PrintOrderException.class,
+            e -> assertThat(e.code()).isEqualTo("print-orders:approval.no-meaning"));
   }
 }

@@ -18,12 +18,17 @@ public final class Registrations {
    *
    * @param precision decides when the landmarks are too close to a line to fix a rotation
    */
-  public static RigidRegistration createLandmarkRegistration(List<Vector3D> fixed, List<Vector3D> moving, Precision.DoubleEquivalence precision) {
+  public static RigidRegistration createLandmarkRegistration(
+      List<Vector3D> fixed, List<Vector3D> moving, Precision.DoubleEquivalence precision) {
     if (fixed.size() != moving.size()) {
-      throw new RegistrationException("registration:landmarks.unpaired", fixed.size() + " fixed and " + moving.size() + " moving landmarks: they must be pairs");
+      throw new RegistrationException(
+          "registration:landmarks.unpaired",
+          fixed.size() + " fixed and " + moving.size() + " moving landmarks: they must be pairs");
     }
     if (fixed.size() < 3) {
-      throw new RegistrationException("registration:landmarks.too-few", "a rigid registration needs at least 3 landmark pairs, not " + fixed.size());
+      throw new RegistrationException(
+          "registration:landmarks.too-few",
+          "a rigid registration needs at least 3 landmark pairs, not " + fixed.size());
     }
     Vector3D fc = centroid(fixed);
     Vector3D mc = centroid(moving);
@@ -45,18 +50,28 @@ public final class Registrations {
     };
     double[] values = new double[4];
     double[][] vectors = symmetricEigen(n, values);
-    int[] order = java.util.stream.IntStream.range(0, 4).boxed().sorted((a, b) -> Double.compare(values[b], values[a])).mapToInt(Integer::intValue).toArray();
+    int[] order =
+        java.util.stream.IntStream.range(0, 4)
+            .boxed()
+            .sorted((a, b) -> Double.compare(values[b], values[a]))
+            .mapToInt(Integer::intValue)
+            .toArray();
     if (precision.eq(values[order[0]], values[order[1]])) {
-      throw new RegistrationException("registration:landmarks.degenerate", "the landmarks lie (nearly) on a line or a point: the rotation is not determined");
+      throw new RegistrationException(
+          "registration:landmarks.degenerate",
+          "the landmarks lie (nearly) on a line or a point: the rotation is not determined");
     }
     int best = order[0];
-    QuaternionRotation rotation = QuaternionRotation.of(vectors[0][best], vectors[1][best], vectors[2][best], vectors[3][best]);
+    QuaternionRotation rotation =
+        QuaternionRotation.of(
+            vectors[0][best], vectors[1][best], vectors[2][best], vectors[3][best]);
     Vector3D translation = fc.subtract(rotation.apply(mc));
     double sum = 0;
     for (int i = 0; i < fixed.size(); i++) {
       sum += rotation.apply(moving.get(i)).add(translation).distanceSq(fixed.get(i));
     }
-    return new RigidRegistration(rotation, translation, Math.sqrt(sum / fixed.size()), fixed.size());
+    return new RigidRegistration(
+        rotation, translation, Math.sqrt(sum / fixed.size()), fixed.size());
   }
 
   private static Vector3D centroid(List<Vector3D> points) {

@@ -8,7 +8,8 @@ import org.apache.commons.geometry.euclidean.threed.rotation.QuaternionRotation;
  * A rigid transform that maps moving points onto fixed points ({@code fixed ≈ rotation(moving) +
  * translation}), with the root-mean-square residual over the pairs it was computed from, in mm.
  */
-public record RigidRegistration(QuaternionRotation rotation, Vector3D translation, double rmsResidual, int pairs) {
+public record RigidRegistration(
+    QuaternionRotation rotation, Vector3D translation, double rmsResidual, int pairs) {
   /** The transform as a matrix. */
   public AffineTransformMatrix3D transform() {
     return AffineTransformMatrix3D.createTranslation(translation).multiply(rotation.toMatrix());

@@ -12,15 +12,24 @@ import org.apache.commons.numbers.core.Precision;
 import org.junit.jupiter.api.Test;
 
 class RegistrationsTests {
-  private static final Precision.DoubleEquivalence PRECISION = Precision.doubleEquivalenceOfEpsilon(1e-9);
+  private static final Precision.DoubleEquivalence PRECISION =
+      Precision.doubleEquivalenceOfEpsilon(1e-9);
 
   @Test
   void recoversAKnownRotationAndTranslationFromLandmarks() {
-    QuaternionRotation truth = QuaternionRotation.fromAxisAngle(Vector3D.of(1, 2, 3), Math.toRadians(37));
+    QuaternionRotation truth =
+        QuaternionRotation.fromAxisAngle(Vector3D.of(1, 2, 3), Math.toRadians(37));
     Vector3D shift = Vector3D.of(12.5, -4, 30);
     Random random = new Random(7);
-    List<Vector3D> moving = java.util.stream.IntStream.range(0, 12)
-        .mapToObj(i -> Vector3D.of(random.nextDouble() * 100, random.nextDouble() * 100, random.nextDouble() * 100)).toList();
+    List<Vector3D> moving =
+        java.util.stream.IntStream.range(0, 12)
+            .mapToObj(
+                i ->
+                    Vector3D.of(
+                        random.nextDouble() * 100,
+                        random.nextDouble() * 100,
+                        random.nextDouble() * 100))
+            .toList();
     List<Vector3D> fixed = moving.stream().map(p -> truth.apply(p).add(shift)).toList();
 
     RigidRegistration result = Registrations.createLandmarkRegistration(fixed, moving, PRECISION);
@@ -35,8 +44,18 @@ class RegistrationsTests {
 
   @Test
   void reportsTheResidualOfNoisyLandmarks() {
-    List<Vector3D> moving = List.of(Vector3D.of(0, 0, 0), Vector3D.of(10, 0, 0), Vector3D.of(0, 10, 0), Vector3D.of(0, 0, 10));
-    List<Vector3D> fixed = List.of(Vector3D.of(0.5, 0, 0), Vector3D.of(10, 0, 0), Vector3D.of(0, 10, 0), Vector3D.of(0, 0, 10));
+    List<Vector3D> moving =
+        List.of(
+            Vector3D.of(0, 0, 0),
+            Vector3D.of(10, 0, 0),
+            Vector3D.of(0, 10, 0),
+            Vector3D.of(0, 0, 10));
+    List<Vector3D> fixed =
+        List.of(
+            Vector3D.of(0.5, 0, 0),
+            Vector3D.of(10, 0, 0),
+            Vector3D.of(0, 10, 0),
+            Vector3D.of(0, 0, 10));
     RigidRegistration result = Registrations.createLandmarkRegistration(fixed, moving, PRECISION);
     assertThat(result.rmsResidual()).isBetween(0.1, 0.5);
     assertThat(result.pairs()).isEqualTo(4);
@@ -46,12 +65,21 @@ class RegistrationsTests {
   void refusesTooFewUnpairedOrCollinearLandmarks() {
     List<Vector3D> two = List.of(Vector3D.ZERO, Vector3D.of(1, 0, 0));
     assertThatThrownBy(() -> Registrations.createLandmarkRegistration(two, two, PRECISION))
-        .isInstanceOfSatisfying(RegistrationException.class, e -> assertThat(e.code()).isEqualTo("registration:landmarks.too-few"));
+        .isInstanceOfSatisfying(
+            RegistrationException.class,
+            e -> assertThat(e.code()).isEqualTo("registration:landmarks.too-few"));
     List<Vector3D> three = List.of(Vector3D.ZERO, Vector3D.of(1, 0, 0), Vector3D.of(2, 0, 0));
     assertThatThrownBy(() -> Registrations.createLandmarkRegistration(three, two, PRECISION))
-        .isInstanceOfSatisfying(RegistrationException.class, e -> assertThat(e.code()).isEqualTo("registration:landmarks.unpaired"));
-    assertThatThrownBy(() -> Registrations.createLandmarkRegistration(three, three, Precision.doubleEquivalenceOfEpsilon(1e-6)))
-        .isInstanceOfSatisfying(RegistrationException.class, e -> assertThat(e.code()).isEqualTo("registration:landmarks.degenerate"));
+        .isInstanceOfSatisfying(
+            RegistrationException.class,
+            e -> assertThat(e.code()).isEqualTo("registration:landmarks.unpaired"));
+    assertThatThrownBy(
+            () ->
+                Registrations.createLandmarkRegistration(
+                    three, three, Precision.doubleEquivalenceOfEpsilon(1e-6)))
+        .isInstanceOfSatisfying(
+            RegistrationException.class,
+            e -> assertThat(e.code()).isEqualTo("registration:landmarks.degenerate"));
   }
 
   @Test

@@ -96,7 +96,8 @@ public final class BlobStore {
     }
     if (!ContentHash.of(bytes).equals(hash)) {
       throw new StorageException(
-          "storage:blob.corrupt", "blob " + hash + " does not match its hash: the store was altered");
+          "storage:blob.corrupt",
+          "blob " + hash + " does not match its hash: the store was altered");
     }
     return bytes;
   }

@@ -10,8 +10,9 @@ import org.neo4j.driver.TransactionContext;
 /**
  * Writes a PROV {@link Activity} into the graph inside the caller's transaction: the activity node,
  * {@code WAS_GENERATED_BY} from each generated entity, {@code USED} to each used entity, {@code
- * WAS_DERIVED_FROM} from each generated to each used entity, and {@code WAS_ASSOCIATED_WITH} to each
- * agent. Entities must already exist as {@code :Entity} nodes; a missing one fails the transaction.
+ * WAS_DERIVED_FROM} from each generated to each used entity, and {@code WAS_ASSOCIATED_WITH} to
+ * each agent. Entities must already exist as {@code :Entity} nodes; a missing one fails the
+ * transaction.
  */
 public final class LineageWriter {
   private static final String ACTIVITY =
@@ -61,12 +62,16 @@ public final class LineageWriter {
             "used", activity.used());
     long generated = tx.run(ACTIVITY, params).single().get("found").asLong();
     if (generated != activity.generated().size()) {
-      throw new StorageException("storage:lineage.unknown-entity", "activity " + activity.algorithm() + " generates an entity that is not in the graph");
+      throw new StorageException(
+          "storage:lineage.unknown-entity",
+          "activity " + activity.algorithm() + " generates an entity that is not in the graph");
     }
     if (!activity.used().isEmpty()) {
       long used = tx.run(USED, params).single().get("found").asLong();
       if (used != activity.used().stream().distinct().count()) {
-        throw new StorageException("storage:lineage.unknown-entity", "activity " + activity.algorithm() + " uses an entity that is not in the graph");
+        throw new StorageException(
+            "storage:lineage.unknown-entity",
+            "activity " + activity.algorithm() + " uses an entity that is not in the graph");
       }
     }
     List<Map<String, String>> agents =
@@ -82,7 +87,12 @@ public final class LineageWriter {
   static String encode(Map<String, String> parameters) {
     StringBuilder out = new StringBuilder("{");
     new TreeMap<>(parameters)
-        .forEach((k, v) -> out.append(out.length() > 1 ? "," : "").append(quote(k)).append(':').append(quote(v)));
+        .forEach(
+            (k, v) ->
+                out.append(out.length() > 1 ? "," : "")
+                    .append(quote(k))
+                    .append(':')
+                    .append(quote(v)));
     return out.append('}').toString();
   }
 

@@ -12,8 +12,8 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 
 /**
- * Entry point of the storage module: opens the blob store under the data folder and the graph.
- * With no URI the graph is a Neo4j embedded in this JVM (store under {@code <home>/graph}, Bolt on
+ * Entry point of the storage module: opens the blob store under the data folder and the graph. With
+ * no URI the graph is a Neo4j embedded in this JVM (store under {@code <home>/graph}, Bolt on
  * 127.0.0.1 only, HTTP off), started before the driver and stopped after it; with a URI nothing is
  * embedded. Migrations are applied before {@link #open} returns.
  */
@@ -31,7 +31,8 @@ public final class Storage implements AutoCloseable {
   }
 
   /** Settings: the data folder, and optionally an external Neo4j with its credentials. */
-  public record Settings(Path home, @Nullable URI neo4jUri, String neo4jUser, String neo4jPassword, int boltPort) {
+  public record Settings(
+      Path home, @Nullable URI neo4jUri, String neo4jUser, String neo4jPassword, int boltPort) {
     /** Embedded defaults under the given data folder, Bolt on a free port. */
     public static Settings embedded(Path home) {
       return new Settings(home, null, "", "", 0);
@@ -59,7 +60,10 @@ public final class Storage implements AutoCloseable {
       if (embedded != null) {
         embedded.close();
       }
-      throw new StorageException("storage:graph.unavailable", "cannot open the graph at " + uri + ": " + e.getMessage(), e);
+      throw new StorageException(
+          "storage:graph.unavailable",
+          "cannot open the graph at " + uri + ": " + e.getMessage(),
+          e);
     }
     return new Storage(blobs, driver, embedded);
   }

@@ -24,7 +24,8 @@ class BlobStoreIT {
     ContentHash hash = store.put(bytes);
     assertThat(hash).isEqualTo(ContentHash.of(bytes));
     assertThat(store.get(hash)).isEqualTo(bytes);
-    assertThat(store.pathOf(hash)).startsWith(root.resolve("sha256").resolve(hash.hex().substring(0, 2)));
+    assertThat(store.pathOf(hash))
+        .startsWith(root.resolve("sha256").resolve(hash.hex().substring(0, 2)));
   }
 
   @Test
@@ -33,13 +34,15 @@ class BlobStoreIT {
     byte[] bytes = new byte[1 << 20];
     new java.util.Random(1).nextBytes(bytes);
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Callable<ContentHash>> writers = java.util.Collections.nCopies(10, () -> store.put(bytes));
+      List<Callable<ContentHash>> writers =
+          java.util.Collections.nCopies(10, () -> store.put(bytes));
       for (var result : pool.invokeAll(writers)) {
         assertThat(result.get()).isEqualTo(ContentHash.of(bytes));
       }
     }
     try (Stream<Path> files = Files.walk(root)) {
-      assertThat(files.filter(Files::isRegularFile).toList()).containsExactly(store.pathOf(ContentHash.of(bytes)));
+      assertThat(files.filter(Files::isRegularFile).toList())
+          .containsExactly(store.pathOf(ContentHash.of(bytes)));
     }
   }
 
@@ -49,13 +52,15 @@ class BlobStoreIT {
     ContentHash hash = store.put("original".getBytes(StandardCharsets.UTF_8));
     Files.writeString(store.pathOf(hash), "altered");
     assertThatThrownBy(() -> store.get(hash))
-        .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.code()).isEqualTo("storage:blob.corrupt"));
+        .isInstanceOfSatisfying(
+            StorageException.class, e -> assertThat(e.code()).isEqualTo("storage:blob.corrupt"));
   }
 
   @Test
   void aMissingBlobIsAnErrorWithItsOwnCode() {
     BlobStore store = new BlobStore(root);
     assertThatThrownBy(() -> store.get(ContentHash.of(new byte[] {1})))
-        .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.code()).isEqualTo("storage:blob.missing"));
+        .isInstanceOfSatisfying(
+            StorageException.class, e -> assertThat(e.code()).isEqualTo("storage:blob.missing"));
   }
 }

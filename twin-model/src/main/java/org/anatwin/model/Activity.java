@@ -41,7 +41,8 @@ public record Activity(
       List<String> generated,
       List<Agent> agents,
       Instant time) {
-    ActivityId id = ActivityId.createDerived(algorithm, algorithmVersion, parameters, used, generated);
+    ActivityId id =
+        ActivityId.createDerived(algorithm, algorithmVersion, parameters, used, generated);
     return new Activity(id, algorithm, algorithmVersion, parameters, used, generated, agents, time);
   }
 }

@@ -30,7 +30,8 @@ public final class DerivedIds {
   private static String canonical(Object part) {
     if (part instanceof Map<?, ?> map) {
       StringBuilder out = new StringBuilder("{");
-      new TreeMap<>(map).forEach((k, v) -> out.append(k).append('=').append(canonical(v)).append(';'));
+      new TreeMap<>(map)
+          .forEach((k, v) -> out.append(k).append('=').append(canonical(v)).append(';'));
       return out.append('}').toString();
     }
     if (part instanceof Iterable<?> items) {

@@ -7,6 +7,7 @@ public final class ModelException extends AnatwinException {
   }
 
   static ModelException invalid(String what, String value) {
-    return new ModelException("model:" + what + ".invalid", "invalid " + what + ": '" + value + "'");
+    return new ModelException(
+        "model:" + what + ".invalid", "invalid " + what + ": '" + value + "'");
   }
 }

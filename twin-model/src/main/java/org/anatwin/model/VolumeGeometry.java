@@ -23,7 +23,8 @@ public record VolumeGeometry(
     Vector3D.Unit column,
     Vector3D.Unit slice) {
 
-  private static final Precision.DoubleEquivalence ORTHOGONAL = Precision.doubleEquivalenceOfEpsilon(1e-4);
+  private static final Precision.DoubleEquivalence ORTHOGONAL =
+      Precision.doubleEquivalenceOfEpsilon(1e-4);
 
   public VolumeGeometry {
     if (nx < 1 || ny < 1 || nz < 1) {
@@ -47,9 +48,18 @@ public record VolumeGeometry(
   /** Maps voxel indices (i, j, k) to patient coordinates in millimetres. */
   public AffineTransformMatrix3D indexToPatient() {
     return AffineTransformMatrix3D.of(
-        row.getX() * sx, column.getX() * sy, slice.getX() * sz, origin.getX(),
-        row.getY() * sx, column.getY() * sy, slice.getY() * sz, origin.getY(),
-        row.getZ() * sx, column.getZ() * sy, slice.getZ() * sz, origin.getZ());
+        row.getX() * sx,
+        column.getX() * sy,
+        slice.getX() * sz,
+        origin.getX(),
+        row.getY() * sx,
+        column.getY() * sy,
+        slice.getY() * sz,
+        origin.getY(),
+        row.getZ() * sx,
+        column.getZ() * sy,
+        slice.getZ() * sz,
+        origin.getZ());
   }
 
   /**
@@ -58,9 +68,18 @@ public record VolumeGeometry(
    */
   public AffineTransformMatrix3D gridToPatient() {
     return AffineTransformMatrix3D.of(
-        row.getX(), column.getX(), slice.getX(), origin.getX(),
-        row.getY(), column.getY(), slice.getY(), origin.getY(),
-        row.getZ(), column.getZ(), slice.getZ(), origin.getZ());
+        row.getX(),
+        column.getX(),
+        slice.getX(),
+        origin.getX(),
+        row.getY(),
+        column.getY(),
+        slice.getY(),
+        origin.getY(),
+        row.getZ(),
+        column.getZ(),
+        slice.getZ(),
+        origin.getZ());
   }
 
   /** Patient-coordinate corners of the voxel-centre box, min then max on each axis. */
@@ -71,7 +90,10 @@ public record VolumeGeometry(
       -Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE
     };
     for (int c = 0; c < 8; c++) {
-      Vector3D p = m.apply(Vector3D.of((c & 1) * (nx - 1), ((c >> 1) & 1) * (ny - 1), ((c >> 2) & 1) * (nz - 1)));
+      Vector3D p =
+          m.apply(
+              Vector3D.of(
+                  (c & 1) * (nx - 1), ((c >> 1) & 1) * (ny - 1), ((c >> 2) & 1) * (nz - 1)));
       b[0] = Math.min(b[0], p.getX());
       b[1] = Math.min(b[1], p.getY());
       b[2] = Math.min(b[2], p.getZ());

@@ -1,7 +1,7 @@
 /**
- * The domain vocabulary every module speaks: typed identifiers, the {@link org.anatwin.model.Volume}
- * and {@link org.anatwin.model.TriangleMesh} values, lineage words (W3C PROV) and the ports through
- * which modules meet ({@link org.anatwin.model.VolumeSource}, {@link
+ * The domain vocabulary every module speaks: typed identifiers, the {@link
+ * org.anatwin.model.Volume} and {@link org.anatwin.model.TriangleMesh} values, lineage words (W3C
+ * PROV) and the ports through which modules meet ({@link org.anatwin.model.VolumeSource}, {@link
  * org.anatwin.model.LineageRecorder}, {@link org.anatwin.model.AuditSink}).
  *
  * <p>Object creation: identifiers are built with {@code of(..)} and checked in their compact

@@ -11,10 +11,13 @@ import org.junit.jupiter.api.Test;
 class IdentifiersTests {
   @Test
   void acceptsWellFormedUidsAndRefusesOthersWithACode() {
-    assertThat(SopInstanceUid.of("1.2.840.10008.5.1.4.1.1.2").value()).isEqualTo("1.2.840.10008.5.1.4.1.1.2");
+    assertThat(SopInstanceUid.of("1.2.840.10008.5.1.4.1.1.2").value())
+        .isEqualTo("1.2.840.10008.5.1.4.1.1.2");
     for (String bad : List.of("1.2.abc", "1..2", "01.2", "1.2.", "1." + "1".repeat(63), "")) {
       assertThatThrownBy(() -> SopInstanceUid.of(bad))
-          .isInstanceOfSatisfying(ModelException.class, e -> assertThat(e.code()).isEqualTo("model:sop-instance-uid.invalid"));
+          .isInstanceOfSatisfying(
+              ModelException.class,
+              e -> assertThat(e.code()).isEqualTo("model:sop-instance-uid.invalid"));
     }
   }
 
@@ -22,8 +25,10 @@ class IdentifiersTests {
   void typedIdsHaveTheirPrefixAndRefuseOthers() {
     TwinId twin = TwinId.createDerived("patient-x");
     assertThat(twin.value()).matches("twin-[0-9a-f]{32}");
-    assertThatThrownBy(() -> TwinId.parse("mesh-" + "0".repeat(32))).isInstanceOf(ModelException.class);
-    assertThatThrownBy(() -> MeshId.parse("mesh-../../etc/passwd")).isInstanceOf(ModelException.class);
+    assertThatThrownBy(() -> TwinId.parse("mesh-" + "0".repeat(32)))
+        .isInstanceOf(ModelException.class);
+    assertThatThrownBy(() -> MeshId.parse("mesh-../../etc/passwd"))
+        .isInstanceOf(ModelException.class);
   }
 
   @Test
@@ -34,17 +39,45 @@ class IdentifiersTests {
     Map<String, String> b = new LinkedHashMap<>();
     b.put("y", "2");
     b.put("x", "1");
-    assertThat(DerivedIds.createId("mesh", "in", a)).isEqualTo(DerivedIds.createId("mesh", "in", b));
-    assertThat(DerivedIds.createId("mesh", "in", a)).isNotEqualTo(DerivedIds.createId("mesh", "in", Map.of("x", "1", "y", "3")));
-    assertThat(DerivedIds.createId("mesh", "ab", "c")).isNotEqualTo(DerivedIds.createId("mesh", "a", "bc"));
+    assertThat(DerivedIds.createId("mesh", "in", a))
+        .isEqualTo(DerivedIds.createId("mesh", "in", b));
+    assertThat(DerivedIds.createId("mesh", "in", a))
+        .isNotEqualTo(DerivedIds.createId("mesh", "in", Map.of("x", "1", "y", "3")));
+    assertThat(DerivedIds.createId("mesh", "ab", "c"))
+        .isNotEqualTo(DerivedIds.createId("mesh", "a", "bc"));
   }
 
   @Test
   void activityIdsAreDerivedFromWhatTheyDidNotWhenOrWhoDidIt() {
-    Activity first = Activity.of("algo", "1", Map.of("k", "v"), List.of("a"), List.of("b"), List.of(Agent.person("ann")), java.time.Instant.EPOCH);
-    Activity again = Activity.of("algo", "1", Map.of("k", "v"), List.of("a"), List.of("b"), List.of(Agent.person("bob")), java.time.Instant.now());
+    Activity first =
+        Activity.of(
+            "algo",
+            "1",
+            Map.of("k", "v"),
+            List.of("a"),
+            List.of("b"),
+            List.of(Agent.person("ann")),
+            java.time.Instant.EPOCH);
+    Activity again =
+        Activity.of(
+            "algo",
+            "1",
+            Map.of("k", "v"),
+            List.of("a"),
+            List.of("b"),
+            List.of(Agent.person("bob")),
+            java.time.Instant.now());
     assertThat(first.id()).isEqualTo(again.id());
-    assertThatThrownBy(() -> Activity.of("algo", "1", Map.of(), List.of("a"), List.of(), List.of(), java.time.Instant.EPOCH))
+    assertThatThrownBy(
+            () ->
+                Activity.of(
+                    "algo",
+                    "1",
+                    Map.of(),
+                    List.of("a"),
+                    List.of(),
+                    List.of(),
+                    java.time.Instant.EPOCH))
         .isInstanceOf(ModelException.class);
   }
 

@@ -4,8 +4,8 @@ import org.anatwin.model.ContentHash;
 import org.anatwin.model.MeshId;
 
 /**
- * A stored mesh: id, the structure it shows, the SHA-256 of its STL, the frame of reference it lives
- * in, and its QA figures (mm, mm², mm³).
+ * A stored mesh: id, the structure it shows, the SHA-256 of its STL, the frame of reference it
+ * lives in, and its QA figures (mm, mm², mm³).
  */
 public record MeshInfo(
     MeshId id,

@@ -8,10 +8,16 @@ public record StructureSpec(String name, int minimumHu, int maximumHu) {
 
   public StructureSpec {
     if (!NAME.matcher(name).matches()) {
-      throw new VersioningException("versioning:structure.invalid-name", "structure names are lower-case words with dashes, e.g. 'bone' or 'skull': '" + name + "'");
+      throw new VersioningException(
+          "versioning:structure.invalid-name",
+          "structure names are lower-case words with dashes, e.g. 'bone' or 'skull': '"
+              + name
+              + "'");
     }
     if (minimumHu > maximumHu) {
-      throw new VersioningException("versioning:structure.empty-window", "HU window [" + minimumHu + ", " + maximumHu + "] of '" + name + "' is empty");
+      throw new VersioningException(
+          "versioning:structure.empty-window",
+          "HU window [" + minimumHu + ", " + maximumHu + "] of '" + name + "' is empty");
     }
   }
 

@@ -6,7 +6,9 @@ import org.anatwin.model.TwinId;
 import org.anatwin.model.TwinVersionId;
 import org.jspecify.annotations.Nullable;
 
-/** An immutable version of a twin: its number on its branch, parent, source series and structures. */
+/**
+ * An immutable version of a twin: its number on its branch, parent, source series and structures.
+ */
 public record TwinVersion(
     TwinVersionId id,
     TwinId twin,

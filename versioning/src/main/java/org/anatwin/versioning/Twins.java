@@ -52,42 +52,111 @@ public final class Twins {
   }
 
   /** Builds the next version on the main branch of the series' patient's twin. */
-  public TwinVersion buildVersion(SeriesInstanceUid series, List<StructureSpec> specs, Actor actor) {
+  public TwinVersion buildVersion(
+      SeriesInstanceUid series, List<StructureSpec> specs, Actor actor) {
     if (specs.isEmpty()) {
-      throw new VersioningException("versioning:version.no-structures", "a version needs at least one structure");
+      throw new VersioningException(
+          "versioning:version.no-structures", "a version needs at least one structure");
     }
     if (specs.stream().map(StructureSpec::name).distinct().count() != specs.size()) {
-      throw new VersioningException("versioning:version.duplicate-structure", "structure names must be distinct");
+      throw new VersioningException(
+          "versioning:version.duplicate-structure", "structure names must be distinct");
     }
     PatientKey patient = volumes.patientOf(series);
     Volume volume = volumes.volumeOf(series);
     Instant time = clock.instant();
     List<Agent> agents = List.of(actor.agent(), SOFTWARE);
     List<Activity> derivations = new ArrayList<>();
-    derivations.add(Activity.of(volume.algorithm(), volume.algorithmVersion(), Map.of("series", series.value()),
-        instanceIds(volume.sources()), List.of(volume.id()), agents, time));
+    derivations.add(
+        Activity.of(
+            volume.algorithm(),
+            volume.algorithmVersion(),
+            Map.of("series", series.value()),
+            instanceIds(volume.sources()),
+            List.of(volume.id()),
+            agents,
+            time));
     List<TwinRepository.StructureRow> structures = new ArrayList<>();
     for (StructureSpec spec : specs) {
-      LabelMap labels = Modeling.createThresholdLabelMap(volume, spec.minimumHu(), spec.maximumHu());
+      LabelMap labels =
+          Modeling.createThresholdLabelMap(volume, spec.minimumHu(), spec.maximumHu());
       Surface surface = Modeling.createSurface(labels, volume.frameOfReference());
       ContentHash stl = storage.blobs().put(Modeling.toStl(surface.mesh()));
       var r = surface.report();
-      MeshInfo mesh = new MeshInfo(MeshId.parse(surface.id()), spec.name(), stl, surface.frameOfReference().value(),
-          r.vertices(), r.triangles(), r.volume(), r.area(), new double[] {r.minX(), r.minY(), r.minZ(), r.maxX(), r.maxY(), r.maxZ()},
-          r.watertight(), r.manifold(), r.shells(), surface.algorithm() + " " + surface.algorithmVersion());
-      structures.add(new TwinRepository.StructureRow(spec.name(),
-          new TwinRepository.LabelMapRow(labels.id(), labels.algorithm() + " " + labels.algorithmVersion(), labels.parameters().toString(), labels.labelledVoxels()), mesh));
-      derivations.add(Activity.of(labels.algorithm(), labels.algorithmVersion(), labels.parameters(), List.of(volume.id()), List.of(labels.id()), agents, time));
-      derivations.add(Activity.of(surface.algorithm(), surface.algorithmVersion(), surface.parameters(), List.of(labels.id()), List.of(surface.id()), agents, time));
+      MeshInfo mesh =
+          new MeshInfo(
+              MeshId.parse(surface.id()),
+              spec.name(),
+              stl,
+              surface.frameOfReference().value(),
+              r.vertices(),
+              r.triangles(),
+              r.volume(),
+              r.area(),
+              new double[] {r.minX(), r.minY(), r.minZ(), r.maxX(), r.maxY(), r.maxZ()},
+              r.watertight(),
+              r.manifold(),
+              r.shells(),
+              surface.algorithm() + " " + surface.algorithmVersion());
+      structures.add(
+          new TwinRepository.StructureRow(
+              spec.name(),
+              new TwinRepository.LabelMapRow(
+                  labels.id(),
+                  labels.algorithm() + " " + labels.algorithmVersion(),
+                  labels.parameters().toString(),
+                  labels.labelledVoxels()),
+              mesh));
+      derivations.add(
+          Activity.of(
+              labels.algorithm(),
+              labels.algorithmVersion(),
+              labels.parameters(),
+              List.of(volume.id()),
+              List.of(labels.id()),
+              agents,
+              time));
+      derivations.add(
+          Activity.of(
+              surface.algorithm(),
+              surface.algorithmVersion(),
+              surface.parameters(),
+              List.of(labels.id()),
+              List.of(surface.id()),
+              agents,
+              time));
     }
     var g = volume.geometry();
-    TwinRepository.VolumeRow volumeRow = new TwinRepository.VolumeRow(volume.id(), series.value(), volume.frameOfReference().value(),
-        List.of((long) g.nx(), (long) g.ny(), (long) g.nz()), List.of(g.sx(), g.sy(), g.sz()),
-        List.of(g.origin().getX(), g.origin().getY(), g.origin().getZ()));
+    TwinRepository.VolumeRow volumeRow =
+        new TwinRepository.VolumeRow(
+            volume.id(),
+            series.value(),
+            volume.frameOfReference().value(),
+            List.of((long) g.nx(), (long) g.ny(), (long) g.nz()),
+            List.of(g.sx(), g.sy(), g.sz()),
+            List.of(g.origin().getX(), g.origin().getY(), g.origin().getZ()));
     TwinId twin = twinOf(patient);
-    TwinVersionId id = repository.saveVersion(new TwinRepository.VersionDraft(twin, patient, MAIN, volumeRow, structures, derivations, agents, actor.userName(), time));
-    audit.append(new AuditEvent(time, actor.userName(), actor.role(), "twin.build-version", AuditEvent.Outcome.SUCCESS,
-        List.of(id.value(), twin.value(), series.value()), "structures=" + specs.stream().map(StructureSpec::name).toList()));
+    TwinVersionId id =
+        repository.saveVersion(
+            new TwinRepository.VersionDraft(
+                twin,
+                patient,
+                MAIN,
+                volumeRow,
+                structures,
+                derivations,
+                agents,
+                actor.userName(),
+                time));
+    audit.append(
+        new AuditEvent(
+            time,
+            actor.userName(),
+            actor.role(),
+            "twin.build-version",
+            AuditEvent.Outcome.SUCCESS,
+            List.of(id.value(), twin.value(), series.value()),
+            "structures=" + specs.stream().map(StructureSpec::name).toList()));
     return version(id).orElseThrow();
   }
 

@@ -20,6 +20,7 @@ public final class AuditRepository {
       SET h.locked = true
       RETURN h.sequence AS sequence, h.hash AS hash
       """;
+
   private static final String APPEND =
       """
       MATCH (h:AuditHead {id: 'audit'})
@@ -39,7 +40,8 @@ public final class AuditRepository {
       MATCH (e:AuditEvent) WHERE e.seq > $after
       RETURN e {.*} AS e ORDER BY e.seq LIMIT $limit
       """;
-  private static final String HEAD = "OPTIONAL MATCH (h:AuditHead {id: 'audit'}) RETURN h.sequence AS sequence, h.hash AS hash";
+  private static final String HEAD =
+      "OPTIONAL MATCH (h:AuditHead {id: 'audit'}) RETURN h.sequence AS sequence, h.hash AS hash";
 
   private final Graph graph;
 
@@ -92,7 +94,10 @@ public final class AuditRepository {
 
   /** Events in chain order after a sequence number. */
   public List<Row> chain(long after, int limit) {
-    return graph.read(tx -> tx.run(CHAIN, Map.of("after", after, "limit", limit)).list(r -> row(r.get("e").asMap())));
+    return graph.read(
+        tx ->
+            tx.run(CHAIN, Map.of("after", after, "limit", limit))
+                .list(r -> row(r.get("e").asMap())));
   }
 
   /** The end of the chain: the last sequence number and its hash. */
@@ -100,17 +105,31 @@ public final class AuditRepository {
 
   /** The head, or null when nothing was ever appended. */
   public @Nullable Head head() {
-    return graph.read(tx -> {
-      Record r = tx.run(HEAD).single();
-      return r.get("sequence").isNull() ? null : new Head(r.get("sequence").asLong(), r.get("hash").asString());
-    });
+    return graph.read(
+        tx -> {
+          Record r = tx.run(HEAD).single();
+          return r.get("sequence").isNull()
+              ? null
+              : new Head(r.get("sequence").asLong(), r.get("hash").asString());
+        });
   }
 
   private static Row row(Map<String, Object> e) {
     @SuppressWarnings("unchecked")
     List<String> subjects = (List<String>) e.get("subjects");
-    AuditEvent event = new AuditEvent(Instant.parse((String) e.get("time")), (String) e.get("actor"), (String) e.get("role"),
-        (String) e.get("action"), AuditEvent.Outcome.valueOf((String) e.get("outcome")), subjects, (String) e.get("detail"));
-    return new Row(((Number) e.get("seq")).longValue(), event, (String) e.get("previousHash"), (String) e.get("hash"));
+    AuditEvent event =
+        new AuditEvent(
+            Instant.parse((String) e.get("time")),
+            (String) e.get("actor"),
+            (String) e.get("role"),
+            (String) e.get("action"),
+            AuditEvent.Outcome.valueOf((String) e.get("outcome")),
+            subjects,
+            (String) e.get("detail"));
+    return new Row(
+        ((Number) e.get("seq")).longValue(),
+        event,
+        (String) e.get("previousHash"),
+        (String) e.get("hash"));
   }
 }

@@ -53,13 +53,28 @@ public final class LineageRepository {
   public record EdgeRow(String from, String relation, String to, String next) {}
 
   public List<NodeRow> nodes(List<String> ids) {
-    return graph.read(tx -> tx.run(NODES, Map.of("ids", ids))
-        .list(r -> new NodeRow(r.get("id").asString(), r.get("labels").asList(v -> v.asString()), r.get("properties").asMap())));
+    return graph.read(
+        tx ->
+            tx.run(NODES, Map.of("ids", ids))
+                .list(
+                    r ->
+                        new NodeRow(
+                            r.get("id").asString(),
+                            r.get("labels").asList(v -> v.asString()),
+                            r.get("properties").asMap())));
   }
 
   /** One hop: edges leaving (upstream) or entering (downstream) the given nodes. */
   public List<EdgeRow> hop(List<String> ids, boolean upstream) {
-    return graph.read(tx -> tx.run(upstream ? UPSTREAM : DOWNSTREAM, Map.of("ids", ids))
-        .list(r -> new EdgeRow(r.get("from").asString(), r.get("relation").asString(), r.get("to").asString(), r.get("next").asString())));
+    return graph.read(
+        tx ->
+            tx.run(upstream ? UPSTREAM : DOWNSTREAM, Map.of("ids", ids))
+                .list(
+                    r ->
+                        new EdgeRow(
+                            r.get("from").asString(),
+                            r.get("relation").asString(),
+                            r.get("to").asString(),
+                            r.get("next").asString())));
   }
 }

@@ -33,7 +33,16 @@ class AuditController {
 
   record Property(String name, String value) {}
 
-  record EventView(long sequence, String time, String actor, String role, String action, String outcome, List<String> subjects, String detail, String hash) {}
+  record EventView(
+      long sequence,
+      String time,
+      String actor,
+      String role,
+      String action,
+      String outcome,
+      List<String> subjects,
+      String detail,
+      String hash) {}
 
   record EventEdge(String cursor, EventView node) {}
 
@@ -43,15 +52,20 @@ class AuditController {
 
   @QueryMapping
   @PreAuthorize("hasAnyRole('quality','admin','planner','radiologist','technician','designer')")
-  LineageGraph lineage(@Argument String of, @Argument LineageGraph.Direction direction, @Argument @Nullable Integer depth) {
+  LineageGraph lineage(
+      @Argument String of,
+      @Argument LineageGraph.Direction direction,
+      @Argument @Nullable Integer depth) {
     return provenance.lineage(of, direction, depth);
   }
 
   @SchemaMapping(typeName = "LineageNode")
   List<Property> properties(LineageGraph.Node node) {
     boolean phi = CurrentActor.seesPhi();
-    return node.properties().entrySet().stream().filter(e -> phi || !PHI.contains(e.getKey()))
-        .map(e -> new Property(e.getKey(), e.getValue())).toList();
+    return node.properties().entrySet().stream()
+        .filter(e -> phi || !PHI.contains(e.getKey()))
+        .map(e -> new Property(e.getKey(), e.getValue()))
+        .toList();
   }
 
   @SchemaMapping(typeName = "LineageNode")
@@ -61,19 +75,44 @@ class AuditController {
 
   @QueryMapping
   @PreAuthorize("hasAnyRole('quality','admin')")
-  EventConnection auditEvents(@Argument @Nullable String subject, @Argument @Nullable Integer first, @Argument @Nullable String after) {
+  EventConnection auditEvents(
+      @Argument @Nullable String subject,
+      @Argument @Nullable Integer first,
+      @Argument @Nullable String after) {
     int size = Pages.size(first);
     Long before = after == null ? null : Long.parseLong(after);
     List<StoredAuditEvent> rows = auditLog.events(subject, before, size + 1);
-    List<EventEdge> edges = rows.subList(0, Math.min(size, rows.size())).stream().map(r -> {
-      AuditEvent e = r.event();
-      return new EventEdge(Long.toString(r.sequence()), new EventView(r.sequence(), e.time().toString(), e.actor(), e.role(), e.action(),
-          e.outcome().name(), e.subjects(), e.detail(), r.hash()));
-    }).toList();
+    List<EventEdge> edges =
+        rows.subList(0, Math.min(size, rows.size())).stream()
+            .map(
+                r -> {
+                  AuditEvent e = r.event();
+                  return new EventEdge(
+                      Long.toString(r.sequence()),
+                      new EventView(
+                          r.sequence(),
+                          e.time().toString(),
+                          e.actor(),
+                          e.role(),
+                          e.action(),
+                          e.outcome().name(),
+                          e.subjects(),
+                          e.detail(),
+                          r.hash()));
+                })
+            .toList();
     Actor actor = CurrentActor.get();
-    auditLog.append(new AuditEvent(Instant.now(), actor.userName(), actor.role(), "audit.read", AuditEvent.Outcome.SUCCESS,
-        subject == null ? List.of() : List.of(subject), "events=" + edges.size()));
-    return new EventConnection(edges, new PageInfo(rows.size() > size, edges.isEmpty() ? null : edges.getLast().cursor()));
+    auditLog.append(
+        new AuditEvent(
+            Instant.now(),
+            actor.userName(),
+            actor.role(),
+            "audit.read",
+            AuditEvent.Outcome.SUCCESS,
+            subject == null ? List.of() : List.of(subject),
+            "events=" + edges.size()));
+    return new EventConnection(
+        edges, new PageInfo(rows.size() > size, edges.isEmpty() ? null : edges.getLast().cursor()));
   }
 
   @QueryMapping

@@ -1,4 +1,7 @@
-/** GraphQL of lineage and the audit trail, backed by {@link org.anatwin.audit.Provenance} and {@link org.anatwin.audit.AuditLog}. */
+/**
+ * GraphQL of lineage and the audit trail, backed by {@link org.anatwin.audit.Provenance} and {@link
+ * org.anatwin.audit.AuditLog}.
+ */
 @NullMarked
 package org.anatwin.api.audit;
 

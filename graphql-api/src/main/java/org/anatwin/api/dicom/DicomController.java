@@ -37,7 +37,10 @@ class DicomController {
   record PatientConnection(List<PatientEdge> edges, PageInfo pageInfo) {}
 
   @QueryMapping
-  PatientConnection patients(@Argument @Nullable Integer first, @Argument @Nullable String after, @Argument @Nullable String search) {
+  PatientConnection patients(
+      @Argument @Nullable Integer first,
+      @Argument @Nullable String after,
+      @Argument @Nullable String search) {
     int size = Pages.size(first);
     List<Map<String, Object>> rows = ingest.patients(size + 1, after, search);
     List<PatientEdge> edges = new ArrayList<>();
@@ -45,7 +48,8 @@ class DicomController {
       edges.add(new PatientEdge((String) row.get("id"), row));
     }
     auditPhiRead(edges.stream().map(e -> e.cursor()).toList());
-    return new PatientConnection(edges, new PageInfo(rows.size() > size, edges.isEmpty() ? null : edges.getLast().cursor()));
+    return new PatientConnection(
+        edges, new PageInfo(rows.size() > size, edges.isEmpty() ? null : edges.getLast().cursor()));
   }
 
   @QueryMapping
@@ -60,7 +64,15 @@ class DicomController {
   private void auditPhiRead(List<String> patientIds) {
     if (!patientIds.isEmpty() && CurrentActor.seesPhi()) {
       Actor actor = CurrentActor.get();
-      audit.append(new AuditEvent(java.time.Instant.now(), actor.userName(), actor.role(), "patient.read", AuditEvent.Outcome.SUCCESS, patientIds, "PHI read"));
+      audit.append(
+          new AuditEvent(
+              java.time.Instant.now(),
+              actor.userName(),
+              actor.role(),
+              "patient.read",
+              AuditEvent.Outcome.SUCCESS,
+              patientIds,
+              "PHI read"));
     }
   }
 
@@ -81,14 +93,20 @@ class DicomController {
 
   @BatchMapping(typeName = "Patient")
   List<List<Map<String, Object>>> studies(List<Map<String, Object>> patients) {
-    Map<String, List<Map<String, Object>>> byPatient = ingest.studiesOf(patients.stream().map(p -> (String) p.get("id")).toList());
-    return patients.stream().map(p -> byPatient.getOrDefault((String) p.get("id"), List.of())).toList();
+    Map<String, List<Map<String, Object>>> byPatient =
+        ingest.studiesOf(patients.stream().map(p -> (String) p.get("id")).toList());
+    return patients.stream()
+        .map(p -> byPatient.getOrDefault((String) p.get("id"), List.of()))
+        .toList();
   }
 
   @BatchMapping(typeName = "Study")
   List<List<Map<String, Object>>> series(List<Map<String, Object>> studies) {
-    Map<String, List<Map<String, Object>>> byStudy = ingest.seriesOf(studies.stream().map(s -> (String) s.get("uid")).toList());
-    return studies.stream().map(s -> byStudy.getOrDefault((String) s.get("uid"), List.of())).toList();
+    Map<String, List<Map<String, Object>>> byStudy =
+        ingest.seriesOf(studies.stream().map(s -> (String) s.get("uid")).toList());
+    return studies.stream()
+        .map(s -> byStudy.getOrDefault((String) s.get("uid"), List.of()))
+        .toList();
   }
 
   @QueryMapping

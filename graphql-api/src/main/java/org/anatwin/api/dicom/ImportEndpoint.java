@@ -9,7 +9,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code POST /api/import {"path": "/folder"}}: the REST trigger of a folder import, for admins and the CLI. */
+/**
+ * {@code POST /api/import {"path": "/folder"}}: the REST trigger of a folder import, for admins and
+ * the CLI.
+ */
 @RestController
 class ImportEndpoint {
   private final Ingest ingest;

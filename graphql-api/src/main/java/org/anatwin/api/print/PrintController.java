@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.anatwin.api.CurrentActor;
+import org.anatwin.api.twins.MeshView;
 import org.anatwin.model.ArtefactId;
 import org.anatwin.model.MeshId;
 import org.anatwin.model.PrintOrderId;
@@ -17,7 +18,6 @@ import org.anatwin.printorders.PrintOrderException;
 import org.anatwin.printorders.PrintOrders;
 import org.anatwin.printorders.Printer;
 import org.anatwin.versioning.Twins;
-import org.anatwin.api.twins.MeshView;
 import org.jspecify.annotations.Nullable;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
@@ -37,39 +37,93 @@ class PrintController {
     this.twins = twins;
   }
 
-  record PrintOrderInput(List<String> meshIds, IntendedUse intendedUse, String material, @Nullable Integer copies, @Nullable Double scale) {}
+  record PrintOrderInput(
+      List<String> meshIds,
+      IntendedUse intendedUse,
+      String material,
+      @Nullable Integer copies,
+      @Nullable Double scale) {}
 
   record ApprovalInput(boolean approved, String meaning, String reason) {}
 
   record EventView(String type, String actor, String role, String time, @Nullable String detail) {
     static EventView from(OrderEvent e) {
       return switch (e) {
-        case OrderEvent.Submitted s -> new EventView("SUBMITTED", s.actor(), s.role(), s.time().toString(), null);
-        case OrderEvent.Decided d -> new EventView(d.approved() ? "APPROVED" : "REJECTED", d.actor(), d.role(), d.time().toString(), d.meaning() + ": " + d.reason());
-        case OrderEvent.Prepared p -> new EventView("PREPARED", p.actor(), p.role(), p.time().toString(), "printer " + p.printerId());
-        case OrderEvent.Printed p -> new EventView("PRINTED", p.actor(), p.role(), p.time().toString(), "job " + p.jobId());
-        case OrderEvent.Cancelled c -> new EventView("CANCELLED", c.actor(), c.role(), c.time().toString(), c.reason());
+        case OrderEvent.Submitted s ->
+            new EventView("SUBMITTED", s.actor(), s.role(), s.time().toString(), null);
+        case OrderEvent.Decided d ->
+            new EventView(
+                d.approved() ? "APPROVED" : "REJECTED",
+                d.actor(),
+                d.role(),
+                d.time().toString(),
+                d.meaning() + ": " + d.reason());
+        case OrderEvent.Prepared p ->
+            new EventView(
+                "PREPARED", p.actor(), p.role(), p.time().toString(), "printer " + p.printerId());
+        case OrderEvent.Printed p ->
+            new EventView("PRINTED", p.actor(), p.role(), p.time().toString(), "job " + p.jobId());
+        case OrderEvent.Cancelled c ->
+            new EventView("CANCELLED", c.actor(), c.role(), c.time().toString(), c.reason());
       };
     }
   }
 
-  record OrderView(String id, String state, List<String> meshIds, String intendedUse, String material, int copies, double scale,
-      String createdBy, String createdAt, @Nullable String printerId, List<EventView> events) {
+  record OrderView(
+      String id,
+      String state,
+      List<String> meshIds,
+      String intendedUse,
+      String material,
+      int copies,
+      double scale,
+      String createdBy,
+      String createdAt,
+      @Nullable String printerId,
+      List<EventView> events) {
     static OrderView from(PrintOrder o) {
-      return new OrderView(o.id().value(), o.state().name(), o.meshIds(), o.intendedUse().name(), o.material(), o.copies(), o.scale(),
-          o.createdBy(), o.createdAt().toString(), o.printerId(), o.events().stream().map(EventView::from).toList());
+      return new OrderView(
+          o.id().value(),
+          o.state().name(),
+          o.meshIds(),
+          o.intendedUse().name(),
+          o.material(),
+          o.copies(),
+          o.scale(),
+          o.createdBy(),
+          o.createdAt().toString(),
+          o.printerId(),
+          o.events().stream().map(EventView::from).toList());
     }
   }
 
-  record ArtefactView(String id, String serialNumber, String orderId, String printerId, int copy, String printedAt) {
+  record ArtefactView(
+      String id,
+      String serialNumber,
+      String orderId,
+      String printerId,
+      int copy,
+      String printedAt) {
     static ArtefactView from(Artefact a) {
-      return new ArtefactView(a.id().value(), a.serialNumber(), a.orderId(), a.printerId(), a.copy(), a.printedAt().toString());
+      return new ArtefactView(
+          a.id().value(),
+          a.serialNumber(),
+          a.orderId(),
+          a.printerId(),
+          a.copy(),
+          a.printedAt().toString());
     }
   }
 
-  record JobView(String id, String printerId, String state, String submittedAt, List<ArtefactView> artefacts) {
+  record JobView(
+      String id, String printerId, String state, String submittedAt, List<ArtefactView> artefacts) {
     static JobView from(PrintJob j) {
-      return new JobView(j.id().value(), j.printerId(), j.state(), j.submittedAt().toString(), j.artefacts().stream().map(ArtefactView::from).toList());
+      return new JobView(
+          j.id().value(),
+          j.printerId(),
+          j.state(),
+          j.submittedAt().toString(),
+          j.artefacts().stream().map(ArtefactView::from).toList());
     }
   }
 
@@ -80,7 +134,10 @@ class PrintController {
 
   @QueryMapping
   @Nullable ArtefactView artefact(@Argument String id) {
-    return parse(id, ArtefactId::parse).flatMap(orders::artefact).map(ArtefactView::from).orElse(null);
+    return parse(id, ArtefactId::parse)
+        .flatMap(orders::artefact)
+        .map(ArtefactView::from)
+        .orElse(null);
   }
 
   @QueryMapping
@@ -91,14 +148,24 @@ class PrintController {
   @MutationMapping
   @PreAuthorize("hasAnyRole('planner','designer','admin')")
   OrderView createPrintOrder(@Argument PrintOrderInput input) {
-    return OrderView.from(orders.create(input.meshIds(), input.intendedUse(), input.material(),
-        input.copies() == null ? 1 : input.copies(), input.scale() == null ? 1.0 : input.scale(), CurrentActor.get()));
+    return OrderView.from(
+        orders.create(
+            input.meshIds(),
+            input.intendedUse(),
+            input.material(),
+            input.copies() == null ? 1 : input.copies(),
+            input.scale() == null ? 1.0 : input.scale(),
+            CurrentActor.get()));
   }
 
   @MutationMapping
   @PreAuthorize("hasAnyRole('radiologist','admin')")
   OrderView approvePrintOrder(@Argument String id, @Argument ApprovalInput decision) {
-    return OrderView.from(orders.decide(orderId(id), new Decision(decision.approved(), decision.meaning(), decision.reason()), CurrentActor.get()));
+    return OrderView.from(
+        orders.decide(
+            orderId(id),
+            new Decision(decision.approved(), decision.meaning(), decision.reason()),
+            CurrentActor.get()));
   }
 
   @MutationMapping
@@ -115,14 +182,21 @@ class PrintController {
 
   @BatchMapping(typeName = "PrintOrder")
   List<List<MeshView>> meshes(List<OrderView> owners) {
-    return owners.stream().map(o -> o.meshIds().stream()
-        .map(id -> twins.mesh(MeshId.parse(id)).map(MeshView::from).orElseThrow()).toList()).toList();
+    return owners.stream()
+        .map(
+            o ->
+                o.meshIds().stream()
+                    .map(id -> twins.mesh(MeshId.parse(id)).map(MeshView::from).orElseThrow())
+                    .toList())
+        .toList();
   }
 
   @BatchMapping(typeName = "PrintOrder")
   List<List<JobView>> jobs(List<OrderView> owners) {
     Map<String, List<PrintJob>> jobs = orders.jobsOf(owners.stream().map(OrderView::id).toList());
-    return owners.stream().map(o -> jobs.getOrDefault(o.id(), List.of()).stream().map(JobView::from).toList()).toList();
+    return owners.stream()
+        .map(o -> jobs.getOrDefault(o.id(), List.of()).stream().map(JobView::from).toList())
+        .toList();
   }
 
   @SchemaMapping(typeName = "PrintOrder")
@@ -146,12 +220,15 @@ class PrintController {
   }
 
   private @Nullable Printer printer(@Nullable String id) {
-    return id == null ? null : orders.printers().stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
+    return id == null
+        ? null
+        : orders.printers().stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
   }
 
   private static PrintOrderId orderId(String id) {
     return parse(id, PrintOrderId::parse)
-        .orElseThrow(() -> new PrintOrderException("print-orders:order.unknown", "no print order " + id));
+        .orElseThrow(
+            () -> new PrintOrderException("print-orders:order.unknown", "no print order " + id));
   }
 
   private static <T> Optional<T> parse(String id, java.util.function.Function<String, T> parser) {

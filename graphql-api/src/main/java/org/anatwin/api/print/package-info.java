@@ -1,4 +1,7 @@
-/** GraphQL of print orders, jobs, artefacts and printers, backed by {@link org.anatwin.printorders.PrintOrders}. */
+/**
+ * GraphQL of print orders, jobs, artefacts and printers, backed by {@link
+ * org.anatwin.printorders.PrintOrders}.
+ */
 @NullMarked
 package org.anatwin.api.print;
 

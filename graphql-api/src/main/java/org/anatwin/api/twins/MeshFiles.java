@@ -27,7 +27,9 @@ class MeshFiles {
   }
 
   @GetMapping("/files/meshes/{id}.stl")
-  ResponseEntity<byte[]> stl(@PathVariable String id, @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+  ResponseEntity<byte[]> stl(
+      @PathVariable String id,
+      @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
     MeshInfo mesh;
     try {
       mesh = twins.mesh(MeshId.parse(id)).orElse(null);
@@ -45,7 +47,9 @@ class MeshFiles {
         .contentType(MediaType.parseMediaType("model/stl"))
         .eTag(etag)
         .cacheControl(CacheControl.noCache().cachePrivate())
-        .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(mesh.id().value() + ".stl").build().toString())
+        .header(
+            HttpHeaders.CONTENT_DISPOSITION,
+            ContentDisposition.attachment().filename(mesh.id().value() + ".stl").build().toString())
         .body(twins.stl(mesh));
   }
 }

@@ -17,15 +17,26 @@ public record MeshView(
     String algorithm) {
 
   /** Axis-aligned bounds in patient coordinates (LPS, mm). */
-  public record Bounds(double minX, double minY, double minZ, double maxX, double maxY, double maxZ) {}
+  public record Bounds(
+      double minX, double minY, double minZ, double maxX, double maxY, double maxZ) {}
 
   /** Topology figures of the mesh. */
   public record Qa(boolean watertight, boolean manifold, int shells) {}
 
   public static MeshView from(MeshInfo m) {
     double[] b = m.bounds();
-    return new MeshView(m.id().value(), m.structure(), m.frameOfReferenceUid(), m.vertices(), m.triangles(), m.volume(), m.area(),
-        new Bounds(b[0], b[1], b[2], b[3], b[4], b[5]), new Qa(m.watertight(), m.manifold(), m.shells()), m.sha256().hex(), m.algorithm());
+    return new MeshView(
+        m.id().value(),
+        m.structure(),
+        m.frameOfReferenceUid(),
+        m.vertices(),
+        m.triangles(),
+        m.volume(),
+        m.area(),
+        new Bounds(b[0], b[1], b[2], b[3], b[4], b[5]),
+        new Qa(m.watertight(), m.manifold(), m.shells()),
+        m.sha256().hex(),
+        m.algorithm());
   }
 
   /** The download path of the mesh in a format. */

@@ -35,16 +35,34 @@ class TwinController {
 
   record TwinView(String id, String patientKey, int versionCount, String createdAt) {
     static TwinView from(Twin t) {
-      return new TwinView(t.id().value(), t.patient().value(), t.versionCount(), t.createdAt().toString());
+      return new TwinView(
+          t.id().value(), t.patient().value(), t.versionCount(), t.createdAt().toString());
     }
   }
 
   record StructureView(String name, MeshView mesh) {}
 
-  record VersionView(String id, int number, String branch, @Nullable String parentId, String sourceSeriesUid, String author, String createdAt, List<StructureView> structures) {
+  record VersionView(
+      String id,
+      int number,
+      String branch,
+      @Nullable String parentId,
+      String sourceSeriesUid,
+      String author,
+      String createdAt,
+      List<StructureView> structures) {
     static VersionView from(TwinVersion v) {
-      return new VersionView(v.id().value(), v.number(), v.branch(), v.parent() == null ? null : v.parent().value(), v.sourceSeries(),
-          v.author(), v.createdAt().toString(), v.structures().stream().map(s -> new StructureView(s.name(), MeshView.from(s.mesh()))).toList());
+      return new VersionView(
+          v.id().value(),
+          v.number(),
+          v.branch(),
+          v.parent() == null ? null : v.parent().value(),
+          v.sourceSeries(),
+          v.author(),
+          v.createdAt().toString(),
+          v.structures().stream()
+              .map(s -> new StructureView(s.name(), MeshView.from(s.mesh())))
+              .toList());
     }
   }
 
@@ -64,7 +82,10 @@ class TwinController {
 
   @QueryMapping
   @Nullable VersionView twinVersion(@Argument String id) {
-    return parse(id, TwinVersionId::parse).flatMap(twins::version).map(VersionView::from).orElse(null);
+    return parse(id, TwinVersionId::parse)
+        .flatMap(twins::version)
+        .map(VersionView::from)
+        .orElse(null);
   }
 
   @QueryMapping
@@ -75,23 +96,43 @@ class TwinController {
   @MutationMapping
   @PreAuthorize("hasAnyRole('planner','admin')")
   VersionView buildTwinVersion(@Argument BuildTwinVersionInput input) {
-    List<StructureSpec> specs = input.structures() == null || input.structures().isEmpty()
-        ? List.of(StructureSpec.bone())
-        : input.structures().stream().map(s -> new StructureSpec(s.name(), s.minimumHu(), s.maximumHu() == null ? Short.MAX_VALUE : s.maximumHu())).toList();
-    return VersionView.from(twins.buildVersion(SeriesInstanceUid.of(input.seriesUid()), specs, CurrentActor.get()));
+    List<StructureSpec> specs =
+        input.structures() == null || input.structures().isEmpty()
+            ? List.of(StructureSpec.bone())
+            : input.structures().stream()
+                .map(
+                    s ->
+                        new StructureSpec(
+                            s.name(),
+                            s.minimumHu(),
+                            s.maximumHu() == null ? Short.MAX_VALUE : s.maximumHu()))
+                .toList();
+    return VersionView.from(
+        twins.buildVersion(SeriesInstanceUid.of(input.seriesUid()), specs, CurrentActor.get()));
   }
 
   @BatchMapping(typeName = "Patient")
   List<List<TwinView>> twins(List<Map<String, Object>> patients) {
-    Map<String, List<Twin>> byPatient = twins.twinsOfPatients(patients.stream().map(p -> (String) p.get("id")).toList());
-    return patients.stream().map(p -> byPatient.getOrDefault((String) p.get("id"), List.of()).stream().map(TwinView::from).toList()).toList();
+    Map<String, List<Twin>> byPatient =
+        twins.twinsOfPatients(patients.stream().map(p -> (String) p.get("id")).toList());
+    return patients.stream()
+        .map(
+            p ->
+                byPatient.getOrDefault((String) p.get("id"), List.of()).stream()
+                    .map(TwinView::from)
+                    .toList())
+        .toList();
   }
 
   @BatchMapping(typeName = "Twin")
   List<List<VersionView>> versions(List<TwinView> owners) {
-    Map<String, List<String>> ids = twins.versionIdsOfTwins(owners.stream().map(TwinView::id).toList());
-    Map<String, VersionView> versions = byId(twins.versions(ids.values().stream().flatMap(List::stream).toList()));
-    return owners.stream().map(t -> ids.getOrDefault(t.id(), List.of()).stream().map(versions::get).toList()).toList();
+    Map<String, List<String>> ids =
+        twins.versionIdsOfTwins(owners.stream().map(TwinView::id).toList());
+    Map<String, VersionView> versions =
+        byId(twins.versions(ids.values().stream().flatMap(List::stream).toList()));
+    return owners.stream()
+        .map(t -> ids.getOrDefault(t.id(), List.of()).stream().map(versions::get).toList())
+        .toList();
   }
 
   @BatchMapping(typeName = "Twin")
@@ -101,8 +142,13 @@ class TwinController {
 
   @BatchMapping(typeName = "TwinVersion")
   List<@Nullable VersionView> parent(List<VersionView> children) {
-    Map<String, VersionView> parents = byId(twins.versions(children.stream().map(VersionView::parentId).filter(p -> p != null).toList()));
-    return children.stream().map(c -> c.parentId() == null ? null : parents.get(c.parentId())).toList();
+    Map<String, VersionView> parents =
+        byId(
+            twins.versions(
+                children.stream().map(VersionView::parentId).filter(p -> p != null).toList()));
+    return children.stream()
+        .map(c -> c.parentId() == null ? null : parents.get(c.parentId()))
+        .toList();
   }
 
   @SchemaMapping(typeName = "TwinVersion")
@@ -116,7 +162,9 @@ class TwinController {
   }
 
   private static Map<String, VersionView> byId(List<TwinVersion> versions) {
-    return versions.stream().map(VersionView::from).collect(java.util.stream.Collectors.toMap(VersionView::id, v -> v));
+    return versions.stream()
+        .map(VersionView::from)
+        .collect(java.util.stream.Collectors.toMap(VersionView::id, v -> v));
   }
 
   private static <T> Optional<T> parse(String id, java.util.function.Function<String, T> parser) {

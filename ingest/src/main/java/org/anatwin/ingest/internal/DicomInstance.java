@@ -70,7 +70,10 @@ public record DicomInstance(
           datasetHash(bytes),
           bytes.length);
     } catch (RuntimeException e) {
-      throw new IngestException("ingest:instance.invalid-uid", "a UID of the instance is malformed: " + e.getMessage(), e);
+      throw new IngestException(
+          "ingest:instance.invalid-uid",
+          "a UID of the instance is malformed: " + e.getMessage(),
+          e);
     }
   }
 
@@ -84,7 +87,8 @@ public record DicomInstance(
         list.read(in);
       }
     } catch (IOException | DicomException | RuntimeException e) {
-      throw new IngestException("ingest:file.not-dicom", "not a readable DICOM file: " + e.getMessage(), e);
+      throw new IngestException(
+          "ingest:file.not-dicom", "not a readable DICOM file: " + e.getMessage(), e);
     }
     return list;
   }
@@ -108,13 +112,23 @@ public record DicomInstance(
    */
   static ContentHash datasetHash(byte[] bytes) {
     int offset = 0;
-    if (bytes.length >= 132 && bytes[128] == 'D' && bytes[129] == 'I' && bytes[130] == 'C' && bytes[131] == 'M') {
+    if (bytes.length >= 132
+        && bytes[128] == 'D'
+        && bytes[129] == 'I'
+        && bytes[130] == 'C'
+        && bytes[131] == 'M') {
       offset = 132;
       while (offset + 8 <= bytes.length && u16(bytes, offset) == 0x0002) {
         String vr = new String(bytes, offset + 4, 2, java.nio.charset.StandardCharsets.US_ASCII);
         long length;
         int header;
-        if (vr.equals("OB") || vr.equals("OW") || vr.equals("UN") || vr.equals("SQ") || vr.equals("UT") || vr.equals("UC") || vr.equals("UR")) {
+        if (vr.equals("OB")
+            || vr.equals("OW")
+            || vr.equals("UN")
+            || vr.equals("SQ")
+            || vr.equals("UT")
+            || vr.equals("UC")
+            || vr.equals("UR")) {
           if (offset + 12 > bytes.length) {
             break;
           }
@@ -125,7 +139,8 @@ public record DicomInstance(
           header = 8;
         }
         if (offset + header + length > bytes.length) {
-          throw new IngestException("ingest:file.truncated", "the file meta information runs past the end of the file");
+          throw new IngestException(
+              "ingest:file.truncated", "the file meta information runs past the end of the file");
         }
         offset += header + (int) length;
       }
@@ -138,6 +153,9 @@ public record DicomInstance(
   }
 
   private static long u32(byte[] b, int at) {
-    return (b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16 | (b[at + 3] & 0xffL) << 24;
+    return (b[at] & 0xffL)
+        | (b[at + 1] & 0xffL) << 8
+        | (b[at + 2] & 0xffL) << 16
+        | (b[at + 3] & 0xffL) << 24;
   }
 }

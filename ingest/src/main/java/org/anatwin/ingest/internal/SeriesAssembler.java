@@ -37,7 +37,8 @@ public final class SeriesAssembler {
    * @param direction tolerance on direction cosines (orientation equality, tilt)
    * @param millimetres tolerance on positions and spacing, in mm
    */
-  public SeriesAssembler(Precision.DoubleEquivalence direction, Precision.DoubleEquivalence millimetres) {
+  public SeriesAssembler(
+      Precision.DoubleEquivalence direction, Precision.DoubleEquivalence millimetres) {
     this.direction = direction;
     this.millimetres = millimetres;
   }
@@ -46,7 +47,9 @@ public final class SeriesAssembler {
 
   public Volume assemble(SeriesInstanceUid series, List<Slice> slices) {
     if (slices.size() < 2) {
-      throw new IngestException("ingest:series.too-few-slices", "series " + series + " has " + slices.size() + " image(s); a volume needs at least 2");
+      throw new IngestException(
+          "ingest:series.too-few-slices",
+          "series " + series + " has " + slices.size() + " image(s); a volume needs at least 2");
     }
     AttributeList first = DicomInstance.read(slices.getFirst().bytes(), null);
     int rows = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Rows, 0);
@@ -54,11 +57,22 @@ public final class SeriesAssembler {
     double[] iop = Attribute.getDoubleValues(first, TagFromName.ImageOrientationPatient);
     double[] pixelSpacing = Attribute.getDoubleValues(first, TagFromName.PixelSpacing);
     String frame = DicomInstance.text(first, TagFromName.FrameOfReferenceUID);
-    if (iop == null || iop.length != 6 || pixelSpacing == null || pixelSpacing.length != 2 || rows < 1 || columns < 1) {
-      throw new IngestException("ingest:series.missing-geometry", "series " + series + " lacks Image Orientation (Patient), Pixel Spacing, Rows or Columns");
+    if (iop == null
+        || iop.length != 6
+        || pixelSpacing == null
+        || pixelSpacing.length != 2
+        || rows < 1
+        || columns < 1) {
+      throw new IngestException(
+          "ingest:series.missing-geometry",
+          "series "
+              + series
+              + " lacks Image Orientation (Patient), Pixel Spacing, Rows or Columns");
     }
     if (frame.isEmpty()) {
-      throw new IngestException("ingest:series.missing-frame-of-reference", "series " + series + " has no Frame of Reference UID");
+      throw new IngestException(
+          "ingest:series.missing-frame-of-reference",
+          "series " + series + " has no Frame of Reference UID");
     }
     Vector3D.Unit row = Vector3D.of(iop[0], iop[1], iop[2]).normalize();
     Vector3D.Unit column = Vector3D.of(iop[3], iop[4], iop[5]).normalize();
@@ -66,7 +80,8 @@ public final class SeriesAssembler {
 
     List<Parsed> parsed = new ArrayList<>(slices.size());
     for (Slice slice : slices) {
-      AttributeList list = slice == slices.getFirst() ? first : DicomInstance.read(slice.bytes(), null);
+      AttributeList list =
+          slice == slices.getFirst() ? first : DicomInstance.read(slice.bytes(), null);
       parsed.add(parse(series, list, slice.source(), rows, columns, iop, pixelSpacing, normal));
     }
     parsed.sort(Comparator.comparingDouble(Parsed::along));
@@ -76,16 +91,33 @@ public final class SeriesAssembler {
     for (int k = 1; k < parsed.size(); k++) {
       double gap = parsed.get(k).along() - parsed.get(k - 1).along();
       if (millimetres.eqZero(gap)) {
-        throw new IngestException("ingest:series.duplicate-position", "series " + series + " has two slices at the same position " + parsed.get(k).position());
+        throw new IngestException(
+            "ingest:series.duplicate-position",
+            "series "
+                + series
+                + " has two slices at the same position "
+                + parsed.get(k).position());
       }
       if (!millimetres.eq(gap, step)) {
-        throw new IngestException("ingest:series.uneven-spacing", "series " + series + " has uneven slice spacing (" + step + " mm and " + gap + " mm); resampling is not supported yet");
+        throw new IngestException(
+            "ingest:series.uneven-spacing",
+            "series "
+                + series
+                + " has uneven slice spacing ("
+                + step
+                + " mm and "
+                + gap
+                + " mm); resampling is not supported yet");
       }
       Vector3D offset = parsed.get(k).position().subtract(origin);
       Vector3D sideways = offset.subtract(normal.multiply(offset.dot(normal)));
       if (!millimetres.eqZero(sideways.norm())) {
         double degrees = Math.toDegrees(Math.atan2(sideways.norm(), offset.dot(normal)));
-        throw new IngestException("ingest:series.gantry-tilt", String.format("series %s is sheared (gantry tilt about %.1f degrees): slice positions do not lie along the slice normal; resampling is not supported yet", series, degrees));
+        throw new IngestException(
+            "ingest:series.gantry-tilt",
+            String.format(
+                "series %s is sheared (gantry tilt about %.1f degrees): slice positions do not lie along the slice normal; resampling is not supported yet",
+                series, degrees));
       }
     }
     double spacing = (parsed.getLast().along() - parsed.getFirst().along()) / (parsed.size() - 1);
@@ -93,36 +125,80 @@ public final class SeriesAssembler {
     for (int k = 0; k < parsed.size(); k++) {
       System.arraycopy(parsed.get(k).hu(), 0, voxels, k * rows * columns, rows * columns);
     }
-    VolumeGeometry geometry = new VolumeGeometry(columns, rows, parsed.size(), pixelSpacing[1], pixelSpacing[0], spacing, origin, row, column, normal);
+    VolumeGeometry geometry =
+        new VolumeGeometry(
+            columns,
+            rows,
+            parsed.size(),
+            pixelSpacing[1],
+            pixelSpacing[0],
+            spacing,
+            origin,
+            row,
+            column,
+            normal);
     List<SourceInstance> sources = parsed.stream().map(Parsed::source).toList();
-    String id = org.anatwin.model.DerivedIds.createId("volume", ALGORITHM, VERSION, sources.stream().map(s -> s.datasetHash().hex()).sorted().toList());
-    return new Volume(id, series, FrameOfReferenceUid.of(frame), geometry, voxels, sources, ALGORITHM, VERSION);
+    String id =
+        org.anatwin.model.DerivedIds.createId(
+            "volume",
+            ALGORITHM,
+            VERSION,
+            sources.stream().map(s -> s.datasetHash().hex()).sorted().toList());
+    return new Volume(
+        id, series, FrameOfReferenceUid.of(frame), geometry, voxels, sources, ALGORITHM, VERSION);
   }
 
-  private Parsed parse(SeriesInstanceUid series, AttributeList list, SourceInstance source, int rows, int columns, double[] iop, double[] pixelSpacing, Vector3D.Unit normal) {
+  private Parsed parse(
+      SeriesInstanceUid series,
+      AttributeList list,
+      SourceInstance source,
+      int rows,
+      int columns,
+      double[] iop,
+      double[] pixelSpacing,
+      Vector3D.Unit normal) {
     double[] ipp = Attribute.getDoubleValues(list, TagFromName.ImagePositionPatient);
     double[] orientation = Attribute.getDoubleValues(list, TagFromName.ImageOrientationPatient);
     double[] ps = Attribute.getDoubleValues(list, TagFromName.PixelSpacing);
-    if (ipp == null || ipp.length != 3 || orientation == null || orientation.length != 6 || ps == null || ps.length != 2) {
-      throw new IngestException("ingest:series.missing-geometry", "instance " + source.sopInstanceUid() + " lacks Image Position/Orientation (Patient) or Pixel Spacing");
+    if (ipp == null
+        || ipp.length != 3
+        || orientation == null
+        || orientation.length != 6
+        || ps == null
+        || ps.length != 2) {
+      throw new IngestException(
+          "ingest:series.missing-geometry",
+          "instance "
+              + source.sopInstanceUid()
+              + " lacks Image Position/Orientation (Patient) or Pixel Spacing");
     }
     for (int i = 0; i < 6; i++) {
       if (!direction.eq(orientation[i], iop[i])) {
-        throw new IngestException("ingest:series.inconsistent-orientation", "series " + series + " mixes image orientations");
+        throw new IngestException(
+            "ingest:series.inconsistent-orientation",
+            "series " + series + " mixes image orientations");
       }
     }
     if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0) != rows
         || Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0) != columns
         || !millimetres.eq(ps[0], pixelSpacing[0])
         || !millimetres.eq(ps[1], pixelSpacing[1])) {
-      throw new IngestException("ingest:series.inconsistent-size", "series " + series + " mixes image sizes or pixel spacings");
+      throw new IngestException(
+          "ingest:series.inconsistent-size",
+          "series " + series + " mixes image sizes or pixel spacings");
     }
     if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1) != 1) {
-      throw new IngestException("ingest:series.multiframe-unsupported", "instance " + source.sopInstanceUid() + " is multi-frame; only single-frame series are assembled yet");
+      throw new IngestException(
+          "ingest:series.multiframe-unsupported",
+          "instance "
+              + source.sopInstanceUid()
+              + " is multi-frame; only single-frame series are assembled yet");
     }
     if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1) != 1
         || Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16) != 16) {
-      throw new IngestException("ingest:series.pixel-format", "instance " + source.sopInstanceUid() + " is not 16-bit greyscale");
+      throw new IngestException(
+          "ingest:series.pixel-format",
+          "instance " + source.sopInstanceUid() + " is not 16-bit greyscale");
     }
     Attribute pixels = list.getPixelData();
     short[] stored;
@@ -132,11 +208,15 @@ public final class SeriesAssembler {
       stored = null;
     }
     if (stored == null || stored.length < rows * columns) {
-      throw new IngestException("ingest:series.pixel-format", "instance " + source.sopInstanceUid() + " has no uncompressed 16-bit pixel data");
+      throw new IngestException(
+          "ingest:series.pixel-format",
+          "instance " + source.sopInstanceUid() + " has no uncompressed 16-bit pixel data");
     }
-    boolean signed = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
+    boolean signed =
+        Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
     double slope = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0);
-    double intercept = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
+    double intercept =
+        Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
     short[] hu = new short[rows * columns];
     for (int i = 0; i < hu.length; i++) {
       int raw = signed ? stored[i] : stored[i] & 0xffff;

@@ -21,13 +21,13 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * The project's own synthetic CT phantom, written as real DICOM CT Image Storage files: a skull-like
- * ellipsoidal shell (outer semi-axes 80 x 95 x 85 mm, wall 7 mm, cut by the bottom of the scan)
- * and, in a second series, a femur-like hollow cylinder in a soft-tissue cylinder: outer radius 14
- * mm, 100 mm long, with a closed marrow cavity of radius 8 mm and length 80 mm (10 mm of bone at
- * each end), so its bone volume is π(14² · 100 − 8² · 80) mm³. UIDs are derived from fixed names, so writing the phantom
- * twice gives the same instances. Stored values are HU + 1024 with Rescale Intercept -1024, as
- * scanners write them.
+ * The project's own synthetic CT phantom, written as real DICOM CT Image Storage files: a
+ * skull-like ellipsoidal shell (outer semi-axes 80 x 95 x 85 mm, wall 7 mm, cut by the bottom of
+ * the scan) and, in a second series, a femur-like hollow cylinder in a soft-tissue cylinder: outer
+ * radius 14 mm, 100 mm long, with a closed marrow cavity of radius 8 mm and length 80 mm (10 mm of
+ * bone at each end), so its bone volume is π(14² · 100 − 8² · 80) mm³. UIDs are derived from fixed
+ * names, so writing the phantom twice gives the same instances. Stored values are HU + 1024 with
+ * Rescale Intercept -1024, as scanners write them.
  */
 public final class SyntheticPhantom {
   public static final double SKULL_A = 80;
@@ -47,8 +47,34 @@ public final class SyntheticPhantom {
   /** Writes both series under {@code dir} and returns the files written. */
   public static List<Path> write(Path dir) {
     List<Path> files = new ArrayList<>();
-    files.addAll(writeSeries(dir.resolve("skull"), "skull", 2, 224, 224, 1.0, 113, 1.25, -112, -112, -40, SyntheticPhantom::skull));
-    files.addAll(writeSeries(dir.resolve("femur"), "femur", 3, 112, 112, 0.8, 140, 1.0, -44.8, -44.8, 0, SyntheticPhantom::femur));
+    files.addAll(
+        writeSeries(
+            dir.resolve("skull"),
+            "skull",
+            2,
+            224,
+            224,
+            1.0,
+            113,
+            1.25,
+            -112,
+            -112,
+            -40,
+            SyntheticPhantom::skull));
+    files.addAll(
+        writeSeries(
+            dir.resolve("femur"),
+            "femur",
+            3,
+            112,
+            112,
+            0.8,
+            140,
+            1.0,
+            -44.8,
+            -44.8,
+            0,
+            SyntheticPhantom::femur));
     return files;
   }
 
@@ -67,7 +93,8 @@ public final class SyntheticPhantom {
     return d <= 0 ? inside : outside;
   }
 
-  private static double ellipsoidDistance(double x, double y, double z, double a, double b, double c) {
+  private static double ellipsoidDistance(
+      double x, double y, double z, double a, double b, double c) {
     double f = Math.sqrt((x * x) / (a * a) + (y * y) / (b * b) + (z * z) / (c * c));
     double r = Math.sqrt(x * x + y * y + z * z);
     return f == 0 ? -Math.min(a, Math.min(b, c)) : r * (1 - 1 / f);
@@ -75,7 +102,9 @@ public final class SyntheticPhantom {
 
   private static double skull(double x, double y, double z) {
     double outer = ellipsoidDistance(x, y, z, SKULL_A, SKULL_B, SKULL_C);
-    double inner = ellipsoidDistance(x, y, z, SKULL_A - SKULL_WALL, SKULL_B - SKULL_WALL, SKULL_C - SKULL_WALL);
+    double inner =
+        ellipsoidDistance(
+            x, y, z, SKULL_A - SKULL_WALL, SKULL_B - SKULL_WALL, SKULL_C - SKULL_WALL);
     double withBone = step(BONE, AIR, outer);
     return step(SOFT, withBone, inner);
   }
@@ -89,7 +118,19 @@ public final class SyntheticPhantom {
     return step(SOFT, bone, Math.max(r - FEMUR_INNER, cavity));
   }
 
-  private static List<Path> writeSeries(Path dir, String name, int seriesNumber, int columns, int rows, double pixel, int slices, double step, double x0, double y0, double z0, Shape shape) {
+  private static List<Path> writeSeries(
+      Path dir,
+      String name,
+      int seriesNumber,
+      int columns,
+      int rows,
+      double pixel,
+      int slices,
+      double step,
+      double x0,
+      double y0,
+      double z0,
+      Shape shape) {
     try {
       Files.createDirectories(dir);
       List<Path> out = new ArrayList<>();
@@ -144,7 +185,8 @@ public final class SyntheticPhantom {
         OtherWordAttribute data = new OtherWordAttribute(TagFromName.PixelData);
         data.setValues(pixels);
         list.put(data);
-        FileMetaInformation.addFileMetaInformation(list, TransferSyntax.ExplicitVRLittleEndian, "ANATWIN");
+        FileMetaInformation.addFileMetaInformation(
+            list, TransferSyntax.ExplicitVRLittleEndian, "ANATWIN");
         Path file = dir.resolve(String.format(Locale.ROOT, "CT%04d.dcm", k + 1));
         list.write(file.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
         out.add(file);
@@ -158,11 +200,13 @@ public final class SyntheticPhantom {
   }
 
   private static String ds(double value) {
-    String s = String.format(Locale.ROOT, "%.4f", value).replaceAll("0+$", "").replaceAll("\\.$", "");
+    String s =
+        String.format(Locale.ROOT, "%.4f", value).replaceAll("0+$", "").replaceAll("\\.$", "");
     return s.equals("-0") ? "0" : s;
   }
 
-  private static void put(AttributeList list, AttributeTag tag, String... values) throws DicomException {
+  private static void put(AttributeList list, AttributeTag tag, String... values)
+      throws DicomException {
     var attribute = list.putNewAttribute(tag);
     for (String v : values) {
       attribute.addValue(v);
@@ -171,7 +215,8 @@ public final class SyntheticPhantom {
 
   /** A UID under the 2.25 root (PS3.5 B.2) derived from a fixed name. */
   static String uid(String name) {
-    UUID u = UUID.nameUUIDFromBytes(("anatwin-phantom-v1/" + name).getBytes(StandardCharsets.UTF_8));
+    UUID u =
+        UUID.nameUUIDFromBytes(("anatwin-phantom-v1/" + name).getBytes(StandardCharsets.UTF_8));
     ByteBuffer b = ByteBuffer.allocate(17);
     b.put((byte) 0).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
     return "2.25." + new BigInteger(b.array());

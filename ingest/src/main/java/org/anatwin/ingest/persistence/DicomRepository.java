@@ -95,7 +95,9 @@ public final class DicomRepository {
     return graph.read(
         tx -> {
           List<Record> rows = tx.run(FIND_INSTANCE, Map.of("sop", sop.value())).list();
-          return rows.isEmpty() ? Optional.empty() : Optional.of(ContentHash.parse(rows.getFirst().get("datasetSha256").asString()));
+          return rows.isEmpty()
+              ? Optional.empty()
+              : Optional.of(ContentHash.parse(rows.getFirst().get("datasetSha256").asString()));
         });
   }
 
@@ -112,7 +114,12 @@ public final class DicomRepository {
     p.put("patientName", d.patientName());
     p.put("birthDate", d.patientBirthDate());
     p.put("sex", d.patientSex());
-    p.put("pseudonym", "ANON-" + DerivedIds.createId("pseudonym", patient.value()).substring(10, 22).toUpperCase(java.util.Locale.ROOT));
+    p.put(
+        "pseudonym",
+        "ANON-"
+            + DerivedIds.createId("pseudonym", patient.value())
+                .substring(10, 22)
+                .toUpperCase(java.util.Locale.ROOT));
     p.put("studyUid", d.studyInstanceUid().value());
     p.put("studyDate", d.studyDate());
     p.put("studyDescription", d.studyDescription());
@@ -132,9 +139,11 @@ public final class DicomRepository {
     p.put("receivedAt", receivedAt.toString());
     return graph.write(
         tx -> {
-          List<Record> existing = tx.run(FIND_INSTANCE, Map.of("sop", d.sopInstanceUid().value())).list();
+          List<Record> existing =
+              tx.run(FIND_INSTANCE, Map.of("sop", d.sopInstanceUid().value())).list();
           if (!existing.isEmpty()) {
-            return Optional.of(ContentHash.parse(existing.getFirst().get("datasetSha256").asString()));
+            return Optional.of(
+                ContentHash.parse(existing.getFirst().get("datasetSha256").asString()));
           }
           tx.run(CREATE_INSTANCE, p).consume();
           return Optional.<ContentHash>empty();
@@ -147,9 +156,14 @@ public final class DicomRepository {
   public List<StoredInstance> instancesOf(SeriesInstanceUid series) {
     return graph.read(
         tx ->
-            tx.run(SERIES_INSTANCES, Map.of("uid", series.value())).list(r -> new StoredInstance(
-                new SourceInstance(SopInstanceUid.of(r.get("sop").asString()), ContentHash.parse(r.get("datasetSha256").asString())),
-                ContentHash.parse(r.get("sha256").asString()))));
+            tx.run(SERIES_INSTANCES, Map.of("uid", series.value()))
+                .list(
+                    r ->
+                        new StoredInstance(
+                            new SourceInstance(
+                                SopInstanceUid.of(r.get("sop").asString()),
+                                ContentHash.parse(r.get("datasetSha256").asString())),
+                            ContentHash.parse(r.get("sha256").asString()))));
   }
 
   public List<Map<String, Object>> patients(int limit, String after, String search) {
@@ -161,7 +175,10 @@ public final class DicomRepository {
   }
 
   public Optional<Map<String, Object>> patient(String id) {
-    return graph.read(tx -> tx.run(PATIENT, Map.of("id", id)).list(r -> r.get("patient").asMap()).stream().findFirst());
+    return graph.read(
+        tx ->
+            tx.run(PATIENT, Map.of("id", id)).list(r -> r.get("patient").asMap()).stream()
+                .findFirst());
   }
 
   /** Studies of each patient id, for batch loading. */
@@ -175,20 +192,31 @@ public final class DicomRepository {
   }
 
   public Optional<Map<String, Object>> series(String uid) {
-    return graph.read(tx -> tx.run(SERIES, Map.of("uid", uid)).list(r -> r.get("series").asMap()).stream().findFirst());
+    return graph.read(
+        tx ->
+            tx.run(SERIES, Map.of("uid", uid)).list(r -> r.get("series").asMap()).stream()
+                .findFirst());
   }
 
   public Optional<String> patientOf(SeriesInstanceUid series) {
-    return graph.read(tx -> tx.run(PATIENT_OF_SERIES, Map.of("uid", series.value())).list(r -> r.get("id").asString()).stream().findFirst());
+    return graph.read(
+        tx ->
+            tx
+                .run(PATIENT_OF_SERIES, Map.of("uid", series.value()))
+                .list(r -> r.get("id").asString())
+                .stream()
+                .findFirst());
   }
 
-  private Map<String, List<Map<String, Object>>> grouped(String query, List<String> ids, String column) {
+  private Map<String, List<Map<String, Object>>> grouped(
+      String query, List<String> ids, String column) {
     return graph.read(
         tx -> {
           Map<String, List<Map<String, Object>>> out = new HashMap<>();
           for (Record r : tx.run(query, Map.of("ids", ids)).list()) {
             Value owner = r.get("owner");
-            out.computeIfAbsent(owner.asString(), k -> new java.util.ArrayList<>()).add(r.get(column).asMap());
+            out.computeIfAbsent(owner.asString(), k -> new java.util.ArrayList<>())
+                .add(r.get(column).asMap());
           }
           return out;
         });

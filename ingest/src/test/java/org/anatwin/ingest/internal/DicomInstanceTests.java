@@ -25,12 +25,17 @@ class DicomInstanceTests {
     DicomInstance second = DicomInstance.parse(b);
     assertThat(first.fileHash()).isNotEqualTo(second.fileHash());
     assertThat(first.datasetHash()).isEqualTo(second.datasetHash());
-    assertThat(DicomInstance.parse(Slices.slice(1, 0, 0, 0, "SCANNER")).datasetHash()).isNotEqualTo(first.datasetHash());
+    assertThat(DicomInstance.parse(Slices.slice(1, 0, 0, 0, "SCANNER")).datasetHash())
+        .isNotEqualTo(first.datasetHash());
   }
 
   @Test
   void refusesFilesThatAreNotDicom() {
-    assertThatThrownBy(() -> DicomInstance.parse("just some text, not an image".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).startsWith("ingest:"));
+    assertThatThrownBy(
+            () ->
+                DicomInstance.parse(
+                    "just some text, not an image".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(
+            IngestException.class, e -> assertThat(e.code()).startsWith("ingest:"));
   }
 }

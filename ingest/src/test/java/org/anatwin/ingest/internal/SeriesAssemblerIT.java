@@ -18,13 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** The assembler on the real phantom series of {@code ../shared/data}. */
 class SeriesAssemblerIT {
   private final SeriesAssembler assembler =
-      new SeriesAssembler(Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
+      new SeriesAssembler(
+          Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
 
   @TempDir Path work;
 
   private List<SeriesAssembler.Slice> extract(String archive) throws Exception {
-    Path shared = Path.of(System.getProperty("anatwin.shared", "../shared")).resolve("data").resolve(archive);
-    Process tar = new ProcessBuilder("tar", "-xJf", shared.toString(), "-C", work.toString()).inheritIO().start();
+    Path shared =
+        Path.of(System.getProperty("anatwin.shared", "../shared")).resolve("data").resolve(archive);
+    Process tar =
+        new ProcessBuilder("tar", "-xJf", shared.toString(), "-C", work.toString())
+            .inheritIO()
+            .start();
     assertThat(tar.waitFor()).isZero();
     List<SeriesAssembler.Slice> slices = new ArrayList<>();
     try (Stream<Path> files = Files.walk(work)) {
@@ -38,7 +43,9 @@ class SeriesAssemblerIT {
   @Test
   void assemblesTheOneMillimetreSeriesFromPositions() throws Exception {
     List<SeriesAssembler.Slice> slices = extract("ct-skull-phantom-study1-bone-1mm.tar.xz");
-    Volume volume = assembler.assemble(DicomInstance.parse(slices.getFirst().bytes()).seriesInstanceUid(), slices);
+    Volume volume =
+        assembler.assemble(
+            DicomInstance.parse(slices.getFirst().bytes()).seriesInstanceUid(), slices);
     var g = volume.geometry();
     assertThat(new int[] {g.nx(), g.ny(), g.nz()}).containsExactly(512, 512, 140);
     assertThat(g.sx()).isCloseTo(0.4512, within(1e-4));
@@ -50,10 +57,15 @@ class SeriesAssemblerIT {
   @Test
   void refusesTheTiltedSeriesInsteadOfDistortingIt() throws Exception {
     List<SeriesAssembler.Slice> slices = extract("ct-skull-phantom-study2-tilt-2.5mm.tar.xz");
-    assertThatThrownBy(() -> assembler.assemble(DicomInstance.parse(slices.getFirst().bytes()).seriesInstanceUid(), slices))
-        .isInstanceOfSatisfying(IngestException.class, e -> {
-          assertThat(e.code()).isEqualTo("ingest:series.gantry-tilt");
-          assertThat(e.getMessage()).contains("18.5");
-        });
+    assertThatThrownBy(
+            () ->
+                assembler.assemble(
+                    DicomInstance.parse(slices.getFirst().bytes()).seriesInstanceUid(), slices))
+        .isInstanceOfSatisfying(
+            IngestException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("ingest:series.gantry-tilt");
+              assertThat(e.getMessage()).contains("18.5");
+            });
   }
 }

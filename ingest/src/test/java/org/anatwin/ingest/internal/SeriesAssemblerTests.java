@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class SeriesAssemblerTests {
   private static final SeriesInstanceUid SERIES = SeriesInstanceUid.of("1.2.826.0.1.3680043.10.3");
   private final SeriesAssembler assembler =
-      new SeriesAssembler(Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
+      new SeriesAssembler(
+          Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
 
   private static List<SeriesAssembler.Slice> slices(double... zs) {
     List<SeriesAssembler.Slice> out = new ArrayList<>();
@@ -44,19 +45,24 @@ class SeriesAssemblerTests {
 
   @Test
   void theVolumeIdDependsOnTheInstancesNotOnTheirOrder() {
-    assertThat(assembler.assemble(SERIES, slices(0, 2, 4)).id()).isEqualTo(assembler.assemble(SERIES, slices(0, 2, 4).reversed()).id());
+    assertThat(assembler.assemble(SERIES, slices(0, 2, 4)).id())
+        .isEqualTo(assembler.assemble(SERIES, slices(0, 2, 4).reversed()).id());
   }
 
   @Test
   void refusesUnevenSpacing() {
     assertThatThrownBy(() -> assembler.assemble(SERIES, slices(0, 2, 5)))
-        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).isEqualTo("ingest:series.uneven-spacing"));
+        .isInstanceOfSatisfying(
+            IngestException.class,
+            e -> assertThat(e.code()).isEqualTo("ingest:series.uneven-spacing"));
   }
 
   @Test
   void refusesTwoSlicesAtOnePosition() {
     assertThatThrownBy(() -> assembler.assemble(SERIES, slices(0, 2, 2)))
-        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).isEqualTo("ingest:series.duplicate-position"));
+        .isInstanceOfSatisfying(
+            IngestException.class,
+            e -> assertThat(e.code()).isEqualTo("ingest:series.duplicate-position"));
   }
 
   @Test
@@ -66,12 +72,16 @@ class SeriesAssemblerTests {
       sheared.add(Slices.of(Slices.slice(k, -10, 20 + 0.8 * k, 2 * k, "TEST")));
     }
     assertThatThrownBy(() -> assembler.assemble(SERIES, sheared))
-        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).isEqualTo("ingest:series.gantry-tilt"));
+        .isInstanceOfSatisfying(
+            IngestException.class,
+            e -> assertThat(e.code()).isEqualTo("ingest:series.gantry-tilt"));
   }
 
   @Test
   void refusesASingleSlice() {
     assertThatThrownBy(() -> assembler.assemble(SERIES, slices(0)))
-        .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.code()).isEqualTo("ingest:series.too-few-slices"));
+        .isInstanceOfSatisfying(
+            IngestException.class,
+            e -> assertThat(e.code()).isEqualTo("ingest:series.too-few-slices"));
   }
 }

@@ -48,7 +48,8 @@ final class Slices {
       OtherWordAttribute data = new OtherWordAttribute(TagFromName.PixelData);
       data.setValues(pixels);
       list.put(data);
-      FileMetaInformation.addFileMetaInformation(list, TransferSyntax.ExplicitVRLittleEndian, sourceAe);
+      FileMetaInformation.addFileMetaInformation(
+          list, TransferSyntax.ExplicitVRLittleEndian, sourceAe);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       list.write(out, TransferSyntax.ExplicitVRLittleEndian, true, true);
       return out.toByteArray();
@@ -59,7 +60,8 @@ final class Slices {
 
   static SeriesAssembler.Slice of(byte[] bytes) {
     DicomInstance d = DicomInstance.parse(bytes);
-    return new SeriesAssembler.Slice(new SourceInstance(SopInstanceUid.of(d.sopInstanceUid().value()), d.datasetHash()), bytes);
+    return new SeriesAssembler.Slice(
+        new SourceInstance(SopInstanceUid.of(d.sopInstanceUid().value()), d.datasetHash()), bytes);
   }
 
   static ContentHash hash(byte[] bytes) {

@@ -4,8 +4,8 @@ import org.anatwin.model.VolumeGeometry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Connected components of a binary label map (6-connectivity), by breadth-first flood fill over
- * the labelled voxels only. Used to keep the largest object of a segmentation before meshing: a
+ * Connected components of a binary label map (6-connectivity), by breadth-first flood fill over the
+ * labelled voxels only. Used to keep the largest object of a segmentation before meshing: a
  * surface-level "largest region" would throw away the walls of internal cavities.
  */
 public final class Components {
@@ -36,7 +36,8 @@ public final class Components {
    * Visits the object containing {@code seed}, marking visited voxels in {@code seen} with {@code
    * mark} and setting them to 1 in {@code out} when given; returns the object's voxel count.
    */
-  private static long flood(VolumeGeometry g, byte[] labels, byte[] seen, int seed, byte mark, byte @Nullable [] out) {
+  private static long flood(
+      VolumeGeometry g, byte[] labels, byte[] seen, int seed, byte mark, byte @Nullable [] out) {
     int nx = g.nx();
     int ny = g.ny();
     int nz = g.nz();

@@ -25,7 +25,14 @@ public final class MeshMath {
       area += 0.5 * Math.sqrt(nx * nx + ny * ny + nz * nz);
       volume += (ax * nx + ay * ny + az * nz) / 6.0;
     }
-    double[] bounds = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE};
+    double[] bounds = {
+      Double.MAX_VALUE,
+      Double.MAX_VALUE,
+      Double.MAX_VALUE,
+      -Double.MAX_VALUE,
+      -Double.MAX_VALUE,
+      -Double.MAX_VALUE
+    };
     for (int v = 0; v < p.length; v += 3) {
       for (int axis = 0; axis < 3; axis++) {
         bounds[axis] = Math.min(bounds[axis], p[v + axis]);
@@ -56,7 +63,20 @@ public final class MeshMath {
       }
       i = j;
     }
-    return new MeshReport(mesh.vertexCount(), n, volume, area, bounds[0], bounds[1], bounds[2], bounds[3], bounds[4], bounds[5], boundary, nonManifold, shells(mesh));
+    return new MeshReport(
+        mesh.vertexCount(),
+        n,
+        volume,
+        area,
+        bounds[0],
+        bounds[1],
+        bounds[2],
+        bounds[3],
+        bounds[4],
+        bounds[5],
+        boundary,
+        nonManifold,
+        shells(mesh));
   }
 
   /** Number of connected pieces, joined through shared vertices. */
@@ -106,9 +126,10 @@ public final class MeshMath {
       int a = 3 * t[i];
       int b = 3 * t[i + 1];
       int c = 3 * t[i + 2];
-      volume += p[a] * ((double) p[b + 1] * p[c + 2] - (double) p[b + 2] * p[c + 1])
-          - p[a + 1] * ((double) p[b] * p[c + 2] - (double) p[b + 2] * p[c])
-          + p[a + 2] * ((double) p[b] * p[c + 1] - (double) p[b + 1] * p[c]);
+      volume +=
+          p[a] * ((double) p[b + 1] * p[c + 2] - (double) p[b + 2] * p[c + 1])
+              - p[a + 1] * ((double) p[b] * p[c + 2] - (double) p[b + 2] * p[c])
+              + p[a + 2] * ((double) p[b] * p[c + 1] - (double) p[b + 1] * p[c]);
     }
     return volume / 6.0;
   }

@@ -16,7 +16,8 @@ public final class Stl {
     int n = mesh.triangleCount();
     ByteBuffer out = ByteBuffer.allocate(84 + 50 * n).order(ByteOrder.LITTLE_ENDIAN);
     byte[] header = new byte[80];
-    byte[] text = "Anatwin mesh, patient coordinates (LPS), millimetres".getBytes(StandardCharsets.US_ASCII);
+    byte[] text =
+        "Anatwin mesh, patient coordinates (LPS), millimetres".getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(text, 0, header, 0, text.length);
     out.put(header).putInt(n);
     float[] p = mesh.points();

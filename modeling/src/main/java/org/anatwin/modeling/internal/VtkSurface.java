@@ -22,14 +22,20 @@ import vtk.vtkWindowedSincPolyDataFilter;
 /**
  * The VTK pipeline that turns a binary label map into a closed surface: pad by one voxel of
  * background on every side (so the surface closes where anatomy leaves the scan), flying edges at
- * 0.5, keep the largest connected region, windowed-sinc smoothing. Arrays cross into and out of
- * VTK whole; native objects are freed before returning. Each call builds its own pipeline, so calls
- * on different threads are safe.
+ * 0.5, keep the largest connected region, windowed-sinc smoothing. Arrays cross into and out of VTK
+ * whole; native objects are freed before returning. Each call builds its own pipeline, so calls on
+ * different threads are safe.
  */
 public final class VtkSurface {
   private static final String[] LIBRARIES = {
-    "vtkCommonCore", "vtkCommonMath", "vtkCommonMisc", "vtkCommonSystem", "vtkCommonTransforms",
-    "vtkCommonDataModel", "vtkCommonExecutionModel", "vtkFiltersCore"
+    "vtkCommonCore",
+    "vtkCommonMath",
+    "vtkCommonMisc",
+    "vtkCommonSystem",
+    "vtkCommonTransforms",
+    "vtkCommonDataModel",
+    "vtkCommonExecutionModel",
+    "vtkFiltersCore"
   };
   private static volatile boolean loaded;
 
@@ -51,8 +57,11 @@ public final class VtkSurface {
       }
       vtkNativeLibrary.DisableOutputWindow(null);
     } catch (UnsatisfiedLinkError | RuntimeException e) {
-      throw new ModelingException("modeling:vtk.unavailable",
-          "VTK's native libraries did not load; run with -Djava.library.path=/usr/lib/x86_64-linux-gnu/java/vtk-Linux-x86_64 (./anatwin does): " + e.getMessage(), e);
+      throw new ModelingException(
+          "modeling:vtk.unavailable",
+          "VTK's native libraries did not load; run with -Djava.library.path=/usr/lib/x86_64-linux-gnu/java/vtk-Linux-x86_64 (./anatwin does): "
+              + e.getMessage(),
+          e);
     }
     loaded = true;
   }
@@ -121,7 +130,8 @@ public final class VtkSurface {
       int[] connectivity = polys.GetConnectivityArray32().GetJavaArray();
       for (int c = 1; c < offsets.length; c++) {
         if (offsets[c] - offsets[c - 1] != 3) {
-          throw new ModelingException("modeling:surface.not-triangles", "flying edges produced a non-triangle cell");
+          throw new ModelingException(
+              "modeling:surface.not-triangles", "flying edges produced a non-triangle cell");
         }
       }
       return toPatient(g.gridToPatient(), grid, connectivity);
@@ -149,7 +159,8 @@ public final class VtkSurface {
     if (data instanceof vtkDoubleArray doubles) {
       return doubles.GetJavaArray();
     }
-    throw new ModelingException("modeling:surface.point-type", "unexpected VTK point type " + data.GetClassName());
+    throw new ModelingException(
+        "modeling:surface.point-type", "unexpected VTK point type " + data.GetClassName());
   }
 
   /**
@@ -157,7 +168,8 @@ public final class VtkSurface {
    * their normals point outward (the enclosed volume is positive), whatever the handedness of the
    * series' directions.
    */
-  static TriangleMesh toPatient(AffineTransformMatrix3D gridToPatient, double[] grid, int[] triangles) {
+  static TriangleMesh toPatient(
+      AffineTransformMatrix3D gridToPatient, double[] grid, int[] triangles) {
     int[] remap = new int[grid.length / 3];
     java.util.Arrays.fill(remap, -1);
     int used = 0;

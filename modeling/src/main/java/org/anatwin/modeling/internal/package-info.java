@@ -1,4 +1,7 @@
-/** VTK pipelines and mesh arithmetic behind {@link org.anatwin.modeling.Modeling}; no stability promise. */
+/**
+ * VTK pipelines and mesh arithmetic behind {@link org.anatwin.modeling.Modeling}; no stability
+ * promise.
+ */
 @NullMarked
 package org.anatwin.modeling.internal;
 

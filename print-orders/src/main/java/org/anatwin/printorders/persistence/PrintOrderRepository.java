@@ -36,7 +36,8 @@ public final class PrintOrderRepository {
       MATCH (m:Mesh {id: meshId})
       CREATE (o)-[:OF_MESH]->(m)
       """;
-  private static final String LOCK_ORDER = "MATCH (o:PrintOrder {id: $id}) SET o.locked = true RETURN o.id AS id";
+  private static final String LOCK_ORDER =
+      "MATCH (o:PrintOrder {id: $id}) SET o.locked = true RETURN o.id AS id";
   private static final String ORDERS =
       """
       MATCH (o:PrintOrder) WHERE o.id IN $ids
@@ -103,20 +104,48 @@ public final class PrintOrderRepository {
   public record MeshRow(String id, String sha256, boolean watertight, String structure) {}
 
   public List<MeshRow> meshes(List<String> ids) {
-    return graph.read(tx -> tx.run(MESHES, Map.of("ids", ids)).list(r -> new MeshRow(r.get("id").asString(),
-        r.get("sha256").asString(), r.get("watertight").asBoolean(), r.get("structure").asString())));
+    return graph.read(
+        tx ->
+            tx.run(MESHES, Map.of("ids", ids))
+                .list(
+                    r ->
+                        new MeshRow(
+                            r.get("id").asString(),
+                            r.get("sha256").asString(),
+                            r.get("watertight").asBoolean(),
+                            r.get("structure").asString())));
   }
 
   /** Creates the order with its first event and lineage in one transaction. */
   public void create(PrintOrder order, Activity lineage) {
-    graph.write(tx -> {
-      tx.run(CREATE_ORDER, Map.of("id", order.id().value(), "use", order.intendedUse().name(), "material", order.material(),
-          "copies", order.copies(), "scale", order.scale(), "actor", order.createdBy(), "time", order.createdAt().toString(),
-          "meshes", order.meshIds(), "label", "print order " + order.id().value().substring(12, 20))).consume();
-      appendEvent(tx, order.id(), 1, order.events().getFirst());
-      LineageWriter.write(tx, lineage);
-      return null;
-    });
+    graph.write(
+        tx -> {
+          tx.run(
+                  CREATE_ORDER,
+                  Map.of(
+                      "id",
+                      order.id().value(),
+                      "use",
+                      order.intendedUse().name(),
+                      "material",
+                      order.material(),
+                      "copies",
+                      order.copies(),
+                      "scale",
+                      order.scale(),
+                      "actor",
+                      order.createdBy(),
+                      "time",
+                      order.createdAt().toString(),
+                      "meshes",
+                      order.meshIds(),
+                      "label",
+                      "print order " + order.id().value().substring(12, 20)))
+              .consume();
+          appendEvent(tx, order.id(), 1, order.events().getFirst());
+          LineageWriter.write(tx, lineage);
+          return null;
+        });
   }
 
   /**
@@ -124,55 +153,121 @@ public final class PrintOrderRepository {
    * then writes it all in the same transaction.
    */
   public <T> T transition(PrintOrderId id, Function<PrintOrder, Change<T>> decide) {
-    return graph.write(tx -> {
-      if (tx.run(LOCK_ORDER, Map.of("id", id.value())).list().isEmpty()) {
-        throw new org.anatwin.printorders.PrintOrderException("print-orders:order.unknown", "no print order " + id);
-      }
-      PrintOrder order = orders(tx, List.of(id.value())).getFirst();
-      Change<T> change = decide.apply(order);
-      change.event().apply(order.state());
-      change.writes().forEach(w -> w.accept(tx));
-      appendEvent(tx, id, order.events().size() + 1, change.event());
-      change.lineage().forEach(a -> LineageWriter.write(tx, a));
-      return change.result();
-    });
+    return graph.write(
+        tx -> {
+          if (tx.run(LOCK_ORDER, Map.of("id", id.value())).list().isEmpty()) {
+            throw new org.anatwin.printorders.PrintOrderException(
+                "print-orders:order.unknown", "no print order " + id);
+          }
+          PrintOrder order = orders(tx, List.of(id.value())).getFirst();
+          Change<T> change = decide.apply(order);
+          change.event().apply(order.state());
+          change.writes().forEach(w -> w.accept(tx));
+          appendEvent(tx, id, order.events().size() + 1, change.event());
+          change.lineage().forEach(a -> LineageWriter.write(tx, a));
+          return change.result();
+        });
   }
 
   /** A checked transition: the event, extra writes, lineage, and what to return. */
-  public record Change<T>(OrderEvent event, List<java.util.function.Consumer<TransactionContext>> writes, List<Activity> lineage, T result) {}
+  public record Change<T>(
+      OrderEvent event,
+      List<java.util.function.Consumer<TransactionContext>> writes,
+      List<Activity> lineage,
+      T result) {}
 
   /** A write that records an approval entity. */
-  public static java.util.function.Consumer<TransactionContext> approval(String id, PrintOrderId order, OrderEvent.Decided d) {
-    return tx -> tx.run(CREATE_APPROVAL, Map.of("id", id, "order", order.value(), "approved", d.approved(), "meaning", d.meaning(),
-        "reason", d.reason(), "signer", d.actor(), "role", d.role(), "time", d.time().toString(),
-        "label", (d.approved() ? "approved by " : "rejected by ") + d.actor())).consume();
+  public static java.util.function.Consumer<TransactionContext> approval(
+      String id, PrintOrderId order, OrderEvent.Decided d) {
+    return tx ->
+        tx.run(
+                CREATE_APPROVAL,
+                Map.of(
+                    "id",
+                    id,
+                    "order",
+                    order.value(),
+                    "approved",
+                    d.approved(),
+                    "meaning",
+                    d.meaning(),
+                    "reason",
+                    d.reason(),
+                    "signer",
+                    d.actor(),
+                    "role",
+                    d.role(),
+                    "time",
+                    d.time().toString(),
+                    "label",
+                    (d.approved() ? "approved by " : "rejected by ") + d.actor()))
+            .consume();
   }
 
   /** A write that records a job and its artefacts. */
   public static java.util.function.Consumer<TransactionContext> job(PrintJob job, String location) {
     return tx -> {
-      tx.run(CREATE_JOB, Map.of("id", job.id().value(), "order", job.order().value(), "printer", job.printerId(), "state", job.state(),
-          "time", job.submittedAt().toString(), "location", location, "label", "print job on " + job.printerId())).consume();
+      tx.run(
+              CREATE_JOB,
+              Map.of(
+                  "id",
+                  job.id().value(),
+                  "order",
+                  job.order().value(),
+                  "printer",
+                  job.printerId(),
+                  "state",
+                  job.state(),
+                  "time",
+                  job.submittedAt().toString(),
+                  "location",
+                  location,
+                  "label",
+                  "print job on " + job.printerId()))
+          .consume();
       for (Artefact a : job.artefacts()) {
-        tx.run(CREATE_ARTEFACT, Map.of("id", a.id().value(), "serial", a.serialNumber(), "order", a.orderId(), "job", a.jobId(),
-            "printer", a.printerId(), "copy", a.copy(), "time", a.printedAt().toString())).consume();
+        tx.run(
+                CREATE_ARTEFACT,
+                Map.of(
+                    "id",
+                    a.id().value(),
+                    "serial",
+                    a.serialNumber(),
+                    "order",
+                    a.orderId(),
+                    "job",
+                    a.jobId(),
+                    "printer",
+                    a.printerId(),
+                    "copy",
+                    a.copy(),
+                    "time",
+                    a.printedAt().toString()))
+            .consume();
       }
     };
   }
 
   public Optional<String> approvalOf(PrintOrderId order) {
-    return graph.read(tx -> tx.run(APPROVAL_OF, Map.of("order", order.value())).list(r -> r.get("id").asString()).stream().findFirst());
+    return graph.read(
+        tx ->
+            tx
+                .run(APPROVAL_OF, Map.of("order", order.value()))
+                .list(r -> r.get("id").asString())
+                .stream()
+                .findFirst());
   }
 
   /** Reserves the next artefact serial numbers. */
   public List<Long> nextSerials(int count) {
-    return graph.write(tx -> {
-      List<Long> out = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        out.add(tx.run(NEXT_SERIAL).single().get("value").asLong());
-      }
-      return out;
-    });
+    return graph.write(
+        tx -> {
+          List<Long> out = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            out.add(tx.run(NEXT_SERIAL).single().get("value").asLong());
+          }
+          return out;
+        });
   }
 
   public List<PrintOrder> orders(List<String> ids) {
@@ -180,51 +275,97 @@ public final class PrintOrderRepository {
   }
 
   public Map<String, List<PrintJob>> jobsOf(List<String> orderIds) {
-    return graph.read(tx -> {
-      Map<String, List<PrintJob>> out = new HashMap<>();
-      for (Record r : tx.run(JOBS_OF_ORDERS, Map.of("ids", orderIds)).list()) {
-        Value j = r.get("j");
-        List<Artefact> artefacts = r.get("artefacts").asList(a -> artefact(a));
-        out.computeIfAbsent(r.get("owner").asString(), k -> new ArrayList<>()).add(new PrintJob(PrintJobId.parse(j.get("id").asString()),
-            PrintOrderId.parse(j.get("orderId").asString()), j.get("printerId").asString(), j.get("state").asString(),
-            Instant.parse(j.get("submittedAt").asString()), artefacts));
-      }
-      return out;
-    });
+    return graph.read(
+        tx -> {
+          Map<String, List<PrintJob>> out = new HashMap<>();
+          for (Record r : tx.run(JOBS_OF_ORDERS, Map.of("ids", orderIds)).list()) {
+            Value j = r.get("j");
+            List<Artefact> artefacts = r.get("artefacts").asList(a -> artefact(a));
+            out.computeIfAbsent(r.get("owner").asString(), k -> new ArrayList<>())
+                .add(
+                    new PrintJob(
+                        PrintJobId.parse(j.get("id").asString()),
+                        PrintOrderId.parse(j.get("orderId").asString()),
+                        j.get("printerId").asString(),
+                        j.get("state").asString(),
+                        Instant.parse(j.get("submittedAt").asString()),
+                        artefacts));
+          }
+          return out;
+        });
   }
 
   public Optional<Artefact> artefact(ArtefactId id) {
-    return graph.read(tx -> tx.run(ARTEFACT, Map.of("id", id.value())).list(r -> artefact(r.get("a"))).stream().findFirst());
+    return graph.read(
+        tx ->
+            tx.run(ARTEFACT, Map.of("id", id.value())).list(r -> artefact(r.get("a"))).stream()
+                .findFirst());
   }
 
   public void registerPrinter(Printer printer) {
-    graph.write(tx -> tx.run(MERGE_PRINTER, Map.of("id", printer.id(), "name", printer.name(), "technology", printer.technology(),
-        "driver", printer.driver())).consume());
+    graph.write(
+        tx ->
+            tx.run(
+                    MERGE_PRINTER,
+                    Map.of(
+                        "id",
+                        printer.id(),
+                        "name",
+                        printer.name(),
+                        "technology",
+                        printer.technology(),
+                        "driver",
+                        printer.driver()))
+                .consume());
   }
 
   public List<Printer> printers() {
-    return graph.read(tx -> tx.run(PRINTERS).list(r -> {
-      Value p = r.get("p");
-      return new Printer(p.get("id").asString(), p.get("name").asString(), p.get("technology").asString(), p.get("driver").asString());
-    }));
+    return graph.read(
+        tx ->
+            tx.run(PRINTERS)
+                .list(
+                    r -> {
+                      Value p = r.get("p");
+                      return new Printer(
+                          p.get("id").asString(),
+                          p.get("name").asString(),
+                          p.get("technology").asString(),
+                          p.get("driver").asString());
+                    }));
   }
 
   private static Artefact artefact(Value a) {
-    return new Artefact(ArtefactId.parse(a.get("id").asString()), a.get("serialNumber").asString(), a.get("orderId").asString(),
-        a.get("jobId").asString(), a.get("printerId").asString(), a.get("copy").asInt(), Instant.parse(a.get("printedAt").asString()));
+    return new Artefact(
+        ArtefactId.parse(a.get("id").asString()),
+        a.get("serialNumber").asString(),
+        a.get("orderId").asString(),
+        a.get("jobId").asString(),
+        a.get("printerId").asString(),
+        a.get("copy").asInt(),
+        Instant.parse(a.get("printedAt").asString()));
   }
 
   private static List<PrintOrder> orders(TransactionContext tx, List<String> ids) {
-    return tx.run(ORDERS, Map.of("ids", ids)).list(r -> {
-      Value o = r.get("o");
-      List<OrderEvent> events = r.get("events").asList(PrintOrderRepository::event);
-      return new PrintOrder(PrintOrderId.parse(o.get("id").asString()), r.get("meshes").asList(Value::asString),
-          IntendedUse.valueOf(o.get("intendedUse").asString()), o.get("material").asString(), o.get("copies").asInt(),
-          o.get("scale").asDouble(), o.get("createdBy").asString(), Instant.parse(o.get("createdAt").asString()), events);
-    });
+    return tx.run(ORDERS, Map.of("ids", ids))
+        .list(
+            r -> {
+              Value o = r.get("o");
+              List<OrderEvent> events = r.get("events").asList(PrintOrderRepository::event);
+              return new PrintOrder(
+                  PrintOrderId.parse(o.get("id").asString()),
+                  r.get("meshes").asList(Value::asString),
+                  IntendedUse.valueOf(o.get("intendedUse").asString()),
+                  o.get("material").asString(),
+                  o.get("copies").asInt(),
+                  o.get("scale").asDouble(),
+                  o.get("createdBy").asString(),
+                  Instant.parse(o.get("createdAt").asString()),
+                  events);
+            });
   }
 
-  private static void appendEvent(TransactionContext tx, PrintOrderId order, int seq, OrderEvent event) {
+  private static void appendEvent(
+      TransactionContext tx, PrintOrderId order, int seq, OrderEvent event) {
     Map<String, Object> fields = new HashMap<>();
     fields.put("actor", event.actor());
     fields.put("role", event.role());
@@ -259,11 +400,19 @@ public final class PrintOrderRepository {
     Instant time = Instant.parse(e.get("time").asString());
     return switch (e.get("type").asString()) {
       case "SUBMITTED" -> new OrderEvent.Submitted(actor, role, time);
-      case "DECIDED" -> new OrderEvent.Decided(actor, role, time, e.get("approved").asBoolean(), e.get("meaning").asString(), e.get("reason").asString());
+      case "DECIDED" ->
+          new OrderEvent.Decided(
+              actor,
+              role,
+              time,
+              e.get("approved").asBoolean(),
+              e.get("meaning").asString(),
+              e.get("reason").asString());
       case "PREPARED" -> new OrderEvent.Prepared(actor, role, time, e.get("printerId").asString());
       case "PRINTED" -> new OrderEvent.Printed(actor, role, time, e.get("jobId").asString());
       case "CANCELLED" -> new OrderEvent.Cancelled(actor, role, time, e.get("reason").asString());
-      default -> throw new IllegalStateException("unknown order event type " + e.get("type").asString());
+      default ->
+          throw new IllegalStateException("unknown order event type " + e.get("type").asString());
     };
   }
 }

@@ -25,10 +25,13 @@ public final class Migrations {
         String version = name.substring(0, name.indexOf("__"));
         boolean applied =
             session.executeRead(
-                tx -> tx.run("MATCH (m:__Migration {version: $v}) RETURN count(m) > 0 AS applied", Map.of("v", version))
-                    .single()
-                    .get("applied")
-                    .asBoolean());
+                tx ->
+                    tx.run(
+                            "MATCH (m:__Migration {version: $v}) RETURN count(m) > 0 AS applied",
+                            Map.of("v", version))
+                        .single()
+                        .get("applied")
+                        .asBoolean());
         if (applied) {
           continue;
         }
@@ -36,19 +39,29 @@ public final class Migrations {
           session.run(statement).consume();
         }
         session.executeWriteWithoutResult(
-            tx -> tx.run("CREATE (:__Migration {version: $v, name: $n, appliedAt: datetime()})", Map.of("v", version, "n", name)));
+            tx ->
+                tx.run(
+                    "CREATE (:__Migration {version: $v, name: $n, appliedAt: datetime()})",
+                    Map.of("v", version, "n", name)));
       }
     }
   }
 
   private static List<String> statements(String name) {
-    try (InputStream in = Migrations.class.getResourceAsStream("/org/anatwin/storage/migrations/" + name)) {
+    try (InputStream in =
+        Migrations.class.getResourceAsStream("/org/anatwin/storage/migrations/" + name)) {
       if (in == null) {
         throw new IllegalStateException("migration " + name + " is not on the class path");
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      String code = text.lines().filter(l -> !l.strip().startsWith("//")).collect(java.util.stream.Collectors.joining("\n"));
-      return java.util.Arrays.stream(code.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+      String code =
+          text.lines()
+              .filter(l -> !l.strip().startsWith("//"))
+              .collect(java.util.stream.Collectors.joining("\n"));
+      return java.util.Arrays.stream(code.split(";"))
+          .map(String::strip)
+          .filter(s -> !s.isEmpty())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -24,7 +24,9 @@ import org.neo4j.driver.Record;
 import org.neo4j.driver.TransactionContext;
 import org.neo4j.driver.Value;
 
-/** Every Cypher statement of twins, versions, structures, meshes and their intermediate entities. */
+/**
+ * Every Cypher statement of twins, versions, structures, meshes and their intermediate entities.
+ */
 public final class TwinRepository {
   public static final String BUILD_ALGORITHM = "anatwin.twin.build-version";
   public static final String BUILD_VERSION = "1";
@@ -104,7 +106,13 @@ public final class TwinRepository {
   }
 
   /** The volume a version was built from, as recorded in lineage. */
-  public record VolumeRow(String id, String series, String frame, List<Long> dimensions, List<Double> spacing, List<Double> origin) {}
+  public record VolumeRow(
+      String id,
+      String series,
+      String frame,
+      List<Long> dimensions,
+      List<Double> spacing,
+      List<Double> origin) {}
 
   /** A label map as recorded in lineage. */
   public record LabelMapRow(String id, String algorithm, String parameters, long voxels) {}
@@ -133,19 +141,62 @@ public final class TwinRepository {
   }
 
   private static TwinVersionId saveVersion(TransactionContext tx, VersionDraft d) {
-    Record lock = tx.run(LOCK_TWIN, Map.of("patientKey", d.patient().value(), "twinId", d.twin().value(), "time", d.time().toString())).list()
-        .stream().findFirst()
-        .orElseThrow(() -> new VersioningException("versioning:twin.unknown-patient", "patient " + d.patient() + " is not stored"));
+    Record lock =
+        tx
+            .run(
+                LOCK_TWIN,
+                Map.of(
+                    "patientKey",
+                    d.patient().value(),
+                    "twinId",
+                    d.twin().value(),
+                    "time",
+                    d.time().toString()))
+            .list()
+            .stream()
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new VersioningException(
+                        "versioning:twin.unknown-patient",
+                        "patient " + d.patient() + " is not stored"));
     int number = lock.get("count").asInt() + 1;
     String parent = lock.get("head").isNull() ? null : lock.get("head").asString();
-    tx.run(MERGE_VOLUME, Map.of("id", d.volume().id(), "series", d.volume().series(), "frame", d.volume().frame(),
-        "dimensions", d.volume().dimensions(), "spacing", d.volume().spacing(), "origin", d.volume().origin(),
-        "label", "volume of series " + d.volume().series())).consume();
+    tx.run(
+            MERGE_VOLUME,
+            Map.of(
+                "id",
+                d.volume().id(),
+                "series",
+                d.volume().series(),
+                "frame",
+                d.volume().frame(),
+                "dimensions",
+                d.volume().dimensions(),
+                "spacing",
+                d.volume().spacing(),
+                "origin",
+                d.volume().origin(),
+                "label",
+                "volume of series " + d.volume().series()))
+        .consume();
     List<Map<String, Object>> structures = new ArrayList<>();
     List<String> meshIds = new ArrayList<>();
     for (StructureRow s : d.structures()) {
-      tx.run(MERGE_LABEL_MAP, Map.of("id", s.labelMap().id(), "algorithm", s.labelMap().algorithm(), "parameters", s.labelMap().parameters(),
-          "voxels", s.labelMap().voxels(), "label", s.name() + " label map")).consume();
+      tx.run(
+              MERGE_LABEL_MAP,
+              Map.of(
+                  "id",
+                  s.labelMap().id(),
+                  "algorithm",
+                  s.labelMap().algorithm(),
+                  "parameters",
+                  s.labelMap().parameters(),
+                  "voxels",
+                  s.labelMap().voxels(),
+                  "label",
+                  s.name() + " label map"))
+          .consume();
       MeshInfo m = s.mesh();
       Map<String, Object> p = new HashMap<>();
       p.put("id", m.id().value());
@@ -166,7 +217,9 @@ public final class TwinRepository {
       structures.add(Map.of("name", s.name(), "mesh", m.id().value()));
       meshIds.add(m.id().value());
     }
-    TwinVersionId id = TwinVersionId.createDerived(d.twin().value(), parent, d.branch(), d.volume().series(), meshIds);
+    TwinVersionId id =
+        TwinVersionId.createDerived(
+            d.twin().value(), parent, d.branch(), d.volume().series(), meshIds);
     Map<String, Object> v = new HashMap<>();
     v.put("twinId", d.twin().value());
     v.put("series", d.volume().series());
@@ -186,13 +239,24 @@ public final class TwinRepository {
     if (parent != null) {
       used.add(parent);
     }
-    LineageWriter.write(tx, Activity.of(BUILD_ALGORITHM, BUILD_VERSION, Map.of("branch", d.branch(), "number", Integer.toString(number)),
-        used, List.of(id.value()), d.agents(), d.time()));
+    LineageWriter.write(
+        tx,
+        Activity.of(
+            BUILD_ALGORITHM,
+            BUILD_VERSION,
+            Map.of("branch", d.branch(), "number", Integer.toString(number)),
+            used,
+            List.of(id.value()),
+            d.agents(),
+            d.time()));
     return id;
   }
 
   public Optional<Twin> twin(TwinId id) {
-    return graph.read(tx -> tx.run(TWIN, Map.of("id", id.value())).list(r -> twin(r.get("t"))).stream().findFirst());
+    return graph.read(
+        tx ->
+            tx.run(TWIN, Map.of("id", id.value())).list(r -> twin(r.get("t"))).stream()
+                .findFirst());
   }
 
   public List<Twin> twins(int limit, @Nullable String after) {
@@ -203,23 +267,27 @@ public final class TwinRepository {
   }
 
   public Map<String, List<Twin>> twinsOfPatients(List<String> patientIds) {
-    return graph.read(tx -> {
-      Map<String, List<Twin>> out = new HashMap<>();
-      for (Record r : tx.run(TWINS_OF_PATIENTS, Map.of("ids", patientIds)).list()) {
-        out.computeIfAbsent(r.get("owner").asString(), k -> new ArrayList<>()).add(twin(r.get("t")));
-      }
-      return out;
-    });
+    return graph.read(
+        tx -> {
+          Map<String, List<Twin>> out = new HashMap<>();
+          for (Record r : tx.run(TWINS_OF_PATIENTS, Map.of("ids", patientIds)).list()) {
+            out.computeIfAbsent(r.get("owner").asString(), k -> new ArrayList<>())
+                .add(twin(r.get("t")));
+          }
+          return out;
+        });
   }
 
   public Map<String, List<String>> versionIdsOfTwins(List<String> twinIds) {
-    return graph.read(tx -> {
-      Map<String, List<String>> out = new HashMap<>();
-      for (Record r : tx.run(VERSION_IDS_OF_TWINS, Map.of("ids", twinIds)).list()) {
-        out.computeIfAbsent(r.get("owner").asString(), k -> new ArrayList<>()).add(r.get("id").asString());
-      }
-      return out;
-    });
+    return graph.read(
+        tx -> {
+          Map<String, List<String>> out = new HashMap<>();
+          for (Record r : tx.run(VERSION_IDS_OF_TWINS, Map.of("ids", twinIds)).list()) {
+            out.computeIfAbsent(r.get("owner").asString(), k -> new ArrayList<>())
+                .add(r.get("id").asString());
+          }
+          return out;
+        });
   }
 
   public List<TwinVersion> versions(List<String> ids) {
@@ -227,31 +295,56 @@ public final class TwinRepository {
   }
 
   public Optional<MeshInfo> mesh(MeshId id) {
-    return graph.read(tx -> tx.run(MESH, Map.of("id", id.value())).list(r -> mesh(r.get("m").asMap())).stream().findFirst());
+    return graph.read(
+        tx ->
+            tx.run(MESH, Map.of("id", id.value())).list(r -> mesh(r.get("m").asMap())).stream()
+                .findFirst());
   }
 
   private static Twin twin(Value t) {
-    return new Twin(TwinId.parse(t.get("id").asString()), PatientKey.parse(t.get("patientKey").asString()),
-        t.get("versionCount").asInt(), Instant.parse(t.get("createdAt").asString()));
+    return new Twin(
+        TwinId.parse(t.get("id").asString()),
+        PatientKey.parse(t.get("patientKey").asString()),
+        t.get("versionCount").asInt(),
+        Instant.parse(t.get("createdAt").asString()));
   }
 
   private static TwinVersion version(Record r) {
     Value v = r.get("v");
-    List<TwinVersion.Structure> structures = r.get("structures").asList(s ->
-        new TwinVersion.Structure(s.get("name").asString(), mesh(s.get("mesh").asMap())));
-    return new TwinVersion(TwinVersionId.parse(v.get("id").asString()), TwinId.parse(v.get("twinId").asString()),
-        v.get("number").asInt(), r.get("parent").isNull() ? null : TwinVersionId.parse(r.get("parent").asString()),
-        v.get("branch").asString(), v.get("series").asString(), v.get("author").asString(),
-        Instant.parse(v.get("createdAt").asString()), structures);
+    List<TwinVersion.Structure> structures =
+        r.get("structures")
+            .asList(
+                s ->
+                    new TwinVersion.Structure(
+                        s.get("name").asString(), mesh(s.get("mesh").asMap())));
+    return new TwinVersion(
+        TwinVersionId.parse(v.get("id").asString()),
+        TwinId.parse(v.get("twinId").asString()),
+        v.get("number").asInt(),
+        r.get("parent").isNull() ? null : TwinVersionId.parse(r.get("parent").asString()),
+        v.get("branch").asString(),
+        v.get("series").asString(),
+        v.get("author").asString(),
+        Instant.parse(v.get("createdAt").asString()),
+        structures);
   }
 
   private static MeshInfo mesh(Map<String, Object> m) {
     @SuppressWarnings("unchecked")
     List<Double> bounds = (List<Double>) m.get("bounds");
-    return new MeshInfo(MeshId.parse((String) m.get("id")), (String) m.get("structure"), ContentHash.parse((String) m.get("sha256")),
-        (String) m.get("frameOfReferenceUid"), ((Number) m.get("vertices")).intValue(), ((Number) m.get("triangles")).intValue(),
-        ((Number) m.get("volume")).doubleValue(), ((Number) m.get("area")).doubleValue(),
-        bounds.stream().mapToDouble(Double::doubleValue).toArray(), (Boolean) m.get("watertight"), (Boolean) m.get("manifold"),
-        ((Number) m.get("shells")).intValue(), (String) m.get("algorithm"));
+    return new MeshInfo(
+        MeshId.parse((String) m.get("id")),
+        (String) m.get("structure"),
+        ContentHash.parse((String) m.get("sha256")),
+        (String) m.get("frameOfReferenceUid"),
+        ((Number) m.get("vertices")).intValue(),
+        ((Number) m.get("triangles")).intValue(),
+        ((Number) m.get("volume")).doubleValue(),
+        ((Number) m.get("area")).doubleValue(),
+        bounds.stream().mapToDouble(Double::doubleValue).toArray(),
+        (Boolean) m.get("watertight"),
+        (Boolean) m.get("manifold"),
+        ((Number) m.get("shells")).intValue(),
+        (String) m.get("algorithm"));
   }
 }

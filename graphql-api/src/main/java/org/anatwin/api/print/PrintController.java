@@ -2,8 +2,8 @@ package org.anatwin.api.print;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.anatwin.api.CurrentActor;
+import org.anatwin.api.Ids;
 import org.anatwin.api.twins.MeshView;
 import org.anatwin.model.ArtefactId;
 import org.anatwin.model.MeshId;
@@ -129,12 +129,15 @@ class PrintController {
 
   @QueryMapping
   @Nullable OrderView printOrder(@Argument String id) {
-    return parse(id, PrintOrderId::parse).flatMap(orders::order).map(OrderView::from).orElse(null);
+    return Ids.tryParse(id, PrintOrderId::parse)
+        .flatMap(orders::order)
+        .map(OrderView::from)
+        .orElse(null);
   }
 
   @QueryMapping
   @Nullable ArtefactView artefact(@Argument String id) {
-    return parse(id, ArtefactId::parse)
+    return Ids.tryParse(id, ArtefactId::parse)
         .flatMap(orders::artefact)
         .map(ArtefactView::from)
         .orElse(null);
@@ -226,16 +229,8 @@ class PrintController {
   }
 
   private static PrintOrderId orderId(String id) {
-    return parse(id, PrintOrderId::parse)
+    return Ids.tryParse(id, PrintOrderId::parse)
         .orElseThrow(
             () -> new PrintOrderException("print-orders:order.unknown", "no print order " + id));
-  }
-
-  private static <T> Optional<T> parse(String id, java.util.function.Function<String, T> parser) {
-    try {
-      return Optional.of(parser.apply(id));
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
   }
 }

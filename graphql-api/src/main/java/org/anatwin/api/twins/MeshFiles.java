@@ -1,5 +1,6 @@
 package org.anatwin.api.twins;
 
+import org.anatwin.api.Ids;
 import org.anatwin.model.MeshId;
 import org.anatwin.versioning.MeshInfo;
 import org.anatwin.versioning.Twins;
@@ -30,12 +31,7 @@ class MeshFiles {
   ResponseEntity<byte[]> stl(
       @PathVariable String id,
       @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-    MeshInfo mesh;
-    try {
-      mesh = twins.mesh(MeshId.parse(id)).orElse(null);
-    } catch (RuntimeException e) {
-      mesh = null;
-    }
+    MeshInfo mesh = Ids.tryParse(id, MeshId::parse).flatMap(twins::mesh).orElse(null);
     if (mesh == null) {
       return ResponseEntity.notFound().build();
     }

@@ -2,8 +2,8 @@ package org.anatwin.api.twins;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.anatwin.api.CurrentActor;
+import org.anatwin.api.Ids;
 import org.anatwin.api.Pages;
 import org.anatwin.ingest.Ingest;
 import org.anatwin.model.MeshId;
@@ -77,12 +77,12 @@ class TwinController {
 
   @QueryMapping
   @Nullable TwinView twin(@Argument String id) {
-    return parse(id, TwinId::parse).flatMap(twins::twin).map(TwinView::from).orElse(null);
+    return Ids.tryParse(id, TwinId::parse).flatMap(twins::twin).map(TwinView::from).orElse(null);
   }
 
   @QueryMapping
   @Nullable VersionView twinVersion(@Argument String id) {
-    return parse(id, TwinVersionId::parse)
+    return Ids.tryParse(id, TwinVersionId::parse)
         .flatMap(twins::version)
         .map(VersionView::from)
         .orElse(null);
@@ -90,7 +90,7 @@ class TwinController {
 
   @QueryMapping
   @Nullable MeshView mesh(@Argument String id) {
-    return parse(id, MeshId::parse).flatMap(twins::mesh).map(MeshView::from).orElse(null);
+    return Ids.tryParse(id, MeshId::parse).flatMap(twins::mesh).map(MeshView::from).orElse(null);
   }
 
   @MutationMapping
@@ -165,13 +165,5 @@ class TwinController {
     return versions.stream()
         .map(VersionView::from)
         .collect(java.util.stream.Collectors.toMap(VersionView::id, v -> v));
-  }
-
-  private static <T> Optional<T> parse(String id, java.util.function.Function<String, T> parser) {
-    try {
-      return Optional.of(parser.apply(id));
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
   }
 }

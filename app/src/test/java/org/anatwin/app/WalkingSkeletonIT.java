@@ -172,7 +172,11 @@ class WalkingSkeletonIT extends ServiceIT {
             "Activity",
             "Agent");
     assertThat(lineage.findValuesAsString("id"))
-        .contains("person:demo-radiologist", "printer:simulated-fdm-1", "person:demo-planner");
+        .contains(
+            "person:demo-radiologist",
+            "printer:simulated-fdm-1",
+            "person:demo-planner",
+            "person:it-admin");
 
     HttpResponse<byte[]> stl = client.get(planner, mesh.get("download").asString());
     assertThat(stl.statusCode()).isEqualTo(200);

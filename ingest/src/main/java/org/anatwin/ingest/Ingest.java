@@ -15,6 +15,7 @@ import org.anatwin.ingest.internal.SeriesAssembler;
 import org.anatwin.ingest.internal.SyntheticPhantom;
 import org.anatwin.ingest.persistence.DicomRepository;
 import org.anatwin.model.Actor;
+import org.anatwin.model.Agent;
 import org.anatwin.model.AuditEvent;
 import org.anatwin.model.AuditSink;
 import org.anatwin.model.ContentHash;
@@ -39,6 +40,7 @@ public final class Ingest implements VolumeSource {
     }
   }
 
+  private static final Agent SOFTWARE = Agent.anatwin();
   private final Storage storage;
   private final DicomRepository repository;
   private final AuditSink audit;
@@ -92,7 +94,7 @@ public final class Ingest implements VolumeSource {
         }
         byte[] bytes = Files.readAllBytes(file);
         DicomInstance instance = DicomInstance.parse(bytes);
-        switch (store(instance, bytes)) {
+        switch (store(instance, bytes, actor, "folder import")) {
           case NEW -> stored++;
           case DUPLICATE -> duplicates++;
         }
@@ -120,13 +122,14 @@ public final class Ingest implements VolumeSource {
    * written. Same UID and a different dataset: refused with {@code ingest:instance.conflict}, the
    * stored original untouched.
    */
-  Stored store(DicomInstance instance, byte[] bytes) {
+  Stored store(DicomInstance instance, byte[] bytes, Actor actor, String route) {
     Optional<ContentHash> known = repository.datasetHashOf(instance.sopInstanceUid());
     if (known.isPresent()) {
       return checkDuplicate(instance, known.get());
     }
     storage.blobs().put(bytes);
-    Optional<ContentHash> raced = repository.create(instance, clock.instant());
+    Optional<ContentHash> raced =
+        repository.create(instance, clock.instant(), List.of(actor.agent(), SOFTWARE), route);
     return raced.isPresent() ? checkDuplicate(instance, raced.get()) : Stored.NEW;
   }
 

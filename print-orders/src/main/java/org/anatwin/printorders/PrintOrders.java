@@ -36,7 +36,7 @@ public final class PrintOrders {
   /** The built-in simulated printer's id. */
   public static final String SIMULATED_PRINTER = "simulated-fdm-1";
 
-  private static final Agent SOFTWARE = Agent.software("anatwin", "0.1.0");
+  private static final Agent SOFTWARE = Agent.anatwin();
   private final Storage storage;
   private final AuditSink audit;
   private final Clock clock;

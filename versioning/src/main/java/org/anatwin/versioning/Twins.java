@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Twins {
   public static final String MAIN = "main";
-  private static final Agent SOFTWARE = Agent.software("anatwin", "0.1.0");
+  private static final Agent SOFTWARE = Agent.anatwin();
 
   private final Storage storage;
   private final VolumeSource volumes;

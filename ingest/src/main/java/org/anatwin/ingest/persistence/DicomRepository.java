@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.anatwin.ingest.internal.DicomInstance;
+import org.anatwin.model.Activity;
+import org.anatwin.model.Agent;
 import org.anatwin.model.ContentHash;
 import org.anatwin.model.DerivedIds;
 import org.anatwin.model.PatientKey;
@@ -13,6 +15,7 @@ import org.anatwin.model.SeriesInstanceUid;
 import org.anatwin.model.SopInstanceUid;
 import org.anatwin.model.SourceInstance;
 import org.anatwin.storage.Graph;
+import org.anatwin.storage.LineageWriter;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Value;
 
@@ -84,6 +87,9 @@ public final class DicomRepository {
       RETURN p.id AS id
       """;
 
+  /** The activity that brings an instance into the store, as lineage names it. */
+  public static final String RECEIVE = "anatwin.dicom.receive";
+
   private final Graph graph;
 
   public DicomRepository(Graph graph) {
@@ -102,10 +108,12 @@ public final class DicomRepository {
   }
 
   /**
-   * Creates the instance node (and its patient, study and series when new) in one transaction.
-   * Returns the dataset hash already stored when another writer created the instance first.
+   * Creates the instance node (and its patient, study and series when new) and the activity that
+   * received it, in one transaction. Returns the dataset hash already stored when another writer
+   * created the instance first.
    */
-  public Optional<ContentHash> create(DicomInstance d, Instant receivedAt) {
+  public Optional<ContentHash> create(
+      DicomInstance d, Instant receivedAt, List<Agent> agents, String route) {
     PatientKey patient = PatientKey.createDerived(d.patientId(), d.issuerOfPatientId());
     Map<String, Object> p = new HashMap<>();
     p.put("patientKey", patient.value());
@@ -146,6 +154,16 @@ public final class DicomRepository {
                 ContentHash.parse(existing.getFirst().get("datasetSha256").asString()));
           }
           tx.run(CREATE_INSTANCE, p).consume();
+          LineageWriter.write(
+              tx,
+              Activity.of(
+                  RECEIVE,
+                  "1",
+                  Map.of("route", route, "sopClassUid", d.sopClassUid()),
+                  List.of(),
+                  List.of(d.sopInstanceUid().entityId()),
+                  agents,
+                  receivedAt));
           return Optional.<ContentHash>empty();
         });
   }

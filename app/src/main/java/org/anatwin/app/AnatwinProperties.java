@@ -7,11 +7,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Settings under {@code anatwin.*}: the data folder ({@code ANATWIN_HOME}, default {@code
  * ~/.anatwin}), an optional external Neo4j ({@code anatwin.neo4j.uri}; when unset Neo4j is
- * embedded), and whether to build the demo twin on an empty store.
+ * embedded), the DICOM listener ({@code anatwin.dicom.*}) and whether to build the demo twin on an
+ * empty store.
  */
 @ConfigurationProperties("anatwin")
 public record AnatwinProperties(
-    @Nullable Path home, Neo4j neo4j, boolean demo, long maxInstanceBytes) {
+    @Nullable Path home, Neo4j neo4j, Dicom dicom, boolean demo, long maxInstanceBytes) {
   public AnatwinProperties {
     if (home == null) {
       String env = System.getenv("ANATWIN_HOME");
@@ -22,6 +23,9 @@ public record AnatwinProperties(
     }
     if (neo4j == null) {
       neo4j = new Neo4j(null, "", "", 0);
+    }
+    if (dicom == null) {
+      dicom = new Dicom(null, null, 11112, 0);
     }
     if (maxInstanceBytes <= 0) {
       maxInstanceBytes = 1L << 30;
@@ -36,6 +40,17 @@ public record AnatwinProperties(
     public Neo4j {
       user = user == null ? "" : user;
       password = password == null ? "" : password;
+    }
+  }
+
+  /**
+   * The C-STORE SCP: AE title, bind address (loopback by default), port (0: a free one), PDU size.
+   */
+  public record Dicom(@Nullable String aeTitle, @Nullable String bind, int port, int maxPduLength) {
+    public Dicom {
+      aeTitle = aeTitle == null || aeTitle.isBlank() ? "ANATWIN" : aeTitle;
+      bind = bind == null || bind.isBlank() ? "127.0.0.1" : bind;
+      maxPduLength = maxPduLength <= 0 ? 262144 : maxPduLength;
     }
   }
 

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 import org.anatwin.audit.AuditLog;
 import org.anatwin.audit.Provenance;
+import org.anatwin.ingest.DicomListener;
 import org.anatwin.ingest.Ingest;
 import org.anatwin.printorders.PrintOrders;
 import org.anatwin.storage.Storage;
@@ -41,6 +42,18 @@ class CoreConfiguration {
   @Bean
   Ingest ingest(Storage storage, AuditLog audit, AnatwinProperties properties, Clock clock) {
     return new Ingest(storage, audit, new Ingest.Limits(properties.maxInstanceBytes()), clock);
+  }
+
+  @Bean(destroyMethod = "close")
+  DicomListener dicomListener(Ingest ingest, AnatwinProperties properties) {
+    AnatwinProperties.Dicom dicom = properties.dicom();
+    return ingest.listen(
+        new DicomListener.Settings(
+            dicom.aeTitle(),
+            dicom.bind(),
+            dicom.port(),
+            dicom.maxPduLength(),
+            properties.dataHome().resolve("spool")));
   }
 
   @Bean

@@ -1,5 +1,6 @@
 package org.anatwin.app;
 
+import org.anatwin.ingest.DicomListener;
 import org.anatwin.storage.Storage;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -11,10 +12,12 @@ import org.springframework.stereotype.Component;
 class StartupBanner implements ApplicationListener<ApplicationReadyEvent> {
   private final AnatwinProperties properties;
   private final Storage storage;
+  private final DicomListener dicom;
 
-  StartupBanner(AnatwinProperties properties, Storage storage) {
+  StartupBanner(AnatwinProperties properties, Storage storage, DicomListener dicom) {
     this.properties = properties;
     this.storage = storage;
+    this.dicom = dicom;
   }
 
   @Override
@@ -30,10 +33,21 @@ class StartupBanner implements ApplicationListener<ApplicationReadyEvent> {
         Anatwin is ready.
           GraphQL   %s/graphql
           GraphiQL  %s/graphiql   (add the header  Authorization: Bearer <token>)
+          DICOM     AE title %s at %s:%d   (C-STORE, C-ECHO; e.g. TCP_NODELAY=1 storescu -aec %s %s %d FILES)
           Token     ./anatwin token planner   (roles: planner designer radiologist technician quality admin)
           Data      %s
           Graph     %s
         """
-            .formatted(base, base, properties.dataHome(), storage.describeGraph()));
+            .formatted(
+                base,
+                base,
+                dicom.aeTitle(),
+                dicom.host(),
+                dicom.port(),
+                dicom.aeTitle(),
+                dicom.host(),
+                dicom.port(),
+                properties.dataHome(),
+                storage.describeGraph()));
   }
 }

@@ -14,7 +14,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "anatwin.demo=false")
+    properties = {"anatwin.demo=false", "anatwin.dicom.port=0"})
 abstract class ServiceIT {
   static final Path HOME = tempDir("anatwin-it-home");
 

@@ -117,6 +117,37 @@ public final class Ingest implements VolumeSource {
     return new ImportReport(stored, duplicates, rejected, series);
   }
 
+  /** Starts the C-STORE / C-ECHO SCP; the caller closes it. */
+  public DicomListener listen(DicomListener.Settings settings) {
+    return new DicomListener(this, settings);
+  }
+
+  /** Records what a network receipt (an association, a STOW request) stored, as one audit event. */
+  void auditReceipt(Actor sender, String action, int stored, int duplicates) {
+    audit.append(
+        new AuditEvent(
+            clock.instant(),
+            sender.userName(),
+            sender.role(),
+            action,
+            AuditEvent.Outcome.SUCCESS,
+            List.of(),
+            "stored=" + stored + " duplicates=" + duplicates));
+  }
+
+  /** Records a refused object as a failed event of its own, with the refusal's code. */
+  void auditRefusal(Actor sender, String action, IngestException refusal) {
+    audit.append(
+        new AuditEvent(
+            clock.instant(),
+            sender.userName(),
+            sender.role(),
+            action,
+            AuditEvent.Outcome.FAILURE,
+            List.of(),
+            refusal.code() + ": " + refusal.getMessage()));
+  }
+
   /**
    * Stores one parsed instance. Same SOP Instance UID and same dataset: a duplicate, nothing
    * written. Same UID and a different dataset: refused with {@code ingest:instance.conflict}, the

@@ -8,8 +8,23 @@ public record Actor(String userName, String role) {
     }
   }
 
+  /** The role of a DICOM application entity that sends us objects. */
+  public static final String DICOM_SENDER = "dicom-sender";
+
+  /** A person, or for a DICOM sender the application entity, as lineage names it. */
   public Agent agent() {
-    return Agent.person(userName);
+    return role.equals(DICOM_SENDER)
+        ? new Agent(Agent.Kind.SOFTWARE, "ae:" + userName, "DICOM AE " + userName)
+        : Agent.person(userName);
+  }
+
+  /**
+   * A remote DICOM application entity by its calling AE title; characters outside {@code
+   * [A-Za-z0-9._-]} become {@code _} so the title can never inject text into an id.
+   */
+  public static Actor dicomSender(String callingAeTitle) {
+    String safe = callingAeTitle.strip().replaceAll("[^A-Za-z0-9._-]", "_");
+    return new Actor(safe.isEmpty() ? "unknown" : safe, DICOM_SENDER);
   }
 
   /** The service itself, for work nobody asked for (the demo twin at first start). */

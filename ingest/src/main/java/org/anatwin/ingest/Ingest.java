@@ -48,7 +48,9 @@ public final class Ingest implements VolumeSource {
   private final Clock clock;
   private final SeriesAssembler assembler =
       new SeriesAssembler(
-          Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
+          SeriesAssembler.TiltPolicy.RESAMPLE,
+          Precision.doubleEquivalenceOfEpsilon(1e-4),
+          Precision.doubleEquivalenceOfEpsilon(0.01));
 
   public Ingest(Storage storage, AuditSink audit, Limits limits, Clock clock) {
     this.storage = storage;

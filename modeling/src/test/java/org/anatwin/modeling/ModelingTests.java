@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Map;
 import org.anatwin.model.ContentHash;
 import org.anatwin.model.FrameOfReferenceUid;
 import org.anatwin.model.SeriesInstanceUid;
@@ -57,7 +58,8 @@ class ModelingTests {
         hu,
         List.of(new SourceInstance(SopInstanceUid.of("1.2.3.5"), ContentHash.of(new byte[0]))),
         "test",
-        "1");
+        "1",
+        Map.of());
   }
 
   @Test
@@ -155,7 +157,8 @@ class ModelingTests {
             hu,
             List.of(new SourceInstance(SopInstanceUid.of("1.2.3.5"), ContentHash.of(new byte[0]))),
             "test",
-            "1");
+            "1",
+            java.util.Map.of());
     LabelMap labels = Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE);
     assertThat(labels.labels()[1 + n * (1 + n)]).isZero();
     MeshReport report = Modeling.createSurface(labels, volume.frameOfReference()).report();

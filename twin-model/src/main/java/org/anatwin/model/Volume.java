@@ -1,12 +1,14 @@
 package org.anatwin.model;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A CT or MR series assembled on a regular grid in patient coordinates. Voxels hold Hounsfield
  * units (or rescaled values for MR) as {@code short}, {@code x} fastest: index {@code i + nx*(j +
  * ny*k)}. Built by ingest from the instances listed in {@code sources}; its {@code id} is derived
- * from those instances' dataset hashes and the assembling algorithm.
+ * from those instances' dataset hashes, the assembling algorithm and its parameters (which record,
+ * for example, a gantry-tilt correction).
  */
 public record Volume(
     String id,
@@ -16,7 +18,8 @@ public record Volume(
     short[] voxels,
     List<SourceInstance> sources,
     String algorithm,
-    String algorithmVersion) {
+    String algorithmVersion,
+    Map<String, String> parameters) {
 
   public Volume {
     if (voxels.length != geometry.voxelCount()) {
@@ -26,6 +29,7 @@ public record Volume(
       throw ModelException.invalid("volume-sources", "none");
     }
     sources = List.copyOf(sources);
+    parameters = Map.copyOf(parameters);
   }
 
   /** The value at voxel (i, j, k). */

@@ -71,7 +71,7 @@ public final class Twins {
         Activity.of(
             volume.algorithm(),
             volume.algorithmVersion(),
-            Map.of("series", series.value()),
+            volumeParameters(volume),
             instanceIds(volume.sources()),
             List.of(volume.id()),
             agents,
@@ -197,6 +197,12 @@ public final class Twins {
   /** The STL bytes of a mesh, checked against their hash. */
   public byte[] stl(MeshInfo mesh) {
     return storage.blobs().get(mesh.sha256());
+  }
+
+  private static Map<String, String> volumeParameters(Volume volume) {
+    Map<String, String> parameters = new java.util.TreeMap<>(volume.parameters());
+    parameters.put("series", volume.series().value());
+    return parameters;
   }
 
   private static List<String> instanceIds(List<SourceInstance> sources) {

@@ -7,6 +7,9 @@ import com.pixelmed.dicom.TagFromName;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.anatwin.ingest.IngestException;
 import org.anatwin.model.FrameOfReferenceUid;
 import org.anatwin.model.SeriesInstanceUid;
@@ -25,11 +28,20 @@ import org.apache.commons.numbers.core.Precision;
  */
 public final class SeriesAssembler {
   public static final String ALGORITHM = "anatwin.series-to-volume";
-  public static final String VERSION = "1";
+  public static final String VERSION = "2";
 
   /** One stored slice: what lineage knows of it and its file bytes. */
   public record Slice(SourceInstance source, byte[] bytes) {}
 
+  /** What to do with a sheared (gantry-tilted) series. */
+  public enum TiltPolicy {
+    /** shift each slice back onto an orthogonal grid and record it in the volume's parameters */
+    RESAMPLE,
+    /** refuse with {@code ingest:series.gantry-tilt} */
+    REFUSE
+  }
+
+  private final TiltPolicy tilt;
   private final Precision.DoubleEquivalence direction;
   private final Precision.DoubleEquivalence millimetres;
 
@@ -38,7 +50,10 @@ public final class SeriesAssembler {
    * @param millimetres tolerance on positions and spacing, in mm
    */
   public SeriesAssembler(
-      Precision.DoubleEquivalence direction, Precision.DoubleEquivalence millimetres) {
+      TiltPolicy tilt,
+      Precision.DoubleEquivalence direction,
+      Precision.DoubleEquivalence millimetres) {
+    this.tilt = tilt;
     this.direction = direction;
     this.millimetres = millimetres;
   }
@@ -87,7 +102,7 @@ public final class SeriesAssembler {
     parsed.sort(Comparator.comparingDouble(Parsed::along));
 
     Vector3D origin = parsed.getFirst().position();
-    double step = parsed.get(1).along() - parsed.getFirst().along();
+    double step = Double.MAX_VALUE;
     for (int k = 1; k < parsed.size(); k++) {
       double gap = parsed.get(k).along() - parsed.get(k - 1).along();
       if (millimetres.eqZero(gap)) {
@@ -98,54 +113,168 @@ public final class SeriesAssembler {
                 + " has two slices at the same position "
                 + parsed.get(k).position());
       }
+      step = Math.min(step, gap);
+    }
+    for (int k = 1; k < parsed.size(); k++) {
+      double gap = parsed.get(k).along() - parsed.get(k - 1).along();
       if (!millimetres.eq(gap, step)) {
+        long multiple = Math.round(gap / step);
+        if (multiple >= 2 && millimetres.eq(gap, multiple * step)) {
+          throw new IngestException(
+              "ingest:series.missing-slice",
+              String.format(
+                  Locale.ROOT,
+                  "series %s lacks %d slice(s) between %.2f mm and %.2f mm along the slice normal (spacing %.3f mm); send the missing images or the whole series again",
+                  series,
+                  multiple - 1,
+                  parsed.get(k - 1).along(),
+                  parsed.get(k).along(),
+                  step));
+        }
         throw new IngestException(
             "ingest:series.uneven-spacing",
+            String.format(
+                Locale.ROOT,
+                "series %s has uneven slice spacing (%.3f mm and %.3f mm); resampling uneven series is not supported yet",
+                series,
+                step,
+                gap));
+      }
+    }
+    int n = parsed.size();
+    Vector3D stride = parsed.getLast().position().subtract(origin).multiply(1.0 / (n - 1));
+    for (int k = 1; k < n; k++) {
+      Vector3D expected = origin.add(stride.multiply(k));
+      if (!millimetres.eqZero(parsed.get(k).position().distance(expected))) {
+        throw new IngestException(
+            "ingest:series.irregular-positions",
             "series "
                 + series
-                + " has uneven slice spacing ("
-                + step
-                + " mm and "
-                + gap
-                + " mm); resampling is not supported yet");
+                + " has slice positions that do not lie on one line; it cannot be stacked faithfully");
       }
-      Vector3D offset = parsed.get(k).position().subtract(origin);
-      Vector3D sideways = offset.subtract(normal.multiply(offset.dot(normal)));
-      if (!millimetres.eqZero(sideways.norm())) {
-        double degrees = Math.toDegrees(Math.atan2(sideways.norm(), offset.dot(normal)));
+    }
+    double spacing = stride.dot(normal);
+    Vector3D shear = stride.subtract(normal.multiply(spacing));
+    double sx = pixelSpacing[1];
+    double sy = pixelSpacing[0];
+    List<SourceInstance> sources = parsed.stream().map(Parsed::source).toList();
+    Map<String, String> parameters = new TreeMap<>();
+    VolumeGeometry geometry;
+    short[] voxels;
+    if (millimetres.eqZero(shear.norm())) {
+      voxels = new short[rows * columns * n];
+      for (int k = 0; k < n; k++) {
+        System.arraycopy(parsed.get(k).hu(), 0, voxels, k * rows * columns, rows * columns);
+      }
+      geometry = new VolumeGeometry(columns, rows, n, sx, sy, spacing, origin, row, column, normal);
+    } else {
+      double degrees = Math.toDegrees(Math.atan2(shear.norm(), spacing));
+      if (tilt == TiltPolicy.REFUSE) {
         throw new IngestException(
             "ingest:series.gantry-tilt",
             String.format(
-                "series %s is sheared (gantry tilt about %.1f degrees): slice positions do not lie along the slice normal; resampling is not supported yet",
-                series, degrees));
+                Locale.ROOT,
+                "series %s is sheared (gantry tilt about %.1f degrees) and the tilt policy refuses sheared series",
+                series,
+                degrees));
       }
+      double shearRow = shear.dot(row);
+      double shearColumn = shear.dot(column);
+      double minRow = Math.min(0, (n - 1) * shearRow);
+      double minColumn = Math.min(0, (n - 1) * shearColumn);
+      int outColumns = columns + (int) Math.ceil(Math.abs((n - 1) * shearRow) / sx);
+      int outRows = rows + (int) Math.ceil(Math.abs((n - 1) * shearColumn) / sy);
+      voxels =
+          unshear(
+              parsed,
+              columns,
+              rows,
+              sx,
+              sy,
+              shearRow,
+              shearColumn,
+              minRow,
+              minColumn,
+              outColumns,
+              outRows);
+      Vector3D outOrigin = origin.add(row.multiply(minRow)).add(column.multiply(minColumn));
+      geometry =
+          new VolumeGeometry(
+              outColumns, outRows, n, sx, sy, spacing, outOrigin, row, column, normal);
+      parameters.put("gantryTiltDegrees", String.format(Locale.ROOT, "%.3f", degrees));
+      parameters.put("resampling", "in-plane bilinear shift of each slice onto an orthogonal grid");
     }
-    double spacing = (parsed.getLast().along() - parsed.getFirst().along()) / (parsed.size() - 1);
-    short[] voxels = new short[rows * columns * parsed.size()];
-    for (int k = 0; k < parsed.size(); k++) {
-      System.arraycopy(parsed.get(k).hu(), 0, voxels, k * rows * columns, rows * columns);
-    }
-    VolumeGeometry geometry =
-        new VolumeGeometry(
-            columns,
-            rows,
-            parsed.size(),
-            pixelSpacing[1],
-            pixelSpacing[0],
-            spacing,
-            origin,
-            row,
-            column,
-            normal);
-    List<SourceInstance> sources = parsed.stream().map(Parsed::source).toList();
     String id =
         org.anatwin.model.DerivedIds.createId(
             "volume",
             ALGORITHM,
             VERSION,
+            parameters,
             sources.stream().map(s -> s.datasetHash().hex()).sorted().toList());
     return new Volume(
-        id, series, FrameOfReferenceUid.of(frame), geometry, voxels, sources, ALGORITHM, VERSION);
+        id,
+        series,
+        FrameOfReferenceUid.of(frame),
+        geometry,
+        voxels,
+        sources,
+        ALGORITHM,
+        VERSION,
+        parameters);
+  }
+
+  /**
+   * Removes the shear of a tilted acquisition: each slice already lies in its plane of the
+   * orthogonal grid, only shifted in-plane by {@code k * shear}; it is shifted back with bilinear
+   * interpolation. Voxels no slice covers get the series' minimum value.
+   */
+  static short[] unshear(
+      List<Parsed> slices,
+      int nx,
+      int ny,
+      double sx,
+      double sy,
+      double shearRow,
+      double shearColumn,
+      double minRow,
+      double minColumn,
+      int outNx,
+      int outNy) {
+    short fill = Short.MAX_VALUE;
+    for (Parsed slice : slices) {
+      for (short v : slice.hu()) {
+        fill = (short) Math.min(fill, v);
+      }
+    }
+    short[] out = new short[outNx * outNy * slices.size()];
+    for (int k = 0; k < slices.size(); k++) {
+      short[] in = slices.get(k).hu();
+      // output pixel i sits at input column i - du (du in pixels), likewise rows
+      double du = (k * shearRow - minRow) / sx;
+      double dv = (k * shearColumn - minColumn) / sy;
+      int base = k * outNx * outNy;
+      for (int j = 0; j < outNy; j++) {
+        double v = j - dv;
+        int j0 = (int) Math.floor(v);
+        double fv = v - j0;
+        for (int i = 0; i < outNx; i++) {
+          double u = i - du;
+          int i0 = (int) Math.floor(u);
+          double fu = u - i0;
+          double a = sample(in, nx, ny, i0, j0, fill);
+          double b = sample(in, nx, ny, i0 + 1, j0, fill);
+          double c = sample(in, nx, ny, i0, j0 + 1, fill);
+          double d = sample(in, nx, ny, i0 + 1, j0 + 1, fill);
+          double value = (a * (1 - fu) + b * fu) * (1 - fv) + (c * (1 - fu) + d * fu) * fv;
+          out[base + i + outNx * j] = (short) Math.round(value);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static double sample(short[] in, int nx, int ny, int i, int j, short fill) {
+    return i < 0 || j < 0 || i >= nx || j >= ny ? fill : in[i + nx * j];
   }
 
   private Parsed parse(

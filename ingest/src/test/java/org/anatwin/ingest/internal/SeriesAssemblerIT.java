@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SeriesAssemblerIT {
   private final SeriesAssembler assembler =
       new SeriesAssembler(
-          Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
+          SeriesAssembler.TiltPolicy.REFUSE,
+          Precision.doubleEquivalenceOfEpsilon(1e-4),
+          Precision.doubleEquivalenceOfEpsilon(0.01));
 
   @TempDir Path work;
 
@@ -55,7 +57,28 @@ class SeriesAssemblerIT {
   }
 
   @Test
-  void refusesTheTiltedSeriesInsteadOfDistortingIt() throws Exception {
+  void resamplesTheTiltedSeriesOntoAnOrthogonalGrid() throws Exception {
+    List<SeriesAssembler.Slice> slices = extract("ct-skull-phantom-study2-tilt-2.5mm.tar.xz");
+    SeriesAssembler resampling =
+        new SeriesAssembler(
+            SeriesAssembler.TiltPolicy.RESAMPLE,
+            Precision.doubleEquivalenceOfEpsilon(1e-4),
+            Precision.doubleEquivalenceOfEpsilon(0.01));
+    Volume volume =
+        resampling.assemble(
+            DicomInstance.parse(slices.getFirst().bytes()).seriesInstanceUid(), slices);
+    var g = volume.geometry();
+    assertThat(g.nz()).isEqualTo(54);
+    assertThat(g.sz())
+        .as("step along the normal, not Slice Thickness")
+        .isCloseTo(2.371, within(0.005));
+    assertThat(Double.parseDouble(volume.parameters().get("gantryTiltDegrees")))
+        .isCloseTo(18.5, within(0.1));
+    assertThat(g.ny()).isGreaterThan(512);
+  }
+
+  @Test
+  void refusesTheTiltedSeriesWhenThePolicySaysSo() throws Exception {
     List<SeriesAssembler.Slice> slices = extract("ct-skull-phantom-study2-tilt-2.5mm.tar.xz");
     assertThatThrownBy(
             () ->

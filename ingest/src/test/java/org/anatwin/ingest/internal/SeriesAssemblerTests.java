@@ -17,7 +17,9 @@ class SeriesAssemblerTests {
   private static final SeriesInstanceUid SERIES = SeriesInstanceUid.of("1.2.826.0.1.3680043.10.3");
   private final SeriesAssembler assembler =
       new SeriesAssembler(
-          Precision.doubleEquivalenceOfEpsilon(1e-4), Precision.doubleEquivalenceOfEpsilon(0.01));
+          SeriesAssembler.TiltPolicy.REFUSE,
+          Precision.doubleEquivalenceOfEpsilon(1e-4),
+          Precision.doubleEquivalenceOfEpsilon(0.01));
 
   private static List<SeriesAssembler.Slice> slices(double... zs) {
     List<SeriesAssembler.Slice> out = new ArrayList<>();
@@ -75,6 +77,43 @@ class SeriesAssemblerTests {
         .isInstanceOfSatisfying(
             IngestException.class,
             e -> assertThat(e.code()).isEqualTo("ingest:series.gantry-tilt"));
+  }
+
+  @Test
+  void namesAMissingSliceInsteadOfStretchingTheVolume() {
+    assertThatThrownBy(() -> assembler.assemble(SERIES, slices(0, 2, 6, 8)))
+        .isInstanceOfSatisfying(
+            IngestException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("ingest:series.missing-slice");
+              assertThat(e.getMessage()).contains("lacks 1 slice");
+            });
+  }
+
+  @Test
+  void shiftsASheredSeriesBackOntoAnOrthogonalGrid() {
+    SeriesAssembler resampling =
+        new SeriesAssembler(
+            SeriesAssembler.TiltPolicy.RESAMPLE,
+            Precision.doubleEquivalenceOfEpsilon(1e-4),
+            Precision.doubleEquivalenceOfEpsilon(0.01));
+    List<SeriesAssembler.Slice> sheared = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      sheared.add(Slices.of(Slices.slice(k, -10, 20 + 0.8 * k, 2 * k, "TEST")));
+    }
+    Volume volume = resampling.assemble(SERIES, sheared);
+    var g = volume.geometry();
+    // rows grow by the total shift, 1.6 mm over 0.5 mm rows: 4 more
+    assertThat(new int[] {g.nx(), g.ny(), g.nz()}).containsExactly(4, 7, 3);
+    assertThat(g.sz()).isCloseTo(2.0, within(1e-9));
+    assertThat(g.slice().distance(Vector3D.Unit.PLUS_Z)).isLessThan(1e-12);
+    // slice 1 moved 1.6 rows: output row 2 samples input rows 0 and 1 at 0.6 / 0.4 (HU 100 and 104)
+    assertThat(volume.at(0, 2, 1)).isEqualTo((short) 102);
+    // slice 0 is not moved
+    assertThat(volume.at(3, 2, 0)).isEqualTo((short) 11);
+    assertThat(volume.parameters()).containsKey("gantryTiltDegrees");
+    assertThat(Double.parseDouble(volume.parameters().get("gantryTiltDegrees")))
+        .isCloseTo(Math.toDegrees(Math.atan2(0.8, 2)), within(1e-3));
   }
 
   @Test

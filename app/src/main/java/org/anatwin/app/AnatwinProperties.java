@@ -12,7 +12,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("anatwin")
 public record AnatwinProperties(
-    @Nullable Path home, Neo4j neo4j, Dicom dicom, boolean demo, long maxInstanceBytes) {
+    @Nullable Path home,
+    Neo4j neo4j,
+    Dicom dicom,
+    boolean demo,
+    long maxInstanceBytes,
+    int maxZipEntries) {
   public AnatwinProperties {
     if (home == null) {
       String env = System.getenv("ANATWIN_HOME");
@@ -26,6 +31,9 @@ public record AnatwinProperties(
     }
     if (dicom == null) {
       dicom = new Dicom(null, null, 11112, 0);
+    }
+    if (maxZipEntries <= 0) {
+      maxZipEntries = 100_000;
     }
     if (maxInstanceBytes <= 0) {
       maxInstanceBytes = 1L << 30;

@@ -41,7 +41,11 @@ class CoreConfiguration {
 
   @Bean
   Ingest ingest(Storage storage, AuditLog audit, AnatwinProperties properties, Clock clock) {
-    return new Ingest(storage, audit, new Ingest.Limits(properties.maxInstanceBytes()), clock);
+    return new Ingest(
+        storage,
+        audit,
+        new Ingest.Limits(properties.maxInstanceBytes(), properties.maxZipEntries()),
+        clock);
   }
 
   @Bean(destroyMethod = "close")

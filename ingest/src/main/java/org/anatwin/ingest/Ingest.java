@@ -34,9 +34,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Ingest implements VolumeSource {
   /** Limits on what is accepted; a file over a limit is refused, never truncated. */
-  public record Limits(long maxInstanceBytes) {
+  public record Limits(long maxInstanceBytes, int maxZipEntries) {
     public static Limits defaults() {
-      return new Limits(1L << 30);
+      return new Limits(1L << 30, 100_000);
     }
   }
 
@@ -67,56 +67,154 @@ public final class Ingest implements VolumeSource {
   }
 
   /**
-   * Imports every regular file under {@code dir} (recursively, in name order). Files that are not
-   * DICOM or are refused are listed in the report with their codes; the rest are stored.
+   * Imports every regular file under {@code path} (a folder, recursively, in name order) or every
+   * entry of a zip file. Files that are not DICOM or are refused are listed in the report with
+   * their codes; the rest are stored. Names are only reported, never used to build a path.
    */
-  public ImportReport importFolder(Path dir, Actor actor) {
-    if (!Files.isDirectory(dir)) {
-      throw new IngestException("ingest:import.not-a-folder", "not a readable folder: " + dir);
-    }
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      files = walk.filter(Files::isRegularFile).sorted().toList();
-    } catch (IOException e) {
+  public ImportReport importFolder(Path path, Actor actor) {
+    Importer importer = new Importer(actor);
+    if (Files.isDirectory(path)) {
+      List<Path> files;
+      try (Stream<Path> walk = Files.walk(path)) {
+        files = walk.filter(Files::isRegularFile).sorted().toList();
+      } catch (IOException e) {
+        throw new IngestException(
+            "ingest:import.unreadable", "cannot list " + path + ": " + e.getMessage(), e);
+      }
+      for (Path file : files) {
+        String name = path.relativize(file).toString();
+        importer.accept(
+            name,
+            () -> {
+              long size = Files.size(file);
+              if (size > limits.maxInstanceBytes()) {
+                throw tooLarge(name, size);
+              }
+              return Files.readAllBytes(file);
+            });
+      }
+    } else if (Files.isRegularFile(path)
+        && path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+      importZip(path, importer);
+    } else {
       throw new IngestException(
-          "ingest:import.unreadable", "cannot list " + dir + ": " + e.getMessage(), e);
+          "ingest:import.not-a-folder", "not a readable folder or zip file: " + path);
     }
-    int stored = 0;
-    int duplicates = 0;
-    List<ImportReport.Rejection> rejected = new ArrayList<>();
-    TreeSet<String> series = new TreeSet<>();
-    for (Path file : files) {
-      String name = dir.relativize(file).toString();
-      try {
-        long size = Files.size(file);
-        if (size > limits.maxInstanceBytes()) {
-          throw new IngestException(
-              "ingest:file.too-large",
-              name + " has " + size + " bytes, over the limit of " + limits.maxInstanceBytes());
+    return importer.finish();
+  }
+
+  private void importZip(Path zip, Importer importer) {
+    try (java.util.zip.ZipInputStream in =
+        new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+      int entries = 0;
+      for (java.util.zip.ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+        if (entry.isDirectory()) {
+          continue;
         }
-        byte[] bytes = Files.readAllBytes(file);
+        if (++entries > limits.maxZipEntries()) {
+          importer.reject(
+              entry.getName(),
+              new IngestException(
+                  "ingest:zip.too-many-entries",
+                  "the zip file has more than "
+                      + limits.maxZipEntries()
+                      + " entries; the rest were not read"));
+          break;
+        }
+        String name = entry.getName();
+        importer.accept(name, () -> readBounded(in, name));
+      }
+    } catch (IOException e) {
+      importer.reject(
+          zip.getFileName().toString(),
+          new IngestException(
+              "ingest:zip.unreadable", "the zip file is damaged: " + e.getMessage(), e));
+    }
+  }
+
+  /**
+   * Reads one entry, refusing it as soon as it passes the instance size limit (zip bombs stop
+   * there).
+   */
+  private byte[] readBounded(java.io.InputStream in, String name) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] buffer = new byte[1 << 16];
+    long total = 0;
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      total += n;
+      if (total > limits.maxInstanceBytes()) {
+        throw tooLarge(name, total);
+      }
+      out.write(buffer, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  private IngestException tooLarge(String name, long size) {
+    return new IngestException(
+        "ingest:file.too-large",
+        name
+            + " has more than "
+            + (size - 1)
+            + " bytes, over the limit of "
+            + limits.maxInstanceBytes());
+  }
+
+  /** Reads one file's bytes; may refuse it. */
+  @FunctionalInterface
+  private interface Source {
+    byte[] read() throws IOException;
+  }
+
+  /** Stores files one by one and reports what happened to each. */
+  private final class Importer {
+    private final Actor actor;
+    private int stored;
+    private int duplicates;
+    private final List<ImportReport.Rejection> rejected = new ArrayList<>();
+    private final TreeSet<String> series = new TreeSet<>();
+
+    Importer(Actor actor) {
+      this.actor = actor;
+    }
+
+    void accept(String name, Source source) {
+      try {
+        byte[] bytes = source.read();
         DicomInstance instance = DicomInstance.parse(bytes);
-        switch (store(instance, bytes, actor, "folder import")) {
+        switch (store(instance, bytes, actor, "import")) {
           case NEW -> stored++;
           case DUPLICATE -> duplicates++;
         }
         series.add(instance.seriesInstanceUid().value());
       } catch (IngestException e) {
-        rejected.add(new ImportReport.Rejection(name, e.code(), e.getMessage()));
+        reject(name, e);
       } catch (IOException e) {
-        rejected.add(new ImportReport.Rejection(name, "ingest:file.unreadable", e.getMessage()));
+        reject(
+            name,
+            new IngestException(
+                "ingest:file.unreadable",
+                e.getMessage() == null ? "unreadable" : e.getMessage(),
+                e));
       }
     }
-    audit.append(
-        new AuditEvent(
-            clock.instant(),
-            actor.userName(),
-            actor.role(),
-            "dicom.import",
-            rejected.isEmpty() ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE,
-            List.copyOf(series),
-            "stored=" + stored + " duplicates=" + duplicates + " rejected=" + rejected.size()));
-    return new ImportReport(stored, duplicates, rejected, series);
+
+    void reject(String name, IngestException e) {
+      rejected.add(new ImportReport.Rejection(name, e.code(), e.getMessage()));
+    }
+
+    ImportReport finish() {
+      audit.append(
+          new AuditEvent(
+              clock.instant(),
+              actor.userName(),
+              actor.role(),
+              "dicom.import",
+              rejected.isEmpty() ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE,
+              List.copyOf(series),
+              "stored=" + stored + " duplicates=" + duplicates + " rejected=" + rejected.size()));
+      return new ImportReport(stored, duplicates, rejected, series);
+    }
   }
 
   /** Starts the C-STORE / C-ECHO SCP; the caller closes it. */

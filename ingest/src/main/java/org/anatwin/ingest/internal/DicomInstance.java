@@ -42,6 +42,11 @@ public record DicomInstance(
 
   /** Parses the bytes of a DICOM file (Part 10, or a bare dataset). Pixel data is skipped. */
   public static DicomInstance parse(byte[] bytes) {
+    if (!looksLikeDicom(bytes)) {
+      throw new IngestException(
+          "ingest:file.not-dicom",
+          "not a DICOM file: no 'DICM' prefix after the 128-byte preamble and no dataset starting at group 0002 or 0008");
+    }
     AttributeList list = read(bytes, TagFromName.PixelData);
     String sop = required(list, TagFromName.SOPInstanceUID, "SOP Instance UID");
     String study = required(list, TagFromName.StudyInstanceUID, "Study Instance UID");
@@ -75,6 +80,21 @@ public record DicomInstance(
           "a UID of the instance is malformed: " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * A Part 10 file has "DICM" at offset 128; a bare dataset (written by some older tools) starts
+   * with an element of group 0002 or 0008, little endian.
+   */
+  static boolean looksLikeDicom(byte[] bytes) {
+    if (bytes.length >= 132
+        && bytes[128] == 'D'
+        && bytes[129] == 'I'
+        && bytes[130] == 'C'
+        && bytes[131] == 'M') {
+      return true;
+    }
+    return bytes.length >= 8 && (u16(bytes, 0) == 0x0002 || u16(bytes, 0) == 0x0008);
   }
 
   /** Reads the attribute list, stopping before {@code stopAt} (or reading all when it is null). */

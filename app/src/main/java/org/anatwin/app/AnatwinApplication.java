@@ -5,7 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 /** Starts the Anatwin service. */
-@SpringBootApplication(scanBasePackages = {"org.anatwin.app", "org.anatwin.api"})
+@SpringBootApplication(
+    scanBasePackages = {"org.anatwin.app", "org.anatwin.api", "org.anatwin.ingest.dicomweb"})
 @EnableConfigurationProperties(AnatwinProperties.class)
 public class AnatwinApplication {
   public static void main(String[] args) {

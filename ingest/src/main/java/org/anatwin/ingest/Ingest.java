@@ -217,13 +217,29 @@ public final class Ingest implements VolumeSource {
     }
   }
 
+  /** What storing one received object did, with its SOP Class and Instance UIDs. */
+  public record Receipt(String sopClassUid, String sopInstanceUid, Stored outcome) {}
+
+  /**
+   * Stores one object received over the network (STOW-RS, ...): parsed, blob made durable, graph
+   * committed, before this returns. Throws {@link IngestException} with the refusal's code.
+   */
+  public Receipt receive(byte[] bytes, Actor sender, String route) {
+    if (bytes.length > limits.maxInstanceBytes()) {
+      throw tooLarge("the object", bytes.length + 1L);
+    }
+    DicomInstance instance = DicomInstance.parse(bytes);
+    Stored outcome = store(instance, bytes, sender, route);
+    return new Receipt(instance.sopClassUid(), instance.sopInstanceUid().value(), outcome);
+  }
+
   /** Starts the C-STORE / C-ECHO SCP; the caller closes it. */
   public DicomListener listen(DicomListener.Settings settings) {
     return new DicomListener(this, settings);
   }
 
   /** Records what a network receipt (an association, a STOW request) stored, as one audit event. */
-  void auditReceipt(Actor sender, String action, int stored, int duplicates) {
+  public void auditReceipt(Actor sender, String action, int stored, int duplicates) {
     audit.append(
         new AuditEvent(
             clock.instant(),
@@ -236,7 +252,7 @@ public final class Ingest implements VolumeSource {
   }
 
   /** Records a refused object as a failed event of its own, with the refusal's code. */
-  void auditRefusal(Actor sender, String action, IngestException refusal) {
+  public void auditRefusal(Actor sender, String action, IngestException refusal) {
     audit.append(
         new AuditEvent(
             clock.instant(),

@@ -92,7 +92,20 @@ class RejectionsIT extends ServiceIT {
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("altered.dcm", "ingest:instance.conflict"),
             org.assertj.core.groups.Tuple.tuple("notes.txt", "ingest:file.not-dicom"));
-    assertThat(blobCount()).isEqualTo(blobsBefore);
+    assertThat(blobCount()).as("only the quarantined bytes").isEqualTo(blobsBefore + 1);
+    String alteredHash = org.anatwin.model.ContentHash.of(altered).hex();
+    long quarantined =
+        storage
+            .graph()
+            .read(
+                tx ->
+                    tx.run(
+                            "MATCH (q:Quarantined {sha256: $h}) RETURN count(q)",
+                            java.util.Map.of("h", alteredHash))
+                        .single()
+                        .get(0)
+                        .asLong());
+    assertThat(quarantined).isEqualTo(1);
     ImportReport again =
         ingest.importFolder(PHANTOM.resolve("femur"), new Actor("it-admin", "admin"));
     assertThat(again.duplicates()).isEqualTo(again.duplicates() + again.stored()).isPositive();

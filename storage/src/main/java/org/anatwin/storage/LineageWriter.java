@@ -1,10 +1,10 @@
 package org.anatwin.storage;
 
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.anatwin.model.Activity;
 import org.anatwin.model.Agent;
+import org.neo4j.driver.Record;
 import org.neo4j.driver.TransactionContext;
 
 /**
@@ -15,36 +15,37 @@ import org.neo4j.driver.TransactionContext;
  * transaction.
  */
 public final class LineageWriter {
+  /** One statement, so an activity costs one round trip whatever its size. */
   private static final String ACTIVITY =
       """
       MERGE (a:Activity {id: $id})
         ON CREATE SET a.algorithm = $algorithm, a.algorithmVersion = $version,
                       a.parameters = $parameters, a.time = $time
       WITH a
-      UNWIND $generated AS gid
-      MATCH (g:Entity {id: gid})
-      MERGE (g)-[:WAS_GENERATED_BY]->(a)
-      RETURN count(g) AS found
-      """;
-  private static final String USED =
-      """
-      MATCH (a:Activity {id: $id})
-      UNWIND $used AS uid
-      MATCH (u:Entity {id: uid})
-      MERGE (a)-[:USED]->(u)
-      WITH a, u
-      UNWIND $generated AS gid
-      MATCH (g:Entity {id: gid})
-      MERGE (g)-[:WAS_DERIVED_FROM]->(u)
-      RETURN count(DISTINCT u) AS found
-      """;
-  private static final String AGENTS =
-      """
-      MATCH (a:Activity {id: $id})
-      UNWIND $agents AS agent
-      MERGE (x:Agent {id: agent.id})
-        ON CREATE SET x.kind = agent.kind, x.label = agent.label
-      MERGE (a)-[:WAS_ASSOCIATED_WITH]->(x)
+      CALL (a) {
+        UNWIND $generated AS gid
+        MATCH (g:Entity {id: gid})
+        MERGE (g)-[:WAS_GENERATED_BY]->(a)
+        RETURN count(g) AS generated
+      }
+      CALL (a) {
+        UNWIND $used AS uid
+        MATCH (u:Entity {id: uid})
+        MERGE (a)-[:USED]->(u)
+        WITH u
+        UNWIND $generated AS gid
+        MATCH (g:Entity {id: gid})
+        MERGE (g)-[:WAS_DERIVED_FROM]->(u)
+        RETURN count(DISTINCT u) AS used
+      }
+      CALL (a) {
+        UNWIND $agents AS agent
+        MERGE (x:Agent {id: agent.id})
+          ON CREATE SET x.kind = agent.kind, x.label = agent.label
+        MERGE (a)-[:WAS_ASSOCIATED_WITH]->(x)
+        RETURN count(x) AS agents
+      }
+      RETURN generated, used
       """;
 
   private LineageWriter() {}
@@ -59,24 +60,19 @@ public final class LineageWriter {
             "parameters", encode(activity.parameters()),
             "time", activity.time().toString(),
             "generated", activity.generated(),
-            "used", activity.used());
-    long generated = tx.run(ACTIVITY, params).single().get("found").asLong();
-    if (generated != activity.generated().size()) {
+            "used", activity.used(),
+            "agents", activity.agents().stream().map(LineageWriter::agentRow).toList());
+    Record found = tx.run(ACTIVITY, params).single();
+    if (found.get("generated").asLong() != activity.generated().size()) {
       throw new StorageException(
           "storage:lineage.unknown-entity",
           "activity " + activity.algorithm() + " generates an entity that is not in the graph");
     }
-    if (!activity.used().isEmpty()) {
-      long used = tx.run(USED, params).single().get("found").asLong();
-      if (used != activity.used().stream().distinct().count()) {
-        throw new StorageException(
-            "storage:lineage.unknown-entity",
-            "activity " + activity.algorithm() + " uses an entity that is not in the graph");
-      }
+    if (found.get("used").asLong() != activity.used().stream().distinct().count()) {
+      throw new StorageException(
+          "storage:lineage.unknown-entity",
+          "activity " + activity.algorithm() + " uses an entity that is not in the graph");
     }
-    List<Map<String, String>> agents =
-        activity.agents().stream().map(LineageWriter::agentRow).toList();
-    tx.run(AGENTS, Map.of("id", activity.id().value(), "agents", agents)).consume();
   }
 
   private static Map<String, String> agentRow(Agent agent) {

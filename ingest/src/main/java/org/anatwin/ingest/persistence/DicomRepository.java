@@ -125,24 +125,13 @@ public final class DicomRepository {
     this.graph = graph;
   }
 
-  /** The dataset hash stored for a SOP Instance UID, if the instance is known. */
-  public Optional<ContentHash> datasetHashOf(SopInstanceUid sop) {
-    return graph.read(
-        tx -> {
-          List<Record> rows = tx.run(FIND_INSTANCE, Map.of("sop", sop.value())).list();
-          return rows.isEmpty()
-              ? Optional.empty()
-              : Optional.of(ContentHash.parse(rows.getFirst().get("datasetSha256").asString()));
-        });
-  }
-
   /**
    * Creates the instance node (and its patient, study and series when new) and the activity that
-   * received it, in one transaction. Returns the dataset hash already stored when another writer
-   * created the instance first.
+   * received it, in one transaction, running {@code storeBlob} (which must make the bytes durable)
+   * before the node is created. Returns the dataset hash already stored when the instance exists.
    */
   public Optional<ContentHash> create(
-      DicomInstance d, Instant receivedAt, List<Agent> agents, String route) {
+      DicomInstance d, Instant receivedAt, List<Agent> agents, String route, Runnable storeBlob) {
     PatientKey patient = PatientKey.createDerived(d.patientId(), d.issuerOfPatientId());
     Map<String, Object> p = new HashMap<>();
     p.put("patientKey", patient.value());
@@ -176,7 +165,7 @@ public final class DicomRepository {
     p.put("receivedAt", receivedAt.toString());
     for (int attempt = 1; ; attempt++) {
       try {
-        return createOnce(d, p, receivedAt, agents, route);
+        return createOnce(d, p, receivedAt, agents, route, storeBlob);
       } catch (ClientException e) {
         // two writers merged the same patient, study or series, or created the same instance, at
         // once: the loser retries and then finds what the winner wrote
@@ -192,7 +181,8 @@ public final class DicomRepository {
       Map<String, Object> p,
       Instant receivedAt,
       List<Agent> agents,
-      String route) {
+      String route,
+      Runnable storeBlob) {
     return graph.write(
         tx -> {
           List<Record> existing =
@@ -201,6 +191,8 @@ public final class DicomRepository {
             return Optional.of(
                 ContentHash.parse(existing.getFirst().get("datasetSha256").asString()));
           }
+          // the blob is durable before the node that points at it commits
+          storeBlob.run();
           tx.run(CREATE_INSTANCE, p).consume();
           LineageWriter.write(
               tx,

@@ -23,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 class TiltCorrectionIT extends ServiceIT {
   @Autowired Ingest ingest;
+  @org.springframework.boot.test.web.server.LocalServerPort int port;
 
   private Volume importAndAssemble(String archive) throws Exception {
     Path folder = SharedData.extract(archive, tempDir("anatwin-it-tilt"));
@@ -37,6 +38,41 @@ class TiltCorrectionIT extends ServiceIT {
     Volume tilted = importAndAssemble("ct-skull-phantom-study2-tilt-2.5mm.tar.xz");
     assertThat(tilted.frameOfReference()).isEqualTo(straight.frameOfReference());
     assertThat(tilted.parameters()).containsKey("gantryTiltDegrees");
+    GraphQlClient client = new GraphQlClient(port);
+    var volume =
+        client
+            .data(
+                client.token("planner"),
+                "query($uid: String!) { series(uid: $uid) { volume { dimensions spacing direction gantryTiltDegrees frameOfReferenceUid } } }",
+                Map.of("uid", tilted.series().value()))
+            .get("series")
+            .get("volume");
+    assertThat(volume.get("gantryTiltDegrees").asDouble())
+        .isCloseTo(18.5, org.assertj.core.api.Assertions.within(0.1));
+    assertThat(volume.get("dimensions").get(2).asInt()).isEqualTo(54);
+    assertThat(volume.get("frameOfReferenceUid").asString())
+        .isEqualTo(straight.frameOfReference().value());
+    var ct =
+        client.data(
+            client.token("planner"),
+            "{ patients(modality: \"CT\", studyDateFrom: \"1900-01-01\") { edges { node { id } } } }",
+            Map.of());
+    var mr =
+        client.data(
+            client.token("planner"),
+            "{ patients(modality: \"MR\") { edges { node { id } } } }",
+            Map.of());
+    assertThat(ct.get("patients").get("edges").size()).isPositive();
+    assertThat(mr.get("patients").get("edges").size()).isZero();
+    var badDate =
+        client
+            .post(
+                client.token("planner"),
+                "{ patients(studyDateFrom: \"last week\") { edges { cursor } } }",
+                Map.of())
+            .body();
+    assertThat(badDate.get("errors").get(0).get("extensions").get("code").asString())
+        .isEqualTo("ingest:query.date");
 
     TriangleMesh reference =
         Modeling.createSurface(

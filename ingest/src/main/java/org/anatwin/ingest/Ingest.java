@@ -314,10 +314,44 @@ public final class Ingest implements VolumeSource {
     return assembler.assemble(series, slices);
   }
 
-  /** Patients by id, after a cursor, optionally filtered by name, id or pseudonym. */
+  /**
+   * What to look for among patients: text in name, patient id or pseudonym; a modality among their
+   * series; a range of study dates (inclusive, {@code YYYYMMDD} or {@code YYYY-MM-DD}). Null
+   * matches everything.
+   */
+  public record PatientFilter(
+      @Nullable String search,
+      @Nullable String modality,
+      @Nullable String studyDateFrom,
+      @Nullable String studyDateTo) {
+    public PatientFilter {
+      studyDateFrom = dicomDate(studyDateFrom);
+      studyDateTo = dicomDate(studyDateTo);
+    }
+
+    private static @Nullable String dicomDate(@Nullable String date) {
+      if (date == null || date.isBlank()) {
+        return null;
+      }
+      String digits = date.replace("-", "");
+      if (!digits.matches("\\d{8}")) {
+        throw new IngestException(
+            "ingest:query.date", "dates are YYYYMMDD or YYYY-MM-DD, not '" + date + "'");
+      }
+      return digits;
+    }
+  }
+
+  /** Patients in id order after a cursor, matching the filter. */
   public List<Map<String, Object>> patients(
-      int limit, @Nullable String after, @Nullable String search) {
-    return repository.patients(limit, after, search);
+      int limit, @Nullable String after, PatientFilter filter) {
+    return repository.patients(
+        limit,
+        after,
+        filter.search(),
+        filter.modality(),
+        filter.studyDateFrom(),
+        filter.studyDateTo());
   }
 
   public Optional<Map<String, Object>> patient(String id) {

@@ -11,6 +11,9 @@ import org.anatwin.ingest.Ingest;
 import org.anatwin.model.Actor;
 import org.anatwin.model.AuditEvent;
 import org.anatwin.model.AuditSink;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.Volume;
+import org.anatwin.model.VolumeGeometry;
 import org.jspecify.annotations.Nullable;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
@@ -40,9 +43,16 @@ class DicomController {
   PatientConnection patients(
       @Argument @Nullable Integer first,
       @Argument @Nullable String after,
-      @Argument @Nullable String search) {
+      @Argument @Nullable String search,
+      @Argument @Nullable String modality,
+      @Argument @Nullable String studyDateFrom,
+      @Argument @Nullable String studyDateTo) {
     int size = Pages.size(first);
-    List<Map<String, Object>> rows = ingest.patients(size + 1, after, search);
+    List<Map<String, Object>> rows =
+        ingest.patients(
+            size + 1,
+            after,
+            new Ingest.PatientFilter(search, modality, studyDateFrom, studyDateTo));
     List<PatientEdge> edges = new ArrayList<>();
     for (Map<String, Object> row : rows.subList(0, Math.min(size, rows.size()))) {
       edges.add(new PatientEdge((String) row.get("id"), row));
@@ -112,6 +122,39 @@ class DicomController {
   @QueryMapping
   @Nullable Map<String, Object> series(@Argument String uid) {
     return ingest.series(uid).orElse(null);
+  }
+
+  record VolumeGeometryView(
+      String id,
+      List<Integer> dimensions,
+      List<Double> spacing,
+      List<Double> origin,
+      List<Double> direction,
+      String frameOfReferenceUid,
+      @Nullable Double gantryTiltDegrees) {}
+
+  @SchemaMapping(typeName = "Series")
+  VolumeGeometryView volume(Map<String, Object> series) {
+    Volume v = ingest.volumeOf(SeriesInstanceUid.of((String) series.get("uid")));
+    VolumeGeometry g = v.geometry();
+    String tilt = v.parameters().get("gantryTiltDegrees");
+    return new VolumeGeometryView(
+        v.id(),
+        List.of(g.nx(), g.ny(), g.nz()),
+        List.of(g.sx(), g.sy(), g.sz()),
+        List.of(g.origin().getX(), g.origin().getY(), g.origin().getZ()),
+        List.of(
+            g.row().getX(),
+            g.row().getY(),
+            g.row().getZ(),
+            g.column().getX(),
+            g.column().getY(),
+            g.column().getZ(),
+            g.slice().getX(),
+            g.slice().getY(),
+            g.slice().getZ()),
+        v.frameOfReference().value(),
+        tilt == null ? null : Double.parseDouble(tilt));
   }
 
   @MutationMapping

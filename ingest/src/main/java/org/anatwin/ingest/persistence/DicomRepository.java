@@ -54,9 +54,16 @@ public final class DicomRepository {
   private static final String PATIENTS =
       """
       MATCH (p:Patient)
-      WHERE $search IS NULL OR toLower(p.name) CONTAINS toLower($search)
-            OR toLower(p.patientId) CONTAINS toLower($search)
-            OR toLower(p.pseudonym) CONTAINS toLower($search)
+      WHERE ($search IS NULL OR toLower(p.name) CONTAINS toLower($search)
+             OR toLower(p.patientId) CONTAINS toLower($search)
+             OR toLower(p.pseudonym) CONTAINS toLower($search))
+        AND (($modality IS NULL AND $from IS NULL AND $to IS NULL)
+             OR EXISTS {
+               MATCH (p)-[:HAS_STUDY]->(st:Study)-[:HAS_SERIES]->(se:Series)
+               WHERE ($modality IS NULL OR se.modality = $modality)
+                 AND ($from IS NULL OR st.date >= $from)
+                 AND ($to IS NULL OR st.date <= $to)
+             })
       WITH p ORDER BY p.id
       WHERE $after IS NULL OR p.id > $after
       RETURN p {.*} AS patient
@@ -224,11 +231,16 @@ public final class DicomRepository {
                             ContentHash.parse(r.get("sha256").asString()))));
   }
 
-  public List<Map<String, Object>> patients(int limit, String after, String search) {
+  /** Patients after a cursor matching the filter; null fields of the filter match everything. */
+  public List<Map<String, Object>> patients(
+      int limit, String after, String search, String modality, String from, String to) {
     Map<String, Object> params = new HashMap<>();
     params.put("limit", limit);
     params.put("after", after);
     params.put("search", search);
+    params.put("modality", modality);
+    params.put("from", from);
+    params.put("to", to);
     return graph.read(tx -> tx.run(PATIENTS, params).list(r -> r.get("patient").asMap()));
   }
 

@@ -233,6 +233,66 @@ public final class Ingest implements VolumeSource {
     return new Receipt(instance.sopClassUid(), instance.sopInstanceUid().value(), outcome);
   }
 
+  /** A remote DICOM application entity we may send to. */
+  public record RemoteAe(String host, int port, String aeTitle) {
+    public RemoteAe {
+      if (port < 1 || port > 65535 || aeTitle.isBlank() || aeTitle.length() > 16) {
+        throw new IngestException(
+            "ingest:send.remote",
+            "a remote AE needs a host, a port and an AE title of 1 to 16 characters");
+      }
+    }
+  }
+
+  /** What a send did: instances the remote stored, refused, or stored with a warning. */
+  public record SendReport(int sent, int failed, int warnings) {}
+
+  /**
+   * Sends every stored instance of a series to a remote AE with C-STORE (one association), as
+   * {@code callingAeTitle}, and audits it. Throws {@code ingest:send.failed} when the remote cannot
+   * be reached or the association fails.
+   */
+  public SendReport send(
+      SeriesInstanceUid series, RemoteAe remote, String callingAeTitle, Actor actor, Path spool) {
+    List<DicomRepository.StoredInstance> instances = repository.instancesOf(series);
+    if (instances.isEmpty()) {
+      throw new IngestException(
+          "ingest:series.unknown", "no stored instances for series " + series);
+    }
+    DicomSender.Counts counts;
+    try {
+      counts =
+          DicomSender.send(
+              storage.blobs(),
+              instances.stream().map(DicomRepository.StoredInstance::blob).toList(),
+              remote,
+              callingAeTitle,
+              spool);
+    } catch (IngestException e) {
+      auditRefusal(actor, "dicom.send", e);
+      throw e;
+    }
+    audit.append(
+        new AuditEvent(
+            clock.instant(),
+            actor.userName(),
+            actor.role(),
+            "dicom.send",
+            counts.failed() == 0 ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE,
+            List.of(series.value()),
+            "to "
+                + remote.aeTitle()
+                + "@"
+                + remote.host()
+                + ":"
+                + remote.port()
+                + " sent="
+                + counts.completed()
+                + " failed="
+                + counts.failed()));
+    return new SendReport(counts.completed(), counts.failed(), counts.warnings());
+  }
+
   /** Starts the C-STORE / C-ECHO SCP; the caller closes it. */
   public DicomListener listen(DicomListener.Settings settings) {
     return new DicomListener(this, settings);

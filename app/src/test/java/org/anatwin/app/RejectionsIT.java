@@ -74,6 +74,48 @@ class RejectionsIT extends ServiceIT {
   }
 
   @Test
+  void theMeshDownloadsAsThreeMfObjAndPlyWithoutPatientData() throws Exception {
+    String planner = client.token("planner");
+    String path =
+        client
+            .data(
+                planner,
+                "query($id: ID!) { mesh(id: $id) { download(format: THREE_MF) } }",
+                Map.of("id", meshId))
+            .get("mesh")
+            .get("download")
+            .asString();
+    assertThat(path).endsWith(".3mf");
+    var threeMf = client.get(planner, path);
+    assertThat(threeMf.statusCode()).isEqualTo(200);
+    assertThat(threeMf.headers().firstValue("Content-Type")).contains("model/3mf");
+    String model;
+    try (var zip =
+        new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(threeMf.body()))) {
+      var entry = zip.getNextEntry();
+      while (entry != null && !entry.getName().equals("3D/3dmodel.model")) {
+        entry = zip.getNextEntry();
+      }
+      assertThat(entry).isNotNull();
+      model = new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    assertThat(model)
+        .contains("unit=\"millimeter\"")
+        .contains(meshId)
+        .doesNotContain("Phantom")
+        .doesNotContain("ANATWIN-PHANTOM");
+    assertThat(client.get(planner, "/files/meshes/" + meshId + ".obj").statusCode()).isEqualTo(200);
+    assertThat(
+            new String(
+                client.get(planner, "/files/meshes/" + meshId + ".ply").body(),
+                0,
+                3,
+                java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("ply");
+    assertThat(client.get(planner, "/files/meshes/" + meshId + ".exe").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void aSecondDatasetUnderAStoredSopInstanceUidIsRefusedAndTheOriginalKept() throws Exception {
     Path original = Files.list(PHANTOM.resolve("femur")).sorted().findFirst().orElseThrow();
     byte[] bytes = Files.readAllBytes(original);

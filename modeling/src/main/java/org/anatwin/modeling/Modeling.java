@@ -5,6 +5,7 @@ import org.anatwin.model.DerivedIds;
 import org.anatwin.model.TriangleMesh;
 import org.anatwin.model.Volume;
 import org.anatwin.modeling.internal.Components;
+import org.anatwin.modeling.internal.Exports;
 import org.anatwin.modeling.internal.MeshMath;
 import org.anatwin.modeling.internal.Stl;
 import org.anatwin.modeling.internal.VtkSurface;
@@ -135,6 +136,26 @@ public final class Modeling {
   /** QA report of any mesh. */
   public static MeshReport report(TriangleMesh mesh) {
     return MeshMath.report(mesh);
+  }
+
+  /** Wavefront OBJ bytes (millimetres, patient coordinates). */
+  public static byte[] toObj(TriangleMesh mesh) {
+    return Exports.obj(mesh);
+  }
+
+  /** Binary PLY bytes (millimetres, patient coordinates). */
+  public static byte[] toPly(TriangleMesh mesh) {
+    return Exports.ply(mesh);
+  }
+
+  /** A 3MF package, {@code unit="millimeter"}, with metadata that must hold no patient data. */
+  public static byte[] to3mf(TriangleMesh mesh, java.util.Map<String, String> metadata) {
+    return Exports.threeMf(mesh, metadata);
+  }
+
+  /** The indexed mesh of a binary STL (vertices with identical coordinates welded). */
+  public static TriangleMesh fromStl(byte[] stl) {
+    return Exports.fromStl(stl);
   }
 
   /** Binary STL bytes (millimetres, patient coordinates, no patient data in the header). */

@@ -168,6 +168,47 @@ class ModelingTests {
   }
 
   @Test
+  void exportsTheSameMeshInEveryFormatReproducibly() throws Exception {
+    Volume volume = ball(Vector3D.Unit.PLUS_Z);
+    Surface s =
+        Modeling.createSurface(
+            Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE),
+            volume.frameOfReference());
+    var mesh = s.mesh();
+    var back = Modeling.fromStl(Modeling.toStl(mesh));
+    assertThat(back.vertexCount()).isEqualTo(mesh.vertexCount());
+    assertThat(back.triangleCount()).isEqualTo(mesh.triangleCount());
+    assertThat(Modeling.report(back).volume()).isCloseTo(s.report().volume(), within(1e-6));
+
+    String obj = new String(Modeling.toObj(mesh), java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(obj.lines().filter(l -> l.startsWith("v ")).count()).isEqualTo(mesh.vertexCount());
+    assertThat(obj.lines().filter(l -> l.startsWith("f ")).count()).isEqualTo(mesh.triangleCount());
+
+    byte[] ply = Modeling.toPly(mesh);
+    String header = new String(ply, 0, 300, java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(header)
+        .startsWith("ply\nformat binary_little_endian 1.0")
+        .contains("element vertex " + mesh.vertexCount());
+
+    Map<String, String> metadata =
+        Map.of("anatwin:mesh", s.id(), "anatwin:frameOfReferenceUid", "1.2.3.4");
+    byte[] threeMf = Modeling.to3mf(mesh, metadata);
+    assertThat(threeMf).isEqualTo(Modeling.to3mf(mesh, metadata));
+    String model;
+    try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(threeMf))) {
+      java.util.Map<String, byte[]> entries = new java.util.HashMap<>();
+      for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+        entries.put(e.getName(), zip.readAllBytes());
+      }
+      assertThat(entries).containsKeys("[Content_Types].xml", "_rels/.rels", "3D/3dmodel.model");
+      model = new String(entries.get("3D/3dmodel.model"), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    assertThat(model).contains("unit=\"millimeter\"").contains(s.id());
+    assertThat(model.split("<vertex ", -1)).hasSize(mesh.vertexCount() + 1);
+    assertThat(model.split("<triangle ", -1)).hasSize(mesh.triangleCount() + 1);
+  }
+
+  @Test
   void refusesAThresholdThatSelectsNothing() {
     Volume volume = ball(Vector3D.Unit.PLUS_Z);
     assertThatThrownBy(() -> Modeling.createThresholdLabelMap(volume, 2000, 3000))

@@ -194,6 +194,29 @@ public final class Twins {
     return repository.mesh(id);
   }
 
+  /**
+   * A mesh as a file: the stored STL (checked against its hash), or OBJ, PLY or 3MF made from it.
+   * Exports carry ids and the frame of reference, never patient data, and no timestamps, so the
+   * same mesh always gives the same bytes.
+   */
+  public byte[] meshFile(MeshInfo mesh, MeshFormat format) {
+    byte[] stl = stl(mesh);
+    return switch (format) {
+      case STL -> stl;
+      case OBJ -> Modeling.toObj(Modeling.fromStl(stl));
+      case PLY -> Modeling.toPly(Modeling.fromStl(stl));
+      case THREE_MF ->
+          Modeling.to3mf(
+              Modeling.fromStl(stl),
+              Map.of(
+                  "Application", "Anatwin " + Agent.VERSION,
+                  "anatwin:mesh", mesh.id().value(),
+                  "anatwin:structure", mesh.structure(),
+                  "anatwin:frameOfReferenceUid", mesh.frameOfReferenceUid(),
+                  "anatwin:stlSha256", mesh.sha256().hex()));
+    };
+  }
+
   /** The STL bytes of a mesh, checked against their hash. */
   public byte[] stl(MeshInfo mesh) {
     return storage.blobs().get(mesh.sha256());

@@ -1,7 +1,10 @@
 package org.anatwin.api.twins;
 
+import java.util.Optional;
 import org.anatwin.api.Ids;
+import org.anatwin.model.ContentHash;
 import org.anatwin.model.MeshId;
+import org.anatwin.versioning.MeshFormat;
 import org.anatwin.versioning.MeshInfo;
 import org.anatwin.versioning.Twins;
 import org.springframework.http.CacheControl;
@@ -16,8 +19,9 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /files/meshes/{id}.stl}: the mesh as binary STL. The file name is the mesh id (never
- * patient data) and the ETag is the content hash, so clients can cache and verify.
+ * {@code GET /files/meshes/{id}.{stl|obj|ply|3mf}}: the mesh as a file. The file name is the mesh
+ * id (never patient data) and the ETag is the hash of the bytes sent, so clients can cache and
+ * verify; for STL that is the stored mesh's sha256.
  */
 @RestController
 class MeshFiles {
@@ -27,25 +31,35 @@ class MeshFiles {
     this.twins = twins;
   }
 
-  @GetMapping("/files/meshes/{id}.stl")
-  ResponseEntity<byte[]> stl(
-      @PathVariable String id,
+  @GetMapping("/files/meshes/{file}")
+  ResponseEntity<byte[]> file(
+      @PathVariable String file,
       @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-    MeshInfo mesh = Ids.tryParse(id, MeshId::parse).flatMap(twins::mesh).orElse(null);
-    if (mesh == null) {
+    int dot = file.lastIndexOf('.');
+    Optional<MeshFormat> format =
+        dot < 0 ? Optional.empty() : MeshFormat.fromExtension(file.substring(dot + 1));
+    MeshInfo mesh =
+        dot < 0
+            ? null
+            : Ids.tryParse(file.substring(0, dot), MeshId::parse).flatMap(twins::mesh).orElse(null);
+    if (mesh == null || format.isEmpty()) {
       return ResponseEntity.notFound().build();
     }
-    String etag = "\"" + mesh.sha256().hex() + "\"";
+    byte[] bytes = twins.meshFile(mesh, format.get());
+    String etag = "\"" + ContentHash.of(bytes).hex() + "\"";
     if (etag.equals(ifNoneMatch)) {
       return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
     }
     return ResponseEntity.ok()
-        .contentType(MediaType.parseMediaType("model/stl"))
+        .contentType(MediaType.parseMediaType(format.get().mediaType()))
         .eTag(etag)
         .cacheControl(CacheControl.noCache().cachePrivate())
         .header(
             HttpHeaders.CONTENT_DISPOSITION,
-            ContentDisposition.attachment().filename(mesh.id().value() + ".stl").build().toString())
-        .body(twins.stl(mesh));
+            ContentDisposition.attachment()
+                .filename(mesh.id().value() + "." + format.get().extension())
+                .build()
+                .toString())
+        .body(bytes);
   }
 }

@@ -41,6 +41,9 @@ public record MeshView(
 
   /** The download path of the mesh in a format. */
   public String downloadPath(String format) {
-    return "/files/meshes/" + id + "." + format.toLowerCase(java.util.Locale.ROOT);
+    return "/files/meshes/"
+        + id
+        + "."
+        + org.anatwin.versioning.MeshFormat.valueOf(format).extension();
   }
 }

@@ -1,12 +1,5 @@
 package org.anatwin.bench;
 
-import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.dicom.FileMetaInformation;
-import com.pixelmed.dicom.OtherWordAttribute;
-import com.pixelmed.dicom.SOPClass;
-import com.pixelmed.dicom.TagFromName;
-import com.pixelmed.dicom.TransferSyntax;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,12 +13,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.anatwin.audit.AuditLog;
 import org.anatwin.ingest.DicomListener;
 import org.anatwin.ingest.Ingest;
+import org.anatwin.ingest.SyntheticSeries;
 import org.anatwin.storage.Storage;
 
 /**
@@ -69,7 +62,7 @@ final class IngestBench {
         runs);
   }
 
-  /** N slices of a noisy ellipse phantom, 512x512, explicit VR little endian, fixed UIDs. */
+  /** N slices of a noisy ellipse phantom, 512x512, written once and reused. */
   private static Path writeSeries(Path dir) throws Exception {
     if (Files.isDirectory(dir)) {
       try (Stream<Path> files = Files.list(dir)) {
@@ -78,66 +71,16 @@ final class IngestBench {
         }
       }
     }
-    Files.createDirectories(dir);
-    Random random = new Random(42);
-    String root = "2.25.9" + Math.abs(dir.toString().hashCode());
-    for (int k = 0; k < SLICES; k++) {
-      short[] pixels = new short[512 * 512];
-      for (int j = 0; j < 512; j++) {
-        for (int i = 0; i < 512; i++) {
-          double x = (i - 256) / 200.0;
-          double y = (j - 256) / 160.0;
-          int hu = x * x + y * y < 1 ? 40 : -1000;
-          pixels[i + 512 * j] = (short) (hu + 1024 + random.nextInt(20));
-        }
-      }
-      AttributeList list = new AttributeList();
-      put(list, TagFromName.SOPClassUID, SOPClass.CTImageStorage);
-      put(list, TagFromName.SOPInstanceUID, root + ".1." + (k + 1));
-      put(list, TagFromName.StudyInstanceUID, root + ".2");
-      put(list, TagFromName.SeriesInstanceUID, root + ".3");
-      put(list, TagFromName.FrameOfReferenceUID, root + ".4");
-      put(list, TagFromName.PatientID, "BENCH");
-      put(list, TagFromName.PatientName, "Bench^Ingest");
-      put(list, TagFromName.Modality, "CT");
-      put(list, TagFromName.InstanceNumber, Integer.toString(k + 1));
-      put(
-          list,
-          TagFromName.ImagePositionPatient,
-          "-179.2",
-          "-179.2",
-          String.format(Locale.ROOT, "%.1f", k * 1.0));
-      put(list, TagFromName.ImageOrientationPatient, "1", "0", "0", "0", "1", "0");
-      put(list, TagFromName.PixelSpacing, "0.7", "0.7");
-      put(list, TagFromName.Rows, "512");
-      put(list, TagFromName.Columns, "512");
-      put(list, TagFromName.SamplesPerPixel, "1");
-      put(list, TagFromName.PhotometricInterpretation, "MONOCHROME2");
-      put(list, TagFromName.BitsAllocated, "16");
-      put(list, TagFromName.BitsStored, "16");
-      put(list, TagFromName.HighBit, "15");
-      put(list, TagFromName.PixelRepresentation, "0");
-      put(list, TagFromName.RescaleIntercept, "-1024");
-      put(list, TagFromName.RescaleSlope, "1");
-      OtherWordAttribute data = new OtherWordAttribute(TagFromName.PixelData);
-      data.setValues(pixels);
-      list.put(data);
-      FileMetaInformation.addFileMetaInformation(
-          list, TransferSyntax.ExplicitVRLittleEndian, "ANATWIN");
-      list.write(
-          dir.resolve(String.format(Locale.ROOT, "CT%04d.dcm", k + 1)).toFile(),
-          TransferSyntax.ExplicitVRLittleEndian,
-          true,
-          true);
-    }
+    new SyntheticSeries("bench-ingest-" + SLICES, 1, 512, 512, 0.7, SLICES, 1.0, -179.2, -179.2, 0)
+        .write(
+            dir,
+            (x, y, z) -> {
+              double ex = x / 140.0;
+              double ey = y / 112.0;
+              int noise = Math.floorMod(Double.hashCode(x * 31 + y * 17 + z), 20);
+              return (ex * ex + ey * ey < 1 ? 40 : -1000) + noise;
+            });
     return dir;
-  }
-
-  private static void put(AttributeList list, AttributeTag tag, String... values) throws Exception {
-    var attribute = list.putNewAttribute(tag);
-    for (String v : values) {
-      attribute.addValue(v);
-    }
   }
 
   /** Our SCP on a fresh store: embedded Neo4j and blob store in a new folder. */

@@ -80,7 +80,7 @@ public final class SyntheticPhantom {
 
   /** A shape: HU at a point in patient coordinates (mm). */
   @FunctionalInterface
-  private interface Shape {
+  public interface Shape {
     double hu(double x, double y, double z);
   }
 
@@ -118,7 +118,12 @@ public final class SyntheticPhantom {
     return step(SOFT, bone, Math.max(r - FEMUR_INNER, cavity));
   }
 
-  private static List<Path> writeSeries(
+  /**
+   * Writes one axial CT series of {@code slices} images of {@code columns x rows} pixels of {@code
+   * pixel} mm, {@code step} mm apart, the first pixel of the first slice at (x0, y0, z0); UIDs are
+   * derived from {@code name}.
+   */
+  public static List<Path> writeSeries(
       Path dir,
       String name,
       int seriesNumber,

@@ -1,6 +1,7 @@
 package org.anatwin.app;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -30,7 +31,7 @@ public record AnatwinProperties(
       neo4j = new Neo4j(null, "", "", 0);
     }
     if (dicom == null) {
-      dicom = new Dicom(null, null, 11112, 0);
+      dicom = new Dicom(null, null, 11112, 0, null);
     }
     if (maxZipEntries <= 0) {
       maxZipEntries = 100_000;
@@ -54,13 +55,24 @@ public record AnatwinProperties(
   /**
    * The C-STORE SCP: AE title, bind address (loopback by default), port (0: a free one), PDU size.
    */
-  public record Dicom(@Nullable String aeTitle, @Nullable String bind, int port, int maxPduLength) {
+  public record Dicom(
+      @Nullable String aeTitle,
+      @Nullable String bind,
+      int port,
+      int maxPduLength,
+      @Nullable Map<String, Remote> remotes) {
     public Dicom {
       aeTitle = aeTitle == null || aeTitle.isBlank() ? "ANATWIN" : aeTitle;
       bind = bind == null || bind.isBlank() ? "127.0.0.1" : bind;
       maxPduLength = maxPduLength <= 0 ? 262144 : maxPduLength;
+      remotes = remotes == null ? Map.of() : Map.copyOf(remotes);
     }
   }
+
+  /**
+   * A configured send destination: {@code anatwin.dicom.remotes.<name>.host / .port / .ae-title}.
+   */
+  public record Remote(String host, int port, String aeTitle) {}
 
   public Path dataHome() {
     return home == null ? Path.of(".") : home;

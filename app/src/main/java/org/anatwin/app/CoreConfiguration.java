@@ -2,8 +2,10 @@ package org.anatwin.app;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.Map;
 import org.anatwin.audit.AuditLog;
 import org.anatwin.audit.Provenance;
+import org.anatwin.ingest.DicomDestinations;
 import org.anatwin.ingest.DicomListener;
 import org.anatwin.ingest.Ingest;
 import org.anatwin.printorders.PrintOrders;
@@ -58,6 +60,18 @@ class CoreConfiguration {
             dicom.port(),
             dicom.maxPduLength(),
             properties.dataHome().resolve("spool")));
+  }
+
+  @Bean
+  DicomDestinations dicomDestinations(AnatwinProperties properties) {
+    Map<String, Ingest.RemoteAe> remotes = new java.util.HashMap<>();
+    properties
+        .dicom()
+        .remotes()
+        .forEach(
+            (name, r) -> remotes.put(name, new Ingest.RemoteAe(r.host(), r.port(), r.aeTitle())));
+    return new DicomDestinations(
+        remotes, properties.dicom().aeTitle(), properties.dataHome().resolve("spool"));
   }
 
   @Bean

@@ -26,6 +26,7 @@ class DicomSendIT extends ServiceIT {
   private static final Actor ADMIN = new Actor("it-admin", "admin");
 
   @Autowired Ingest ingest;
+  @org.springframework.boot.test.web.server.LocalServerPort int port;
 
   private static int freePort() throws Exception {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -100,6 +101,29 @@ class DicomSendIT extends ServiceIT {
         orthanc.destroyForcibly();
       }
     }
+  }
+
+  @Test
+  void sendingToADestinationNobodyConfiguredIsRefused() throws Exception {
+    GraphQlClient client = new GraphQlClient(port);
+    var body =
+        client
+            .post(
+                client.token("admin"),
+                "mutation { sendSeries(uid: \"1.2.3\", destination: \"ELSEWHERE\") { sent } }",
+                java.util.Map.of())
+            .body();
+    assertThat(body.get("errors").get(0).get("extensions").get("code").asString())
+        .isEqualTo("ingest:send.unknown-destination");
+    var planner =
+        client
+            .post(
+                client.token("planner"),
+                "mutation { sendSeries(uid: \"1.2.3\", destination: \"ELSEWHERE\") { sent } }",
+                java.util.Map.of())
+            .body();
+    assertThat(planner.get("errors").get(0).get("extensions").get("classification").asString())
+        .isEqualTo("FORBIDDEN");
   }
 
   @Test

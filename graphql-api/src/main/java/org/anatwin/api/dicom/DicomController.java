@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.anatwin.api.CurrentActor;
 import org.anatwin.api.Pages;
+import org.anatwin.ingest.DicomDestinations;
 import org.anatwin.ingest.ImportReport;
 import org.anatwin.ingest.Ingest;
 import org.anatwin.model.Actor;
@@ -27,10 +28,23 @@ import org.springframework.stereotype.Controller;
 class DicomController {
   private final Ingest ingest;
   private final AuditSink audit;
+  private final DicomDestinations destinations;
 
-  DicomController(Ingest ingest, AuditSink audit) {
+  DicomController(Ingest ingest, AuditSink audit, DicomDestinations destinations) {
     this.ingest = ingest;
     this.audit = audit;
+    this.destinations = destinations;
+  }
+
+  @MutationMapping
+  @PreAuthorize("hasRole('admin')")
+  Ingest.SendReport sendSeries(@Argument String uid, @Argument String destination) {
+    return ingest.send(
+        SeriesInstanceUid.of(uid),
+        destinations.get(destination),
+        destinations.callingAeTitle(),
+        CurrentActor.get(),
+        destinations.spool());
   }
 
   record PatientEdge(String cursor, Map<String, Object> node) {}

@@ -135,9 +135,16 @@ class WalkingSkeletonIT extends ServiceIT {
         client
             .data(
                 technician,
-                "mutation($id: ID!) { submitPrintJob(orderId: $id) { state artefacts { id serialNumber } } }",
+                "mutation($id: ID!) { submitPrintJob(orderId: $id) { state printer { id } artefacts { id serialNumber printer { id } order { printer { id } meshes { id } } } } }",
                 Map.of("id", order))
             .get("submitPrintJob");
+    assertThat(job.get("printer").get("id").asString()).isEqualTo("simulated-fdm-1");
+    JsonNode printed = job.get("artefacts").get(0);
+    assertThat(printed.get("printer").get("id").asString()).isEqualTo("simulated-fdm-1");
+    assertThat(printed.get("order").get("printer").get("id").asString())
+        .isEqualTo("simulated-fdm-1");
+    assertThat(printed.get("order").get("meshes").get(0).get("id").asString())
+        .isEqualTo(mesh.get("id").asString());
     assertThat(job.get("state").asString()).isEqualTo("PRINTED");
     String artefact = job.get("artefacts").get(0).get("id").asString();
     assertThat(job.get("artefacts").get(0).get("serialNumber").asString())

@@ -1,7 +1,5 @@
 package org.anatwin.model;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -30,16 +28,6 @@ public record ContentHash(String hex) {
 
   public static ContentHash of(byte[] bytes) {
     return of(bytes, 0, bytes.length);
-  }
-
-  /** Hashes a whole stream; the caller closes it. */
-  public static ContentHash of(InputStream in) throws IOException {
-    MessageDigest digest = newDigest();
-    byte[] buffer = new byte[1 << 16];
-    for (int n; (n = in.read(buffer)) > 0; ) {
-      digest.update(buffer, 0, n);
-    }
-    return new ContentHash(HexFormat.of().formatHex(digest.digest()));
   }
 
   /** A fresh SHA-256 digest. */

@@ -194,6 +194,13 @@ public final class Twins {
     return repository.mesh(id);
   }
 
+  /** The meshes with these ids, by id, in one query; unknown ids are absent. */
+  public Map<String, MeshInfo> meshes(List<String> ids) {
+    Map<String, MeshInfo> byId = new java.util.HashMap<>();
+    repository.meshes(ids).forEach(m -> byId.put(m.id().value(), m));
+    return byId;
+  }
+
   /**
    * A mesh as a file: the stored STL (checked against its hash), or OBJ, PLY or 3MF made from it.
    * Exports carry ids and the frame of reference, never patient data, and no timestamps, so the

@@ -6,7 +6,6 @@ import org.anatwin.api.CurrentActor;
 import org.anatwin.api.Ids;
 import org.anatwin.api.twins.MeshView;
 import org.anatwin.model.ArtefactId;
-import org.anatwin.model.MeshId;
 import org.anatwin.model.PrintOrderId;
 import org.anatwin.printorders.Artefact;
 import org.anatwin.printorders.Decision;
@@ -17,6 +16,7 @@ import org.anatwin.printorders.PrintOrder;
 import org.anatwin.printorders.PrintOrderException;
 import org.anatwin.printorders.PrintOrders;
 import org.anatwin.printorders.Printer;
+import org.anatwin.versioning.MeshInfo;
 import org.anatwin.versioning.Twins;
 import org.jspecify.annotations.Nullable;
 import org.springframework.graphql.data.method.annotation.Argument;
@@ -185,12 +185,10 @@ class PrintController {
 
   @BatchMapping(typeName = "PrintOrder")
   List<List<MeshView>> meshes(List<OrderView> owners) {
+    Map<String, MeshInfo> meshes =
+        twins.meshes(owners.stream().flatMap(o -> o.meshIds().stream()).distinct().toList());
     return owners.stream()
-        .map(
-            o ->
-                o.meshIds().stream()
-                    .map(id -> twins.mesh(MeshId.parse(id)).map(MeshView::from).orElseThrow())
-                    .toList())
+        .map(o -> o.meshIds().stream().map(id -> MeshView.from(meshes.get(id))).toList())
         .toList();
   }
 
@@ -202,19 +200,19 @@ class PrintController {
         .toList();
   }
 
-  @SchemaMapping(typeName = "PrintOrder")
-  @Nullable Printer printer(OrderView order) {
-    return printer(order.printerId());
+  @BatchMapping(typeName = "PrintOrder", field = "printer")
+  List<@Nullable Printer> orderPrinters(List<OrderView> owners) {
+    return printers(owners.stream().map(OrderView::printerId).toList());
   }
 
-  @SchemaMapping(typeName = "PrintJob")
-  @Nullable Printer printer(JobView job) {
-    return printer(job.printerId());
+  @BatchMapping(typeName = "PrintJob", field = "printer")
+  List<@Nullable Printer> jobPrinters(List<JobView> owners) {
+    return printers(owners.stream().map(JobView::printerId).toList());
   }
 
-  @SchemaMapping(typeName = "Artefact")
-  @Nullable Printer printer(ArtefactView artefact) {
-    return printer(artefact.printerId());
+  @BatchMapping(typeName = "Artefact", field = "printer")
+  List<@Nullable Printer> artefactPrinters(List<ArtefactView> owners) {
+    return printers(owners.stream().map(ArtefactView::printerId).toList());
   }
 
   @SchemaMapping(typeName = "Artefact")
@@ -222,10 +220,15 @@ class PrintController {
     return orders.order(PrintOrderId.parse(artefact.orderId())).map(OrderView::from).orElse(null);
   }
 
-  private @Nullable Printer printer(@Nullable String id) {
-    return id == null
-        ? null
-        : orders.printers().stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
+  /** The printers with these ids (null where an id is null or unknown), from one query. */
+  private List<@Nullable Printer> printers(List<@Nullable String> ids) {
+    Map<String, Printer> byId = new java.util.HashMap<>();
+    orders.printers().forEach(p -> byId.put(p.id(), p));
+    List<@Nullable Printer> out = new java.util.ArrayList<>();
+    for (String id : ids) {
+      out.add(id == null ? null : byId.get(id));
+    }
+    return out;
   }
 
   private static PrintOrderId orderId(String id) {

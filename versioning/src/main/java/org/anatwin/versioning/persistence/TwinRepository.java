@@ -97,7 +97,7 @@ public final class TwinRepository {
       """;
   private static final String VERSION_IDS_OF_TWINS =
       "MATCH (t:Twin)-[:HAS_VERSION]->(v:TwinVersion) WHERE t.id IN $ids RETURN t.id AS owner, v.id AS id ORDER BY v.number";
-  private static final String MESH = "MATCH (m:Mesh {id: $id}) RETURN m {.*} AS m";
+  private static final String MESHES = "MATCH (m:Mesh) WHERE m.id IN $ids RETURN m {.*} AS m";
 
   private final Graph graph;
 
@@ -295,10 +295,12 @@ public final class TwinRepository {
   }
 
   public Optional<MeshInfo> mesh(MeshId id) {
-    return graph.read(
-        tx ->
-            tx.run(MESH, Map.of("id", id.value())).list(r -> mesh(r.get("m").asMap())).stream()
-                .findFirst());
+    return meshes(List.of(id.value())).stream().findFirst();
+  }
+
+  /** The meshes with these ids, in no particular order; unknown ids are skipped. */
+  public List<MeshInfo> meshes(List<String> ids) {
+    return graph.read(tx -> tx.run(MESHES, Map.of("ids", ids)).list(r -> mesh(r.get("m").asMap())));
   }
 
   private static Twin twin(Value t) {

@@ -55,11 +55,7 @@ class CoreConfiguration {
     AnatwinProperties.Dicom dicom = properties.dicom();
     return ingest.listen(
         new DicomListener.Settings(
-            dicom.aeTitle(),
-            dicom.bind(),
-            dicom.port(),
-            dicom.maxPduLength(),
-            properties.dataHome().resolve("spool")));
+            dicom.aeTitle(), dicom.bind(), dicom.port(), dicom.maxPduLength()));
   }
 
   @Bean

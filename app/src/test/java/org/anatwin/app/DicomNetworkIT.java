@@ -140,8 +140,8 @@ class DicomNetworkIT extends ServiceIT {
                 "MATCH (:Agent {id: 'ae:STORESCU'})<-[:WAS_ASSOCIATED_WITH]-(a:Activity {algorithm: 'anatwin.dicom.receive'}) RETURN count(a)",
                 Map.of()))
         .isGreaterThanOrEqualTo(54);
-    try (Stream<Path> spool = Files.list(HOME.resolve("spool"))) {
-      assertThat(spool.toList()).as("spool files left behind").isEmpty();
+    try (Stream<Path> partial = Files.list(HOME.resolve("blobs").resolve("tmp"))) {
+      assertThat(partial.toList()).as("partial blob files left behind").isEmpty();
     }
   }
 

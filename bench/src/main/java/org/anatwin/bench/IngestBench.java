@@ -90,9 +90,7 @@ final class IngestBench {
       Ingest ingest =
           new Ingest(storage, new AuditLog(storage), Ingest.Limits.defaults(), Clock.systemUTC());
       try (DicomListener scp =
-          ingest.listen(
-              new DicomListener.Settings(
-                  "ANATWIN", "127.0.0.1", 0, 262144, home.resolve("spool")))) {
+          ingest.listen(new DicomListener.Settings("ANATWIN", "127.0.0.1", 0, 262144))) {
         double rate = storescu(series, scp.port(), "ANATWIN");
         long stored =
             storage

@@ -1,42 +1,81 @@
 package org.anatwin.ingest;
 
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
-import com.pixelmed.dicom.StoredFilePathStrategy;
+import com.pixelmed.dicom.DicomOutputStream;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+import com.pixelmed.network.AReleaseException;
 import com.pixelmed.network.Association;
-import com.pixelmed.network.AssociationStatusHandler;
-import com.pixelmed.network.ReceivedObjectHandler;
-import com.pixelmed.network.StorageSOPClassSCP;
+import com.pixelmed.network.AssociationFactory;
+import com.pixelmed.network.DimseRequestReader;
+import com.pixelmed.network.PresentationContext;
+import com.pixelmed.network.PresentationContextSelectionPolicy;
 import com.pixelmed.network.UnencapsulatedExplicitStorePresentationContextSelectionPolicy;
-import java.io.File;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.UUID;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
 import org.anatwin.ingest.internal.DicomInstance;
 import org.anatwin.model.Actor;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The C-STORE and C-ECHO SCP. Binds its own server socket (loopback by default, not PixelMed's
  * dispatcher, which binds every interface), turns on {@code TCP_NODELAY} and runs each association
- * on a virtual thread with PixelMed's {@link StorageSOPClassSCP}. PixelMed spools each received
- * object to a file with a random name (never a name made from a DICOM value); the handler stores it
- * through {@link Ingest} — blob made durable, graph committed — before PixelMed sends the C-STORE
- * response, and deletes the spool file. A refused object fails the handler, so the sender gets no
- * success for it (PixelMed then aborts the association), and is audited as a failure with its code.
+ * on a virtual thread. PixelMed negotiates the association and frames the PDUs; our loop reads each
+ * request, keeps the data set in memory up to the instance limit (no spool file, no name made from
+ * a DICOM value), stores it through {@link Ingest} — blob made durable, graph committed — and only
+ * then answers. Every C-STORE gets the status of what happened: success (also for a duplicate),
+ * 0111 for a different data set under a stored SOP Instance UID, A700 over the size limit, A900
+ * when the data set is not the one the request names, C000 for a malformed object, 0110 when
+ * storing failed; failures carry our refusal code as the error comment and are audited.
  */
 public final class DicomListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DicomListener.class);
 
+  private static final int C_STORE_RQ = 0x0001;
+  private static final int C_STORE_RSP = 0x8001;
+  private static final int C_ECHO_RQ = 0x0030;
+  private static final int C_ECHO_RSP = 0x8030;
+  private static final int SUCCESS = 0x0000;
+  private static final int PROCESSING_FAILURE = 0x0110;
+  private static final int DUPLICATE_SOP_INSTANCE = 0x0111;
+  private static final int OUT_OF_RESOURCES = 0xA700;
+  private static final int DATA_SET_DOES_NOT_MATCH_SOP_CLASS = 0xA900;
+  private static final int CANNOT_UNDERSTAND = 0xC000;
+
+  /** Verification and the storage SOP classes the design names. */
+  static final Set<String> ACCEPTED_SOP_CLASSES =
+      Set.of(
+          "1.2.840.10008.1.1", // Verification
+          "1.2.840.10008.5.1.4.1.1.2", // CT Image
+          "1.2.840.10008.5.1.4.1.1.2.1", // Enhanced CT Image
+          "1.2.840.10008.5.1.4.1.1.2.2", // Legacy Converted Enhanced CT Image
+          "1.2.840.10008.5.1.4.1.1.4", // MR Image
+          "1.2.840.10008.5.1.4.1.1.4.1", // Enhanced MR Image
+          "1.2.840.10008.5.1.4.1.1.4.4", // Legacy Converted Enhanced MR Image
+          "1.2.840.10008.5.1.4.1.1.66.4", // Segmentation
+          "1.2.840.10008.5.1.4.1.1.66.7", // Label Map Segmentation
+          "1.2.840.10008.5.1.4.1.1.481.3", // RT Structure Set
+          "1.2.840.10008.5.1.4.1.1.104.3", // Encapsulated STL
+          "1.2.840.10008.5.1.4.1.1.104.4", // Encapsulated OBJ
+          "1.2.840.10008.5.1.4.1.1.104.5", // Encapsulated MTL
+          "1.2.840.10008.5.1.4.1.1.66.1", // Spatial Registration
+          "1.2.840.10008.5.1.4.1.1.66.3"); // Deformable Spatial Registration
+
   /** Where and as whom to listen; port 0 picks a free port. */
-  public record Settings(
-      String aeTitle, String bindAddress, int port, int maxPduLength, Path spool) {
+  public record Settings(String aeTitle, String bindAddress, int port, int maxPduLength) {
     public Settings {
       if (aeTitle.isBlank() || aeTitle.length() > 16) {
         throw new IngestException(
@@ -49,13 +88,11 @@ public final class DicomListener implements AutoCloseable {
   private final Settings settings;
   private final ServerSocket server;
   private final Thread acceptor;
-  private final StoredFilePathStrategy randomNames;
 
   DicomListener(Ingest ingest, Settings settings) {
     this.ingest = ingest;
     this.settings = settings;
     try {
-      Files.createDirectories(settings.spool());
       this.server = new ServerSocket();
       server.setReuseAddress(true);
       server.bind(
@@ -72,7 +109,6 @@ public final class DicomListener implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    this.randomNames = new RandomSpoolNames(settings.spool());
     this.acceptor = Thread.ofPlatform().name("dicom-scp-accept").daemon().start(this::accept);
   }
 
@@ -104,107 +140,292 @@ public final class DicomListener implements AutoCloseable {
   }
 
   private void serve(Socket socket) {
+    Actor sender = Actor.dicomSender("unknown");
+    int stored = 0;
+    int duplicates = 0;
     try (socket) {
-      Counter counter = new Counter();
-      new StorageSOPClassSCP(
-              socket,
-              settings.aeTitle(),
-              settings.maxPduLength(),
-              0,
-              0,
-              settings.spool().toFile(),
-              randomNames,
-              new Handler(counter),
-              counter,
-              null,
-              null,
-              null,
-              new UnencapsulatedExplicitStorePresentationContextSelectionPolicy())
-          .run();
-    } catch (IOException
-        | DicomException
-        | com.pixelmed.network.DicomNetworkException
-        | RuntimeException e) {
+      Association association =
+          AssociationFactory.createNewAssociation(
+              socket, settings.aeTitle(), settings.maxPduLength(), 0, 0, ACCEPTED, 0);
+      sender = Actor.dicomSender(association.getCallingAETitle());
+      while (true) {
+        Received received = new Received(ingest.limits().maxInstanceBytes());
+        DimseRequestReader reader = new DimseRequestReader(received::append);
+        association.setReceivedDataHandler(reader);
+        try {
+          association.waitForPDataPDUsUntilHandlerReportsDone();
+        } catch (AReleaseException released) {
+          break;
+        }
+        Request request = Request.of(reader.commandList());
+        byte context = reader.presentationContextId();
+        switch (request.commandField()) {
+          case C_ECHO_RQ ->
+              association.send(context, request.response(C_ECHO_RSP, SUCCESS, null), null);
+          case C_STORE_RQ -> {
+            Status status =
+                store(
+                    request,
+                    received,
+                    association.getTransferSyntaxForPresentationContextID(context),
+                    sender);
+            switch (status.outcome()) {
+              case NEW -> stored++;
+              case DUPLICATE -> duplicates++;
+              case null -> {
+                // refused: audited as a failure of its own in store()
+              }
+            }
+            association.send(
+                context, request.response(C_STORE_RSP, status.code(), status.comment()), null);
+          }
+          default -> {
+            log.warn(
+                "unsupported DIMSE command 0x{} from {}",
+                Integer.toHexString(request.commandField()),
+                sender.userName());
+            association.abort();
+            return;
+          }
+        }
+      }
+    } catch (IOException | com.pixelmed.network.DicomNetworkException | RuntimeException e) {
       log.warn(
           "DICOM association from {} ended with an error: {}",
           socket.getRemoteSocketAddress(),
           e.getMessage());
-    }
-  }
-
-  /** Stores each received object before PixelMed answers the C-STORE. */
-  private final class Handler extends ReceivedObjectHandler {
-    private final Counter counter;
-
-    Handler(Counter counter) {
-      this.counter = counter;
-    }
-
-    @Override
-    public void sendReceivedObjectIndication(
-        String fileName, String transferSyntax, String callingAeTitle)
-        throws DicomException, IOException {
-      Path file = Path.of(fileName);
-      try {
-        byte[] bytes = Files.readAllBytes(file);
-        Actor sender = Actor.dicomSender(callingAeTitle);
-        counter.sender = sender;
-        switch (ingest.store(
-            DicomInstance.parse(bytes), bytes, sender, "C-STORE from " + sender.userName())) {
-          case NEW -> counter.stored++;
-          case DUPLICATE -> counter.duplicates++;
-        }
-      } catch (IngestException e) {
-        ingest.auditRefusal(Actor.dicomSender(callingAeTitle), "dicom.c-store", e);
-        log.warn("refused an object from {}: {} {}", callingAeTitle, e.code(), e.getMessage());
-        throw new DicomException(e.code() + ": " + e.getMessage());
-      } finally {
-        Files.deleteIfExists(file);
+    } finally {
+      if (stored + duplicates > 0) {
+        ingest.auditReceipt(sender, "dicom.c-store", stored, duplicates);
       }
     }
   }
 
-  /** Counts what one association did; audited when it is released. */
-  private final class Counter extends AssociationStatusHandler {
-    Actor sender = Actor.dicomSender("unknown");
-    int stored;
-    int duplicates;
-
-    @Override
-    public void sendAssociationReleaseIndication(Association association) {
-      ingest.auditReceipt(sender, "dicom.c-store", stored, duplicates);
+  /** What a C-STORE did: its DIMSE status, an error comment for failures, and the outcome. */
+  private record Status(int code, @Nullable String comment, Ingest.@Nullable Stored outcome) {
+    static Status refused(int code, IngestException e) {
+      return new Status(code, e.code(), null);
     }
   }
 
-  /** Spool files get random names: PixelMed would otherwise name them by SOP Instance UID. */
-  private static final class RandomSpoolNames extends StoredFilePathStrategy {
-    private final Path spool;
-
-    RandomSpoolNames(Path spool) {
-      this.spool = spool;
-    }
-
-    @Override
-    public String makeStoredFilePath(String sopInstanceUid) {
-      return UUID.randomUUID() + ".part";
-    }
-
-    @Override
-    public File makeStoredFilePath(File folder, String sopInstanceUid) {
-      return spool.resolve(makeStoredFilePath(sopInstanceUid)).toFile();
-    }
-
-    @Override
-    public File makeReliableStoredFilePathWithFoldersCreated(File folder, String sopInstanceUid) {
-      return makeStoredFilePath(folder, sopInstanceUid);
-    }
-
-    @Override
-    public File makeReliableStoredFilePathWithFoldersCreated(
-        File folder, String studyInstanceUid, String sopInstanceUid) {
-      return makeStoredFilePath(folder, sopInstanceUid);
+  /**
+   * Stores one received data set (blob durable, graph committed) and returns the status to answer
+   * with. A refusal is audited as a failure with its code and answered with a failure status whose
+   * error comment is that code; the association goes on.
+   */
+  private Status store(Request request, Received received, String transferSyntax, Actor sender) {
+    try {
+      if (received.overLimit()) {
+        throw new IngestException(
+            "ingest:file.too-large",
+            "the data set has more than " + received.limit() + " bytes, over the instance limit");
+      }
+      byte[] bytes = received.asPart10(request, transferSyntax, sender.userName());
+      DicomInstance instance = DicomInstance.parse(bytes);
+      if (!instance.sopInstanceUid().value().equals(request.sopInstanceUid())
+          || !instance.sopClassUid().equals(request.sopClassUid())) {
+        throw new IngestException(
+            "ingest:c-store.mismatch",
+            "the data set's SOP Class and Instance UIDs differ from the C-STORE request's");
+      }
+      return new Status(
+          SUCCESS,
+          null,
+          ingest.store(instance, bytes, sender, "C-STORE from " + sender.userName()));
+    } catch (IngestException e) {
+      ingest.auditRefusal(sender, "dicom.c-store", e);
+      log.warn("refused an object from {}: {} {}", sender.userName(), e.code(), e.getMessage());
+      return Status.refused(statusOf(e.code()), e);
+    } catch (RuntimeException e) {
+      IngestException failure =
+          new IngestException("ingest:c-store.failed", "storing failed: " + e.getMessage(), e);
+      ingest.auditRefusal(sender, "dicom.c-store", failure);
+      log.error("storing an object from {} failed", sender.userName(), e);
+      return Status.refused(PROCESSING_FAILURE, failure);
     }
   }
+
+  /** DIMSE status for a refusal code (PS3.4 Annex B.2.3, PS3.7 Annex C). */
+  private static int statusOf(String code) {
+    return switch (code) {
+      case "ingest:instance.conflict" -> DUPLICATE_SOP_INSTANCE;
+      case "ingest:file.too-large" -> OUT_OF_RESOURCES;
+      case "ingest:c-store.mismatch" -> DATA_SET_DOES_NOT_MATCH_SOP_CLASS;
+      default -> CANNOT_UNDERSTAND;
+    };
+  }
+
+  /** The fields of a request's command set that the response needs. */
+  private record Request(
+      int commandField, int messageId, String sopClassUid, String sopInstanceUid) {
+    static Request of(AttributeList command) {
+      return new Request(
+          Attribute.getSingleIntegerValueOrDefault(command, TagFromName.CommandField, -1),
+          Attribute.getSingleIntegerValueOrDefault(command, TagFromName.MessageID, 0),
+          Attribute.getSingleStringValueOrEmptyString(command, TagFromName.AffectedSOPClassUID),
+          Attribute.getSingleStringValueOrEmptyString(command, TagFromName.AffectedSOPInstanceUID));
+    }
+
+    /** The response command set, implicit VR little endian, group length first. */
+    byte[] response(int field, int status, @Nullable String comment) {
+      CommandWriter out = new CommandWriter();
+      out.uid(0x0002, sopClassUid);
+      out.us(0x0100, field);
+      out.us(0x0120, messageId);
+      out.us(0x0800, 0x0101);
+      out.us(0x0900, status);
+      if (comment != null) {
+        out.text(0x0902, comment.length() > 64 ? comment.substring(0, 64) : comment);
+      }
+      if (field == C_STORE_RSP) {
+        out.uid(0x1000, sopInstanceUid);
+      }
+      return out.withGroupLength();
+    }
+  }
+
+  /** Writes group 0000 elements in implicit VR little endian. */
+  private static final class CommandWriter {
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+    void us(int element, int value) {
+      element(element, new byte[] {(byte) value, (byte) (value >> 8)});
+    }
+
+    void uid(int element, String uid) {
+      element(element, padded(uid, (byte) 0));
+    }
+
+    void text(int element, String text) {
+      element(element, padded(text, (byte) ' '));
+    }
+
+    private static byte[] padded(String value, byte pad) {
+      byte[] ascii = value.getBytes(StandardCharsets.US_ASCII);
+      if (ascii.length % 2 == 0) {
+        return ascii;
+      }
+      byte[] even = Arrays.copyOf(ascii, ascii.length + 1);
+      even[ascii.length] = pad;
+      return even;
+    }
+
+    private void element(int element, byte[] value) {
+      writeHeader(body, element, value.length);
+      body.writeBytes(value);
+    }
+
+    private static void writeHeader(ByteArrayOutputStream out, int element, int length) {
+      out.write(0);
+      out.write(0);
+      out.write(element);
+      out.write(element >> 8);
+      out.write(length);
+      out.write(length >> 8);
+      out.write(length >> 16);
+      out.write(length >> 24);
+    }
+
+    byte[] withGroupLength() {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      writeHeader(out, 0x0000, 4);
+      int length = body.size();
+      out.writeBytes(
+          new byte[] {
+            (byte) length, (byte) (length >> 8), (byte) (length >> 16), (byte) (length >> 24)
+          });
+      out.writeBytes(body.toByteArray());
+      return out.toByteArray();
+    }
+  }
+
+  /**
+   * A data set as it arrives, kept in memory up to the instance limit; past it the rest is read off
+   * the wire and dropped, so an oversized object is refused without being held.
+   */
+  private static final class Received {
+    private final long limit;
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private long total;
+
+    Received(long limit) {
+      this.limit = limit;
+    }
+
+    void append(byte[] fragment) {
+      total += fragment.length;
+      if (total <= limit) {
+        bytes.writeBytes(fragment);
+      } else if (bytes.size() > 0) {
+        bytes.reset();
+      }
+    }
+
+    boolean overLimit() {
+      return total > limit;
+    }
+
+    long limit() {
+      return limit;
+    }
+
+    /** The data set as a Part 10 file: preamble, file meta information, data set. */
+    byte[] asPart10(Request request, String transferSyntax, String sourceAeTitle) {
+      try {
+        ByteArrayOutputStream file = new ByteArrayOutputStream(bytes.size() + 512);
+        DicomOutputStream out =
+            new DicomOutputStream(file, TransferSyntax.ExplicitVRLittleEndian, transferSyntax);
+        new FileMetaInformation(
+                request.sopClassUid(), request.sopInstanceUid(), transferSyntax, sourceAeTitle)
+            .getAttributeList()
+            .write(out);
+        out.flush();
+        file.writeBytes(bytes.toByteArray());
+        return file.toByteArray();
+      } catch (IOException | DicomException e) {
+        throw new IngestException(
+            "ingest:c-store.meta", "cannot describe the received data set: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * The presentation contexts we accept: the storage SOP classes of the design (CT, MR, their
+   * Enhanced and Legacy Converted forms, SEG, RTSTRUCT, encapsulated STL/OBJ, spatial registration)
+   * and Verification, in uncompressed transfer syntaxes; any other abstract syntax is rejected at
+   * association time (result 3, abstract syntax not supported).
+   */
+  private static final PresentationContextSelectionPolicy ACCEPTED =
+      new PresentationContextSelectionPolicy() {
+        private final PresentationContextSelectionPolicy transferSyntaxes =
+            new UnencapsulatedExplicitStorePresentationContextSelectionPolicy();
+
+        @Override
+        public java.util.LinkedList applyPresentationContextSelectionPolicy(
+            java.util.LinkedList contexts, int association) {
+          return restrict(
+              transferSyntaxes.applyPresentationContextSelectionPolicy(contexts, association));
+        }
+
+        @Override
+        public java.util.LinkedList applyPresentationContextSelectionPolicy(
+            java.util.LinkedList contexts, int association, int debugLevel) {
+          return restrict(
+              transferSyntaxes.applyPresentationContextSelectionPolicy(
+                  contexts, association, debugLevel));
+        }
+
+        private java.util.LinkedList restrict(java.util.LinkedList contexts) {
+          for (Object item : contexts) {
+            PresentationContext context = (PresentationContext) item;
+            if (!ACCEPTED_SOP_CLASSES.contains(context.getAbstractSyntaxUID())) {
+              context.setResultReason((byte) 3);
+              context.newTransferSyntaxUIDs();
+            }
+          }
+          return contexts;
+        }
+      };
 
   @Override
   public void close() {

@@ -60,6 +60,10 @@ public final class Ingest implements VolumeSource {
     this.clock = clock;
   }
 
+  Limits limits() {
+    return limits;
+  }
+
   /** What storing one file did. */
   public enum Stored {
     NEW,

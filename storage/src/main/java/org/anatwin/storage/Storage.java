@@ -51,7 +51,9 @@ public final class Storage implements AutoCloseable {
     } else if (!settings.neo4jUser().isEmpty()) {
       auth = AuthTokens.basic(settings.neo4jUser(), settings.neo4jPassword());
     }
-    Driver driver = GraphDatabase.driver(uri, auth, Config.builder().withoutEncryption().build());
+    Driver driver =
+        GraphDatabase.driver(
+            uri, auth, Config.builder().withoutEncryption().withTelemetryDisabled(true).build());
     try {
       driver.verifyConnectivity();
       Migrations.apply(driver);

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.anatwin.ingest.internal.DicomInstance;
 import org.anatwin.model.Activity;
 import org.anatwin.model.Agent;
@@ -22,29 +24,34 @@ import org.neo4j.driver.exceptions.ClientException;
 
 /** Every Cypher statement of the DICOM hierarchy: Patient, Study, Series, Instance. */
 public final class DicomRepository {
-  private static final String FIND_INSTANCE =
+  /**
+   * Creates the instance with its patient, study and series unless an instance with its SOP
+   * Instance UID exists; returns that instance's dataset hash then (null when created). One round
+   * trip either way.
+   */
+  private static final String FIND_OR_CREATE_INSTANCE =
       """
-      MATCH (i:Instance {sopInstanceUid: $sop})
-      RETURN i.datasetSha256 AS datasetSha256
+      OPTIONAL MATCH (old:Instance {sopInstanceUid: $sop})
+      FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END |
+        MERGE (p:Patient {id: $patientKey})
+          ON CREATE SET p.patientId = $patientId, p.issuer = $issuer, p.name = $patientName,
+                        p.birthDate = $birthDate, p.sex = $sex, p.pseudonym = $pseudonym
+        MERGE (st:Study {uid: $studyUid})
+          ON CREATE SET st.date = $studyDate, st.description = $studyDescription,
+                        st.accessionNumber = $accession
+        MERGE (p)-[:HAS_STUDY]->(st)
+        MERGE (se:Series {uid: $seriesUid})
+          ON CREATE SET se.modality = $modality, se.description = $seriesDescription,
+                        se.number = $seriesNumber, se.frameOfReferenceUid = $frame
+        MERGE (st)-[:HAS_SERIES]->(se)
+        CREATE (i:Instance:Entity {id: $id, sopInstanceUid: $sop, sopClassUid: $sopClass,
+                                   sha256: $sha256, datasetSha256: $datasetSha256,
+                                   instanceNumber: $instanceNumber, size: $size,
+                                   receivedAt: $receivedAt})
+        CREATE (se)-[:HAS_INSTANCE]->(i))
+      RETURN old.datasetSha256 AS existing
       """;
-  private static final String CREATE_INSTANCE =
-      """
-      MERGE (p:Patient {id: $patientKey})
-        ON CREATE SET p.patientId = $patientId, p.issuer = $issuer, p.name = $patientName,
-                      p.birthDate = $birthDate, p.sex = $sex, p.pseudonym = $pseudonym
-      MERGE (st:Study {uid: $studyUid})
-        ON CREATE SET st.date = $studyDate, st.description = $studyDescription,
-                      st.accessionNumber = $accession
-      MERGE (p)-[:HAS_STUDY]->(st)
-      MERGE (se:Series {uid: $seriesUid})
-        ON CREATE SET se.modality = $modality, se.description = $seriesDescription,
-                      se.number = $seriesNumber, se.frameOfReferenceUid = $frame
-      MERGE (st)-[:HAS_SERIES]->(se)
-      CREATE (i:Instance:Entity {id: $id, sopInstanceUid: $sop, sopClassUid: $sopClass,
-                                 sha256: $sha256, datasetSha256: $datasetSha256,
-                                 instanceNumber: $instanceNumber, size: $size, receivedAt: $receivedAt})
-      CREATE (se)-[:HAS_INSTANCE]->(i)
-      """;
+
   private static final String SERIES_INSTANCES =
       """
       MATCH (:Series {uid: $uid})-[:HAS_INSTANCE]->(i:Instance)
@@ -192,15 +199,14 @@ public final class DicomRepository {
       Runnable storeBlob) {
     return graph.write(
         tx -> {
-          List<Record> existing =
-              tx.run(FIND_INSTANCE, Map.of("sop", d.sopInstanceUid().value())).list();
-          if (!existing.isEmpty()) {
-            return Optional.of(
-                ContentHash.parse(existing.getFirst().get("datasetSha256").asString()));
+          Value existing = tx.run(FIND_OR_CREATE_INSTANCE, p).single().get("existing");
+          if (!existing.isNull()) {
+            return Optional.of(ContentHash.parse(existing.asString()));
           }
-          // the blob is durable before the node that points at it commits
-          storeBlob.run();
-          tx.run(CREATE_INSTANCE, p).consume();
+          // the blob is made durable while the lineage statement runs, and before the commit
+          // that makes the new node visible
+          CompletableFuture<Void> blob =
+              CompletableFuture.runAsync(storeBlob, task -> Thread.ofVirtual().start(task));
           LineageWriter.write(
               tx,
               Activity.of(
@@ -211,8 +217,20 @@ public final class DicomRepository {
                   List.of(d.sopInstanceUid().entityId()),
                   agents,
                   receivedAt));
+          awaitDurable(blob);
           return Optional.<ContentHash>empty();
         });
+  }
+
+  private static void awaitDurable(CompletableFuture<Void> blob) {
+    try {
+      blob.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   /** A stored instance of a series: its lineage identity and the blob holding its file. */

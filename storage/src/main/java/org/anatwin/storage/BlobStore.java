@@ -33,6 +33,21 @@ public final class BlobStore {
     }
   }
 
+  /**
+   * Deletes temporary files, which only a process that died mid-write leaves behind: nothing points
+   * at them, and whatever was acknowledged is also stored under its hash. Call it only while no
+   * other process writes to this store (the embedded graph's store lock guarantees that).
+   */
+  void removePartialFiles() {
+    try (java.util.stream.Stream<Path> partial = Files.list(tmp)) {
+      for (Path file : partial.toList()) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw StorageException.io("cannot clean the blob store's temporary folder " + tmp, e);
+    }
+  }
+
   /** Stores the bytes and returns their hash; storing bytes that are already there is a no-op. */
   public ContentHash put(byte[] bytes) {
     return put(ContentHash.of(bytes), bytes);

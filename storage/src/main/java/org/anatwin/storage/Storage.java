@@ -48,6 +48,8 @@ public final class Storage implements AutoCloseable {
     if (uri == null) {
       embedded = EmbeddedNeo4j.start(settings.home().resolve("graph"), settings.boltPort());
       uri = embedded.boltUri();
+      // the embedded store is locked to this process now, so no one else writes blobs here
+      blobs.removePartialFiles();
     } else if (!settings.neo4jUser().isEmpty()) {
       auth = AuthTokens.basic(settings.neo4jUser(), settings.neo4jPassword());
     }

@@ -2,7 +2,9 @@ package org.anatwin.ingest.internal;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,6 +20,7 @@ import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeGeometry;
 import org.apache.commons.geometry.euclidean.threed.Vector3D;
 import org.apache.commons.numbers.core.Precision;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Assembles single-frame slices of one series into a {@link Volume} in patient coordinates. Slices
@@ -28,7 +31,7 @@ import org.apache.commons.numbers.core.Precision;
  */
 public final class SeriesAssembler {
   public static final String ALGORITHM = "anatwin.series-to-volume";
-  public static final String VERSION = "2";
+  public static final String VERSION = "3";
 
   /** One stored slice: what lineage knows of it and its file bytes. */
   public record Slice(SourceInstance source, byte[] bytes) {}
@@ -42,6 +45,7 @@ public final class SeriesAssembler {
   }
 
   private final TiltPolicy tilt;
+  private final SpacingPolicy spacingPolicy;
   private final Precision.DoubleEquivalence direction;
   private final Precision.DoubleEquivalence millimetres;
 
@@ -53,24 +57,40 @@ public final class SeriesAssembler {
       TiltPolicy tilt,
       Precision.DoubleEquivalence direction,
       Precision.DoubleEquivalence millimetres) {
+    this(tilt, SpacingPolicy.RESAMPLE, direction, millimetres);
+  }
+
+  public SeriesAssembler(
+      TiltPolicy tilt,
+      SpacingPolicy spacingPolicy,
+      Precision.DoubleEquivalence direction,
+      Precision.DoubleEquivalence millimetres) {
     this.tilt = tilt;
+    this.spacingPolicy = spacingPolicy;
     this.direction = direction;
     this.millimetres = millimetres;
   }
 
+  /** What to do with slices whose spacing along the normal varies (and is no missing slice). */
+  public enum SpacingPolicy {
+    /** interpolate linearly along the normal onto the smallest step, recorded in the parameters */
+    RESAMPLE,
+    /** refuse with {@code ingest:series.uneven-spacing} */
+    REFUSE
+  }
+
+  /** One frame: a single-frame instance, or one frame of an enhanced multi-frame instance. */
   private record Parsed(SourceInstance source, Vector3D position, short[] hu, double along) {}
 
   public Volume assemble(SeriesInstanceUid series, List<Slice> slices) {
-    if (slices.size() < 2) {
-      throw new IngestException(
-          "ingest:series.too-few-slices",
-          "series " + series + " has " + slices.size() + " image(s); a volume needs at least 2");
+    if (slices.isEmpty()) {
+      throw tooFewSlices(series, 0);
     }
     AttributeList first = DicomInstance.read(slices.getFirst().bytes(), null);
     int rows = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Rows, 0);
     int columns = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Columns, 0);
-    double[] iop = Attribute.getDoubleValues(first, TagFromName.ImageOrientationPatient);
-    double[] pixelSpacing = Attribute.getDoubleValues(first, TagFromName.PixelSpacing);
+    double[] iop = frameValues(first, 0, PLANE_ORIENTATION, TagFromName.ImageOrientationPatient);
+    double[] pixelSpacing = frameValues(first, 0, PIXEL_MEASURES, TagFromName.PixelSpacing);
     String frame = DicomInstance.text(first, TagFromName.FrameOfReferenceUID);
     if (iop == null
         || iop.length != 6
@@ -97,7 +117,10 @@ public final class SeriesAssembler {
     for (Slice slice : slices) {
       AttributeList list =
           slice == slices.getFirst() ? first : DicomInstance.read(slice.bytes(), null);
-      parsed.add(parse(series, list, slice.source(), rows, columns, iop, pixelSpacing, normal));
+      parsed.addAll(parse(series, list, slice.source(), rows, columns, iop, pixelSpacing, normal));
+    }
+    if (parsed.size() < 2) {
+      throw tooFewSlices(series, parsed.size());
     }
     parsed.sort(Comparator.comparingDouble(Parsed::along));
 
@@ -115,6 +138,7 @@ public final class SeriesAssembler {
       }
       step = Math.min(step, gap);
     }
+    double unevenGap = Double.NaN;
     for (int k = 1; k < parsed.size(); k++) {
       double gap = parsed.get(k).along() - parsed.get(k - 1).along();
       if (!millimetres.eq(gap, step)) {
@@ -131,15 +155,22 @@ public final class SeriesAssembler {
                   parsed.get(k).along(),
                   step));
         }
+        unevenGap = gap;
+      }
+    }
+    if (!Double.isNaN(unevenGap)) {
+      if (spacingPolicy == SpacingPolicy.REFUSE) {
         throw new IngestException(
             "ingest:series.uneven-spacing",
             String.format(
                 Locale.ROOT,
-                "series %s has uneven slice spacing (%.3f mm and %.3f mm); resampling uneven series is not supported yet",
+                "series %s has uneven slice spacing (%.3f mm and %.3f mm) and the spacing policy refuses uneven series",
                 series,
                 step,
-                gap));
+                unevenGap));
       }
+      return resampleUneven(
+          series, parsed, frame, rows, columns, pixelSpacing, row, column, normal, step);
     }
     int n = parsed.size();
     Vector3D stride = parsed.getLast().position().subtract(origin).multiply(1.0 / (n - 1));
@@ -157,7 +188,7 @@ public final class SeriesAssembler {
     Vector3D shear = stride.subtract(normal.multiply(spacing));
     double sx = pixelSpacing[1];
     double sy = pixelSpacing[0];
-    List<SourceInstance> sources = parsed.stream().map(Parsed::source).toList();
+    List<SourceInstance> sources = sources(parsed);
     Map<String, String> parameters = new TreeMap<>();
     VolumeGeometry geometry;
     short[] voxels;
@@ -204,6 +235,22 @@ public final class SeriesAssembler {
       parameters.put("gantryTiltDegrees", String.format(Locale.ROOT, "%.3f", degrees));
       parameters.put("resampling", "in-plane bilinear shift of each slice onto an orthogonal grid");
     }
+    return volume(series, frame, geometry, voxels, sources, parameters);
+  }
+
+  private static IngestException tooFewSlices(SeriesInstanceUid series, int frames) {
+    return new IngestException(
+        "ingest:series.too-few-slices",
+        "series " + series + " has " + frames + " image frame(s); a volume needs at least 2");
+  }
+
+  private static Volume volume(
+      SeriesInstanceUid series,
+      String frame,
+      VolumeGeometry geometry,
+      short[] voxels,
+      List<SourceInstance> sources,
+      Map<String, String> parameters) {
     String id =
         org.anatwin.model.DerivedIds.createId(
             "volume",
@@ -221,6 +268,70 @@ public final class SeriesAssembler {
         ALGORITHM,
         VERSION,
         parameters);
+  }
+
+  /**
+   * An untilted series with uneven spacing along the normal: each output slice, on an even grid
+   * from the first frame to the last no coarser than the smallest step, is interpolated linearly
+   * between the two frames around it. Frames must lie on one line along the normal (no in-plane
+   * offset).
+   */
+  private Volume resampleUneven(
+      SeriesInstanceUid series,
+      List<Parsed> parsed,
+      String frame,
+      int rows,
+      int columns,
+      double[] pixelSpacing,
+      Vector3D.Unit row,
+      Vector3D.Unit column,
+      Vector3D.Unit normal,
+      double step) {
+    Vector3D origin = parsed.getFirst().position();
+    for (Parsed p : parsed) {
+      Vector3D offset = p.position().subtract(origin);
+      Vector3D inPlane = offset.subtract(normal.multiply(offset.dot(normal)));
+      if (!millimetres.eqZero(inPlane.norm())) {
+        throw new IngestException(
+            "ingest:series.irregular-positions",
+            "series "
+                + series
+                + " has uneven spacing and slice positions off one line along the normal; it cannot be stacked faithfully");
+      }
+    }
+    double start = parsed.getFirst().along();
+    double length = parsed.getLast().along() - start;
+    // the finest grid no coarser than the smallest step that has a slice at both ends
+    int intervals = (int) Math.ceil(length / step - 1e-6);
+    double grid = length / intervals;
+    int n = intervals + 1;
+    int plane = rows * columns;
+    short[] voxels = new short[plane * n];
+    int lower = 0;
+    for (int k = 0; k < n; k++) {
+      double at = start + k * grid;
+      while (lower < parsed.size() - 2 && parsed.get(lower + 1).along() <= at + 1e-9) {
+        lower++;
+      }
+      Parsed a = parsed.get(lower);
+      Parsed b = parsed.get(lower + 1);
+      double t = Math.max(0, Math.min(1, (at - a.along()) / (b.along() - a.along())));
+      for (int i = 0; i < plane; i++) {
+        voxels[k * plane + i] = (short) Math.round(a.hu()[i] * (1 - t) + b.hu()[i] * t);
+      }
+    }
+    VolumeGeometry geometry =
+        new VolumeGeometry(
+            columns, rows, n, pixelSpacing[1], pixelSpacing[0], grid, origin, row, column, normal);
+    Map<String, String> parameters = new TreeMap<>();
+    parameters.put("resampling", "linear along the slice normal, onto the smallest step or finer");
+    parameters.put("sliceStepMm", String.format(Locale.ROOT, "%.4f", grid));
+    return volume(series, frame, geometry, voxels, sources(parsed), parameters);
+  }
+
+  /** The distinct instances behind the frames, in frame order. */
+  private static List<SourceInstance> sources(List<Parsed> parsed) {
+    return parsed.stream().map(Parsed::source).distinct().toList();
   }
 
   /**
@@ -277,7 +388,45 @@ public final class SeriesAssembler {
     return i < 0 || j < 0 || i >= nx || j >= ny ? fill : in[i + nx * j];
   }
 
-  private Parsed parse(
+  private static final AttributeTag SHARED_GROUPS = new AttributeTag(0x5200, 0x9229);
+  private static final AttributeTag PER_FRAME_GROUPS = new AttributeTag(0x5200, 0x9230);
+  private static final AttributeTag PLANE_POSITION = new AttributeTag(0x0020, 0x9113);
+  private static final AttributeTag PLANE_ORIENTATION = new AttributeTag(0x0020, 0x9116);
+  private static final AttributeTag PIXEL_MEASURES = new AttributeTag(0x0028, 0x9110);
+  private static final AttributeTag VALUE_TRANSFORMATION = new AttributeTag(0x0028, 0x9145);
+
+  /**
+   * A frame's value of an attribute: in an enhanced multi-frame instance from the frame's item of
+   * the Per-frame Functional Groups, else from the Shared Functional Groups (inside the functional
+   * group macro {@code group}); else, as in a single-frame instance, from the top level.
+   */
+  static double @Nullable [] frameValues(
+      AttributeList list, int frame, AttributeTag group, AttributeTag tag) {
+    for (AttributeTag groups : new AttributeTag[] {PER_FRAME_GROUPS, SHARED_GROUPS}) {
+      AttributeList item = item(list, groups, groups == PER_FRAME_GROUPS ? frame : 0);
+      AttributeList macro = item == null ? null : item(item, group, 0);
+      if (macro != null && macro.get(tag) != null) {
+        return Attribute.getDoubleValues(macro, tag);
+      }
+    }
+    return Attribute.getDoubleValues(list, tag);
+  }
+
+  private static @Nullable AttributeList item(AttributeList list, AttributeTag tag, int index) {
+    if (list.get(tag) instanceof SequenceAttribute sequence
+        && index < sequence.getNumberOfItems()) {
+      return sequence.getItem(index).getAttributeList();
+    }
+    return null;
+  }
+
+  private static double frameValue(
+      AttributeList list, int frame, AttributeTag group, AttributeTag tag, double otherwise) {
+    double[] values = frameValues(list, frame, group, tag);
+    return values == null || values.length == 0 ? otherwise : values[0];
+  }
+
+  private List<Parsed> parse(
       SeriesInstanceUid series,
       AttributeList list,
       SourceInstance source,
@@ -286,42 +435,21 @@ public final class SeriesAssembler {
       double[] iop,
       double[] pixelSpacing,
       Vector3D.Unit normal) {
-    double[] ipp = Attribute.getDoubleValues(list, TagFromName.ImagePositionPatient);
-    double[] orientation = Attribute.getDoubleValues(list, TagFromName.ImageOrientationPatient);
-    double[] ps = Attribute.getDoubleValues(list, TagFromName.PixelSpacing);
-    if (ipp == null
-        || ipp.length != 3
-        || orientation == null
-        || orientation.length != 6
-        || ps == null
-        || ps.length != 2) {
-      throw new IngestException(
-          "ingest:series.missing-geometry",
-          "instance "
-              + source.sopInstanceUid()
-              + " lacks Image Position/Orientation (Patient) or Pixel Spacing");
-    }
-    for (int i = 0; i < 6; i++) {
-      if (!direction.eq(orientation[i], iop[i])) {
-        throw new IngestException(
-            "ingest:series.inconsistent-orientation",
-            "series " + series + " mixes image orientations");
-      }
-    }
-    if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0) != rows
-        || Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0) != columns
-        || !millimetres.eq(ps[0], pixelSpacing[0])
-        || !millimetres.eq(ps[1], pixelSpacing[1])) {
-      throw new IngestException(
-          "ingest:series.inconsistent-size",
-          "series " + series + " mixes image sizes or pixel spacings");
-    }
-    if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1) != 1) {
+    int frames = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1);
+    if (frames < 1 || (frames > 1 && list.get(PER_FRAME_GROUPS) == null)) {
       throw new IngestException(
           "ingest:series.multiframe-unsupported",
           "instance "
               + source.sopInstanceUid()
-              + " is multi-frame; only single-frame series are assembled yet");
+              + " has "
+              + frames
+              + " frames without per-frame functional groups; only single-frame and enhanced multi-frame images are assembled");
+    }
+    if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0) != rows
+        || Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0) != columns) {
+      throw new IngestException(
+          "ingest:series.inconsistent-size",
+          "series " + series + " mixes image sizes or pixel spacings");
     }
     if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1) != 1
         || Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16) != 16) {
@@ -336,23 +464,62 @@ public final class SeriesAssembler {
     } catch (DicomException e) {
       stored = null;
     }
-    if (stored == null || stored.length < rows * columns) {
+    int plane = rows * columns;
+    if (stored == null || (long) stored.length < (long) plane * frames) {
       throw new IngestException(
           "ingest:series.pixel-format",
-          "instance " + source.sopInstanceUid() + " has no uncompressed 16-bit pixel data");
+          "instance "
+              + source.sopInstanceUid()
+              + " has no uncompressed 16-bit pixel data for its "
+              + frames
+              + " frame(s)");
     }
     boolean signed =
         Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
-    double slope = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0);
-    double intercept =
-        Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
-    short[] hu = new short[rows * columns];
-    for (int i = 0; i < hu.length; i++) {
-      int raw = signed ? stored[i] : stored[i] & 0xffff;
-      long value = Math.round(raw * slope + intercept);
-      hu[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, value));
+    List<Parsed> out = new ArrayList<>(frames);
+    for (int f = 0; f < frames; f++) {
+      double[] ipp = frameValues(list, f, PLANE_POSITION, TagFromName.ImagePositionPatient);
+      double[] orientation =
+          frameValues(list, f, PLANE_ORIENTATION, TagFromName.ImageOrientationPatient);
+      double[] ps = frameValues(list, f, PIXEL_MEASURES, TagFromName.PixelSpacing);
+      if (ipp == null
+          || ipp.length != 3
+          || orientation == null
+          || orientation.length != 6
+          || ps == null
+          || ps.length != 2) {
+        throw new IngestException(
+            "ingest:series.missing-geometry",
+            "instance "
+                + source.sopInstanceUid()
+                + (frames > 1 ? " frame " + (f + 1) : "")
+                + " lacks Image Position/Orientation (Patient) or Pixel Spacing");
+      }
+      for (int i = 0; i < 6; i++) {
+        if (!direction.eq(orientation[i], iop[i])) {
+          throw new IngestException(
+              "ingest:series.inconsistent-orientation",
+              "series " + series + " mixes image orientations");
+        }
+      }
+      if (!millimetres.eq(ps[0], pixelSpacing[0]) || !millimetres.eq(ps[1], pixelSpacing[1])) {
+        throw new IngestException(
+            "ingest:series.inconsistent-size",
+            "series " + series + " mixes image sizes or pixel spacings");
+      }
+      double slope = frameValue(list, f, VALUE_TRANSFORMATION, TagFromName.RescaleSlope, 1.0);
+      double intercept =
+          frameValue(list, f, VALUE_TRANSFORMATION, TagFromName.RescaleIntercept, 0.0);
+      short[] hu = new short[plane];
+      int offset = f * plane;
+      for (int i = 0; i < plane; i++) {
+        int raw = signed ? stored[offset + i] : stored[offset + i] & 0xffff;
+        long value = Math.round(raw * slope + intercept);
+        hu[i] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, value));
+      }
+      Vector3D position = Vector3D.of(ipp[0], ipp[1], ipp[2]);
+      out.add(new Parsed(source, position, hu, position.dot(normal)));
     }
-    Vector3D position = Vector3D.of(ipp[0], ipp[1], ipp[2]);
-    return new Parsed(source, position, hu, position.dot(normal));
+    return out;
   }
 }

@@ -28,13 +28,14 @@ class SeriesAssemblerIT {
   private List<SeriesAssembler.Slice> extract(String archive) throws Exception {
     Path shared =
         Path.of(System.getProperty("anatwin.shared", "../shared")).resolve("data").resolve(archive);
+    Path input = Files.createDirectories(work.resolve("input"));
     Process tar =
-        new ProcessBuilder("tar", "-xJf", shared.toString(), "-C", work.toString())
+        new ProcessBuilder("tar", "-xJf", shared.toString(), "-C", input.toString())
             .inheritIO()
             .start();
     assertThat(tar.waitFor()).isZero();
     List<SeriesAssembler.Slice> slices = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(work)) {
+    try (Stream<Path> files = Files.walk(input)) {
       for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
         slices.add(Slices.of(Files.readAllBytes(f)));
       }
@@ -54,6 +55,40 @@ class SeriesAssemblerIT {
     assertThat(g.sz()).isCloseTo(1.0, within(1e-3));
     // HU = stored - 1024: air is near -1000 in a corner
     assertThat(volume.at(0, 0, 0)).isLessThan((short) -900);
+  }
+
+  @Test
+  void aLegacyConvertedEnhancedCtGivesTheSameVolumeAsItsSingleFrames() throws Exception {
+    List<SeriesAssembler.Slice> singles = extract("ct-skull-phantom-study1-bone-1mm.tar.xz");
+    Volume reference =
+        assembler.assemble(
+            DicomInstance.parse(singles.getFirst().bytes()).seriesInstanceUid(), singles);
+    // PixelMed's reference converter makes Legacy Converted Enhanced CT from the single frames
+    Path converted = Files.createDirectories(work.resolve("converted"));
+    java.io.File[] inputs;
+    try (Stream<Path> files = Files.walk(work.resolve("input"))) {
+      inputs = files.filter(Files::isRegularFile).map(Path::toFile).toArray(java.io.File[]::new);
+    }
+    com.pixelmed.dicom.MultiFrameImageFactory.convertImages(inputs, converted.toFile());
+    List<SeriesAssembler.Slice> multiFrame = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(converted)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        multiFrame.add(Slices.of(Files.readAllBytes(f)));
+      }
+    }
+    DicomInstance first = DicomInstance.parse(multiFrame.getFirst().bytes());
+    assertThat(first.sopClassUid()).isEqualTo("1.2.840.10008.5.1.4.1.1.2.2");
+    assertThat(multiFrame).hasSize(1);
+
+    Volume volume = assembler.assemble(first.seriesInstanceUid(), multiFrame);
+
+    var g = volume.geometry();
+    var r = reference.geometry();
+    assertThat(new int[] {g.nx(), g.ny(), g.nz()}).containsExactly(r.nx(), r.ny(), r.nz());
+    assertThat(g.sz()).isCloseTo(r.sz(), within(1e-6));
+    assertThat(g.origin().distance(r.origin())).isLessThan(1e-6);
+    assertThat(volume.voxels()).isEqualTo(reference.voxels());
+    assertThat(volume.sources()).hasSize(1);
   }
 
   @Test

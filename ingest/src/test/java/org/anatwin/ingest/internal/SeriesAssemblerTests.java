@@ -52,8 +52,37 @@ class SeriesAssemblerTests {
   }
 
   @Test
-  void refusesUnevenSpacing() {
-    assertThatThrownBy(() -> assembler.assemble(SERIES, slices(0, 2, 5)))
+  void resamplesUnevenSpacingOntoAnEvenGridNoCoarserThanTheSmallestStep() {
+    SeriesAssembler resampling =
+        new SeriesAssembler(
+            SeriesAssembler.TiltPolicy.REFUSE,
+            SeriesAssembler.SpacingPolicy.RESAMPLE,
+            Precision.doubleEquivalenceOfEpsilon(1e-4),
+            Precision.doubleEquivalenceOfEpsilon(0.01));
+    // steps of 2 and 3 mm over 5 mm: 3 intervals of 5/3 mm, slices at both ends
+    Volume volume = resampling.assemble(SERIES, slices(0, 2, 5));
+    var g = volume.geometry();
+    assertThat(g.nz()).isEqualTo(4);
+    assertThat(g.sz()).isCloseTo(5.0 / 3, within(1e-9));
+    assertThat(volume.at(0, 0, 0)).isEqualTo((short) 0);
+    // 1.667 mm: between z=0 (0 HU) and z=2 (100 HU) at 5/6
+    assertThat(volume.at(0, 0, 1)).isEqualTo((short) 83);
+    // 3.333 mm: between z=2 (100 HU) and z=5 (200 HU) at 4/9
+    assertThat(volume.at(0, 0, 2)).isEqualTo((short) 144);
+    assertThat(volume.at(1, 0, 3)).isEqualTo((short) 201);
+    assertThat(volume.parameters()).containsKey("resampling");
+    assertThat(volume.sources()).hasSize(3);
+  }
+
+  @Test
+  void refusesUnevenSpacingWhenThePolicySaysSo() {
+    SeriesAssembler refusing =
+        new SeriesAssembler(
+            SeriesAssembler.TiltPolicy.REFUSE,
+            SeriesAssembler.SpacingPolicy.REFUSE,
+            Precision.doubleEquivalenceOfEpsilon(1e-4),
+            Precision.doubleEquivalenceOfEpsilon(0.01));
+    assertThatThrownBy(() -> refusing.assemble(SERIES, slices(0, 2, 5)))
         .isInstanceOfSatisfying(
             IngestException.class,
             e -> assertThat(e.code()).isEqualTo("ingest:series.uneven-spacing"));

@@ -43,11 +43,7 @@ class CoreConfiguration {
 
   @Bean
   Ingest ingest(Storage storage, AuditLog audit, AnatwinProperties properties, Clock clock) {
-    return new Ingest(
-        storage,
-        audit,
-        new Ingest.Limits(properties.maxInstanceBytes(), properties.maxZipEntries()),
-        clock);
+    return new Ingest(storage, audit, properties.limits().toIngest(), clock);
   }
 
   @Bean(destroyMethod = "close")

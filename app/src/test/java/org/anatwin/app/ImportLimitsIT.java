@@ -68,18 +68,30 @@ class ImportLimitsIT extends ServiceIT {
     long size = Files.size(slices.getFirst());
     Path zip = zip(slices.subList(0, 1));
     ImportReport atLimit =
-        new Ingest(storage, audit, new Ingest.Limits(size, 10), Clock.systemUTC())
+        new Ingest(
+                storage,
+                audit,
+                Ingest.Limits.defaults().withMaxInstanceBytes(size).withMaxZipEntries(10),
+                Clock.systemUTC())
             .importFolder(zip, ADMIN);
     assertThat(atLimit.rejected()).isEmpty();
     ImportReport overLimit =
-        new Ingest(storage, audit, new Ingest.Limits(size - 1, 10), Clock.systemUTC())
+        new Ingest(
+                storage,
+                audit,
+                Ingest.Limits.defaults().withMaxInstanceBytes(size - 1).withMaxZipEntries(10),
+                Clock.systemUTC())
             .importFolder(zip, ADMIN);
     assertThat(overLimit.rejected())
         .singleElement()
         .satisfies(r -> assertThat(r.code()).isEqualTo("ingest:file.too-large"));
     Path folder = slices.getFirst().getParent();
     ImportReport folderOver =
-        new Ingest(storage, audit, new Ingest.Limits(size - 1, 10), Clock.systemUTC())
+        new Ingest(
+                storage,
+                audit,
+                Ingest.Limits.defaults().withMaxInstanceBytes(size - 1).withMaxZipEntries(10),
+                Clock.systemUTC())
             .importFolder(folder, ADMIN);
     assertThat(folderOver.rejected())
         .extracting(ImportReport.Rejection::code)
@@ -88,7 +100,12 @@ class ImportLimitsIT extends ServiceIT {
 
   @Test
   void aZipWithTooManyEntriesStopsAtTheLimit() throws Exception {
-    Ingest ingest = new Ingest(storage, audit, new Ingest.Limits(1 << 20, 3), Clock.systemUTC());
+    Ingest ingest =
+        new Ingest(
+            storage,
+            audit,
+            Ingest.Limits.defaults().withMaxInstanceBytes(1 << 20).withMaxZipEntries(3),
+            Clock.systemUTC());
     ImportReport report = ingest.importFolder(zip(femurSlices()), ADMIN);
     assertThat(report.stored() + report.duplicates()).isEqualTo(3);
     assertThat(report.rejected())

@@ -221,7 +221,7 @@ public final class DicomListener implements AutoCloseable {
             "the data set has more than " + received.limit() + " bytes, over the instance limit");
       }
       byte[] bytes = received.asPart10(request, transferSyntax, sender.userName());
-      DicomInstance instance = DicomInstance.parse(bytes);
+      DicomInstance instance = ingest.parse(bytes);
       if (!instance.sopInstanceUid().value().equals(request.sopInstanceUid())
           || !instance.sopClassUid().equals(request.sopClassUid())) {
         throw new IngestException(

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.anatwin.ingest.internal.DicomInstance;
+import org.anatwin.ingest.internal.DicomStructure;
 import org.anatwin.ingest.internal.SeriesAssembler;
 import org.anatwin.ingest.internal.SyntheticPhantom;
 import org.anatwin.ingest.persistence.DicomRepository;
@@ -33,10 +34,44 @@ import org.jspecify.annotations.Nullable;
  * back, and assembles stored series into volumes for whoever builds twin versions.
  */
 public final class Ingest implements VolumeSource {
-  /** Limits on what is accepted; a file over a limit is refused, never truncated. */
-  public record Limits(long maxInstanceBytes, int maxZipEntries) {
+  /**
+   * Limits on what is accepted; an object over a limit is refused with its code, never truncated:
+   * bytes of one instance (file, C-STORE data set, STOW part), entries of a zip, elements of one
+   * instance, bytes of one element's value, sequence nesting, and bytes of one STOW-RS body.
+   */
+  public record Limits(
+      long maxInstanceBytes,
+      int maxZipEntries,
+      int maxElements,
+      long maxElementBytes,
+      int maxSequenceDepth,
+      long maxStowBytes) {
     public static Limits defaults() {
-      return new Limits(1L << 30, 100_000);
+      return new Limits(1L << 30, 100_000, 200_000, 1L << 30, 12, 1L << 31);
+    }
+
+    public Limits withMaxInstanceBytes(long bytes) {
+      return new Limits(
+          bytes, maxZipEntries, maxElements, maxElementBytes, maxSequenceDepth, maxStowBytes);
+    }
+
+    public Limits withMaxZipEntries(int entries) {
+      return new Limits(
+          maxInstanceBytes, entries, maxElements, maxElementBytes, maxSequenceDepth, maxStowBytes);
+    }
+
+    public Limits withMaxElementBytes(long bytes) {
+      return new Limits(
+          maxInstanceBytes, maxZipEntries, maxElements, bytes, maxSequenceDepth, maxStowBytes);
+    }
+
+    public Limits withMaxStowBytes(long bytes) {
+      return new Limits(
+          maxInstanceBytes, maxZipEntries, maxElements, maxElementBytes, maxSequenceDepth, bytes);
+    }
+
+    DicomStructure.Limits structure() {
+      return new DicomStructure.Limits(maxElements, maxSequenceDepth, maxElementBytes);
     }
   }
 
@@ -60,8 +95,14 @@ public final class Ingest implements VolumeSource {
     this.clock = clock;
   }
 
-  Limits limits() {
+  /** The limits this ingest enforces. */
+  public Limits limits() {
     return limits;
+  }
+
+  /** Parses one object within this ingest's limits. */
+  DicomInstance parse(byte[] bytes) {
+    return DicomInstance.parse(bytes, limits.structure());
   }
 
   /** What storing one file did. */
@@ -185,7 +226,7 @@ public final class Ingest implements VolumeSource {
     void accept(String name, Source source) {
       try {
         byte[] bytes = source.read();
-        DicomInstance instance = DicomInstance.parse(bytes);
+        DicomInstance instance = parse(bytes);
         switch (store(instance, bytes, actor, "import")) {
           case NEW -> stored++;
           case DUPLICATE -> duplicates++;
@@ -232,7 +273,7 @@ public final class Ingest implements VolumeSource {
     if (bytes.length > limits.maxInstanceBytes()) {
       throw tooLarge("the object", bytes.length + 1L);
     }
-    DicomInstance instance = DicomInstance.parse(bytes);
+    DicomInstance instance = parse(bytes);
     Stored outcome = store(instance, bytes, sender, route);
     return new Receipt(instance.sopClassUid(), instance.sopInstanceUid().value(), outcome);
   }

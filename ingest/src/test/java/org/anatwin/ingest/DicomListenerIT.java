@@ -49,7 +49,10 @@ class DicomListenerIT {
   private DicomListener listen(long maxInstanceBytes) {
     Ingest ingest =
         new Ingest(
-            storage, audit::add, new Ingest.Limits(maxInstanceBytes, 100), Clock.systemUTC());
+            storage,
+            audit::add,
+            Ingest.Limits.defaults().withMaxInstanceBytes(maxInstanceBytes),
+            Clock.systemUTC());
     return ingest.listen(new DicomListener.Settings("ANATWIN", "127.0.0.1", 0, 16384));
   }
 

@@ -31,7 +31,6 @@ class StowEndpoint {
 
   private static final int OUT_OF_RESOURCES = 0xA700;
   private static final int DUPLICATE_SOP_INSTANCE = 0x0111;
-  private static final long MAX_BODY = 1L << 31;
 
   private final Ingest ingest;
 
@@ -54,10 +53,16 @@ class StowEndpoint {
     Actor sender = current();
     List<MultipartRelated.Part> parts;
     try {
-      parts = MultipartRelated.parse(readBounded(body), MultipartRelated.boundary(contentType));
+      parts =
+          MultipartRelated.parse(
+              readBounded(body, ingest.limits().maxStowBytes()),
+              MultipartRelated.boundary(contentType));
     } catch (IngestException e) {
       ingest.auditRefusal(sender, "dicom.stow", e);
-      return ResponseEntity.badRequest()
+      return ResponseEntity.status(
+              e.code().equals("ingest:stow.too-large")
+                  ? HttpStatus.CONTENT_TOO_LARGE
+                  : HttpStatus.BAD_REQUEST)
           .contentType(MediaType.APPLICATION_JSON)
           .body(
               "{\"code\":\""
@@ -104,15 +109,16 @@ class StowEndpoint {
         : Actor.dicomSender("web-" + auth.getName());
   }
 
-  private static byte[] readBounded(InputStream in) throws IOException {
+  /** Reads the body, refusing it as soon as it passes the limit (nothing of it is stored then). */
+  private static byte[] readBounded(InputStream in, long limit) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] buffer = new byte[1 << 16];
     long total = 0;
     for (int n; (n = in.read(buffer)) > 0; ) {
       total += n;
-      if (total > MAX_BODY) {
+      if (total > limit || total > Integer.MAX_VALUE - 8) {
         throw new IngestException(
-            "ingest:stow.too-large", "the STOW-RS body is over " + MAX_BODY + " bytes");
+            "ingest:stow.too-large", "the STOW-RS body is over the limit of " + limit + " bytes");
       }
       out.write(buffer, 0, n);
     }

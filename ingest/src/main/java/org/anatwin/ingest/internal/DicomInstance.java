@@ -42,12 +42,17 @@ public record DicomInstance(
 
   /** Parses the bytes of a DICOM file (Part 10, or a bare dataset). Pixel data is skipped. */
   public static DicomInstance parse(byte[] bytes) {
+    return parse(bytes, DicomStructure.Limits.defaults());
+  }
+
+  /** Parses within the given structural limits; anything over one is refused with its code. */
+  public static DicomInstance parse(byte[] bytes, DicomStructure.Limits limits) {
     if (!looksLikeDicom(bytes)) {
       throw new IngestException(
           "ingest:file.not-dicom",
           "not a DICOM file: no 'DICM' prefix after the 128-byte preamble and no dataset starting at group 0002 or 0008");
     }
-    DicomStructure.check(bytes, DicomStructure.Limits.defaults());
+    DicomStructure.check(bytes, limits);
     AttributeList list = read(bytes, TagFromName.PixelData);
     String sop = required(list, TagFromName.SOPInstanceUID, "SOP Instance UID");
     String study = required(list, TagFromName.StudyInstanceUID, "Study Instance UID");

@@ -12,9 +12,9 @@ import org.anatwin.ingest.IngestException;
  */
 public final class DicomStructure {
   /** The limits of the walk. */
-  public record Limits(int maxElements, int maxDepth) {
+  public record Limits(int maxElements, int maxDepth, long maxElementBytes) {
     public static Limits defaults() {
-      return new Limits(200_000, 12);
+      return new Limits(200_000, 12, 1L << 30);
     }
   }
 
@@ -154,6 +154,13 @@ public final class DicomStructure {
               "ingest:file.bad-length", "an element of VR " + vr + " has undefined length");
         }
       } else {
+        if (length > limits.maxElementBytes()) {
+          throw refuse(
+              "ingest:file.element-too-long",
+              String.format(
+                  "element (%04X,%04X) has %d bytes, over the limit of %d",
+                  group, element, length, limits.maxElementBytes()));
+        }
         if (length > end - valueStart) {
           throw refuse(
               "ingest:file.bad-length",

@@ -25,6 +25,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DicomNetworkIT extends ServiceIT {
   private static final Path TILTED = tempDir("anatwin-it-tilted");
+  private static final Path ONE_MM = tempDir("anatwin-it-1mm");
 
   @Autowired DicomListener listener;
   @Autowired Storage storage;
@@ -34,6 +35,7 @@ class DicomNetworkIT extends ServiceIT {
   @BeforeAll
   void extract() throws Exception {
     SharedData.extract("ct-skull-phantom-study2-tilt-2.5mm.tar.xz", TILTED);
+    SharedData.extract("ct-skull-phantom-study1-bone-1mm.tar.xz", ONE_MM);
   }
 
   private Run dcmtk(String... command) throws Exception {
@@ -96,6 +98,17 @@ class DicomNetworkIT extends ServiceIT {
     }
   }
 
+  private static String seriesUidOf(Path folder) {
+    try (Stream<Path> files = Files.walk(folder)) {
+      Path first = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+      AttributeList list = new AttributeList();
+      list.read(first.toFile(), TagFromName.PixelData);
+      return Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SeriesInstanceUID);
+    } catch (java.io.IOException | DicomException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private String storedDatasetHash(String uid) {
     return storage
         .graph()
@@ -124,15 +137,24 @@ class DicomNetworkIT extends ServiceIT {
   }
 
   @Test
-  void storescuSendsTheTiltedStudyAndASecondSendIsAllDuplicates() throws Exception {
+  void storescuSendsBothPhantomStudiesAndASecondSendIsAllDuplicates() throws Exception {
     Run first = storescu(TILTED);
     assertThat(first.exit()).as(first.output()).isZero();
     assertThat(instancesOfTiltedSeries()).isEqualTo(54);
+    Run oneMillimetre = storescu(ONE_MM);
+    assertThat(oneMillimetre.exit()).as(oneMillimetre.output()).isZero();
+    assertThat(
+            count(
+                "MATCH (s:Series)-[:HAS_INSTANCE]->(i:Instance) WHERE s.uid = $uid RETURN count(i)",
+                Map.of("uid", seriesUidOf(ONE_MM))))
+        .isEqualTo(140);
     long instances = count("MATCH (i:Instance) RETURN count(i)", Map.of());
     long activities = count("MATCH (a:Activity) RETURN count(a)", Map.of());
 
     Run second = storescu(TILTED);
     assertThat(second.exit()).as(second.output()).isZero();
+    Run secondOneMillimetre = storescu(ONE_MM);
+    assertThat(secondOneMillimetre.exit()).as(secondOneMillimetre.output()).isZero();
     assertThat(count("MATCH (i:Instance) RETURN count(i)", Map.of())).isEqualTo(instances);
     assertThat(count("MATCH (a:Activity) RETURN count(a)", Map.of())).isEqualTo(activities);
     assertThat(

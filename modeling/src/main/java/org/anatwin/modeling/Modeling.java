@@ -7,6 +7,7 @@ import org.anatwin.model.Volume;
 import org.anatwin.modeling.internal.Components;
 import org.anatwin.modeling.internal.Exports;
 import org.anatwin.modeling.internal.MeshMath;
+import org.anatwin.modeling.internal.MeshRepair;
 import org.anatwin.modeling.internal.Stl;
 import org.anatwin.modeling.internal.VtkSurface;
 
@@ -24,6 +25,11 @@ public final class Modeling {
   public static final String SURFACE = "anatwin.surface.vtk-flying-edges";
 
   public static final String SURFACE_VERSION = "2 (VTK 9.1)";
+
+  /** Name and version of the scalar iso-surface (VTK flying edges on the HU volume). */
+  public static final String ISO_SURFACE = "anatwin.iso-surface.vtk-flying-edges";
+
+  public static final String ISO_SURFACE_VERSION = "1 (VTK 9.1)";
 
   /** HU threshold presets, lower bound inclusive. */
   public enum Preset {
@@ -120,7 +126,10 @@ public final class Modeling {
             Integer.toString(settings.smoothingIterations()),
             "passBand",
             Double.toString(settings.passBand()));
-    TriangleMesh mesh = VtkSurface.surface(labelMap.geometry(), labelMap.labels(), settings);
+    MeshRepair.Result repaired =
+        MeshRepair.weldAndDropDegenerate(
+            VtkSurface.surface(labelMap.geometry(), labelMap.labels(), settings));
+    TriangleMesh mesh = repaired.mesh();
     String id = DerivedIds.createId("mesh", labelMap.id(), SURFACE, SURFACE_VERSION, parameters);
     return new Surface(
         id,
@@ -130,7 +139,72 @@ public final class Modeling {
         SURFACE,
         SURFACE_VERSION,
         parameters,
-        MeshMath.report(mesh));
+        MeshMath.report(mesh),
+        repaired.changes());
+  }
+
+  /**
+   * The iso-surface at {@code isoHu} of the volume itself, placed between voxel centres by linear
+   * interpolation of the HU values, so partial-volume edges put it where the object's boundary is
+   * (sub-voxel accurate, unlike the surface of a label map). Only the largest 6-connected object at
+   * or above {@code isoHu} is kept: voxels of other objects are set below the iso value first.
+   * {@code smoothingIterations} of windowed-sinc smoothing (pass band 0.1) follow; 0 keeps the
+   * interpolated surface as it is.
+   */
+  public static Surface createIsoSurface(Volume volume, double isoHu, int smoothingIterations) {
+    short[] voxels = volume.voxels();
+    byte[] above = new byte[voxels.length];
+    short min = Short.MAX_VALUE;
+    long count = 0;
+    for (int i = 0; i < voxels.length; i++) {
+      min = (short) Math.min(min, voxels[i]);
+      if (voxels[i] >= isoHu) {
+        above[i] = 1;
+        count++;
+      }
+    }
+    if (count == 0) {
+      throw new ModelingException(
+          "modeling:segmentation.empty",
+          "no voxel of volume " + volume.id() + " is at or above " + isoHu + " HU");
+    }
+    short fill = (short) Math.max(Short.MIN_VALUE, Math.min(min, Math.floor(isoHu) - 1));
+    byte[] kept = Components.keepLargest(volume.geometry(), above);
+    short[] masked = voxels.clone();
+    for (int i = 0; i < masked.length; i++) {
+      if (above[i] != 0 && kept[i] == 0) {
+        masked[i] = fill;
+      }
+    }
+    VtkSurface.Settings settings = new VtkSurface.Settings(smoothingIterations, 0.1, false);
+    Map<String, String> parameters =
+        Map.of(
+            "isoHu",
+            Double.toString(isoHu),
+            "padding",
+            "1 voxel",
+            "keep",
+            "largest 6-connected object",
+            "smoothingIterations",
+            Integer.toString(smoothingIterations),
+            "passBand",
+            "0.1");
+    MeshRepair.Result repaired =
+        MeshRepair.weldAndDropDegenerate(
+            VtkSurface.isoSurface(volume.geometry(), masked, isoHu, fill, settings));
+    TriangleMesh mesh = repaired.mesh();
+    String id =
+        DerivedIds.createId("mesh", volume.id(), ISO_SURFACE, ISO_SURFACE_VERSION, parameters);
+    return new Surface(
+        id,
+        volume.id(),
+        volume.frameOfReference(),
+        mesh,
+        ISO_SURFACE,
+        ISO_SURFACE_VERSION,
+        parameters,
+        MeshMath.report(mesh),
+        repaired.changes());
   }
 
   /** QA report of any mesh. */

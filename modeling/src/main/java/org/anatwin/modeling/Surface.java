@@ -5,9 +5,10 @@ import org.anatwin.model.FrameOfReferenceUid;
 import org.anatwin.model.TriangleMesh;
 
 /**
- * A closed surface made from a label map: the mesh in patient coordinates, the frame of reference
- * it lives in, how it was made (for lineage) and its QA report. {@code id} is derived from the
- * label map, the algorithm, its version and parameters.
+ * A closed surface made from a label map or a volume ({@code labelMapId} names either): the mesh in
+ * patient coordinates, the frame of reference it lives in, how it was made (for lineage), its QA
+ * report and the repairs made to it. {@code id} is derived from the source, the algorithm, its
+ * version and parameters.
  */
 public record Surface(
     String id,
@@ -17,9 +18,11 @@ public record Surface(
     String algorithm,
     String algorithmVersion,
     Map<String, String> parameters,
-    MeshReport report) {
+    MeshReport report,
+    java.util.List<String> repairs) {
 
   public Surface {
     parameters = Map.copyOf(parameters);
+    repairs = java.util.List.copyOf(repairs);
   }
 }

@@ -16,14 +16,16 @@ import vtk.vtkNativeLibrary;
 import vtk.vtkObjectBase;
 import vtk.vtkPolyData;
 import vtk.vtkPolyDataConnectivityFilter;
+import vtk.vtkShortArray;
 import vtk.vtkUnsignedCharArray;
 import vtk.vtkWindowedSincPolyDataFilter;
 
 /**
- * The VTK pipeline that turns a binary label map into a closed surface: pad by one voxel of
- * background on every side (so the surface closes where anatomy leaves the scan), flying edges at
- * 0.5, keep the largest connected region, windowed-sinc smoothing. Arrays cross into and out of VTK
- * whole; native objects are freed before returning. Each call builds its own pipeline, so calls on
+ * The VTK pipelines that turn a binary label map (flying edges at 0.5) or a scalar volume (flying
+ * edges at an iso value, interpolated along voxel edges) into a closed surface: pad by one voxel of
+ * background on every side (so the surface closes where anatomy leaves the scan), optionally keep
+ * the largest connected region, windowed-sinc smoothing. Arrays cross into and out of VTK whole;
+ * native objects are freed before returning. Each call builds its own pipeline, so calls on
  * different threads are safe.
  */
 public final class VtkSurface {
@@ -69,14 +71,11 @@ public final class VtkSurface {
   /** Builds the surface of the voxels whose label is non-zero, in patient coordinates. */
   public static TriangleMesh surface(VolumeGeometry g, byte[] labels, Settings settings) {
     loadNatives();
-    int px = g.nx() + 2;
-    int py = g.ny() + 2;
-    int pz = g.nz() + 2;
-    byte[] padded = new byte[Math.multiplyExact(Math.multiplyExact(px, py), pz)];
+    byte[] padded = new byte[paddedSize(g)];
     for (int k = 0; k < g.nz(); k++) {
       for (int j = 0; j < g.ny(); j++) {
         int from = g.nx() * (j + g.ny() * k);
-        int to = 1 + px * ((j + 1) + py * (k + 1));
+        int to = paddedIndex(g, 0, j, k);
         for (int i = 0; i < g.nx(); i++) {
           padded[to + i] = labels[from + i] != 0 ? (byte) 1 : 0;
         }
@@ -86,60 +85,105 @@ public final class VtkSurface {
     try {
       vtkUnsignedCharArray scalars = keep(natives, new vtkUnsignedCharArray());
       scalars.SetJavaArray(padded);
-      vtkImageData image = keep(natives, new vtkImageData());
-      image.SetDimensions(px, py, pz);
-      image.SetSpacing(g.sx(), g.sy(), g.sz());
-      image.SetOrigin(-g.sx(), -g.sy(), -g.sz());
-      image.GetPointData().SetScalars(scalars);
-
-      vtkFlyingEdges3D edges = keep(natives, new vtkFlyingEdges3D());
-      edges.SetInputData(image);
-      edges.SetValue(0, 0.5);
-      edges.ComputeNormalsOff();
-      edges.ComputeGradientsOff();
-      edges.ComputeScalarsOff();
-      edges.Update();
-      vtkPolyData current = edges.GetOutput();
-
-      if (settings.keepLargestRegion()) {
-        vtkPolyDataConnectivityFilter largest = keep(natives, new vtkPolyDataConnectivityFilter());
-        largest.SetInputData(current);
-        largest.SetExtractionModeToLargestRegion();
-        largest.Update();
-        current = largest.GetOutput();
-      }
-      if (settings.smoothingIterations() > 0) {
-        vtkWindowedSincPolyDataFilter smooth = keep(natives, new vtkWindowedSincPolyDataFilter());
-        smooth.SetInputData(current);
-        smooth.SetNumberOfIterations(settings.smoothingIterations());
-        smooth.SetPassBand(settings.passBand());
-        smooth.BoundarySmoothingOff();
-        smooth.FeatureEdgeSmoothingOff();
-        smooth.NonManifoldSmoothingOn();
-        smooth.NormalizeCoordinatesOn();
-        smooth.Update();
-        current = smooth.GetOutput();
-      }
-      if (current.GetNumberOfPolys() == 0) {
-        throw new ModelingException("modeling:surface.empty", "the label map produced no surface");
-      }
-      double[] grid = points(current.GetPoints().GetData());
-      vtkCellArray polys = current.GetPolys();
-      polys.ConvertTo32BitStorage();
-      int[] offsets = polys.GetOffsetsArray32().GetJavaArray();
-      int[] connectivity = polys.GetConnectivityArray32().GetJavaArray();
-      for (int c = 1; c < offsets.length; c++) {
-        if (offsets[c] - offsets[c - 1] != 3) {
-          throw new ModelingException(
-              "modeling:surface.not-triangles", "flying edges produced a non-triangle cell");
-        }
-      }
-      return toPatient(g.gridToPatient(), grid, connectivity);
+      return contour(g, scalars, 0.5, settings, natives);
     } finally {
       for (vtkObjectBase object : natives) {
         object.Delete();
       }
     }
+  }
+
+  /**
+   * Builds the iso-surface at {@code iso} of a scalar volume (HU), interpolating along voxel edges,
+   * in patient coordinates; the volume is padded with {@code fill} (below {@code iso}) so the
+   * surface closes where the object leaves the scan.
+   */
+  public static TriangleMesh isoSurface(
+      VolumeGeometry g, short[] voxels, double iso, short fill, Settings settings) {
+    loadNatives();
+    short[] padded = new short[paddedSize(g)];
+    java.util.Arrays.fill(padded, fill);
+    for (int k = 0; k < g.nz(); k++) {
+      for (int j = 0; j < g.ny(); j++) {
+        System.arraycopy(
+            voxels, g.nx() * (j + g.ny() * k), padded, paddedIndex(g, 0, j, k), g.nx());
+      }
+    }
+    List<vtkObjectBase> natives = new ArrayList<>();
+    try {
+      vtkShortArray scalars = keep(natives, new vtkShortArray());
+      scalars.SetJavaArray(padded);
+      return contour(g, scalars, iso, settings, natives);
+    } finally {
+      for (vtkObjectBase object : natives) {
+        object.Delete();
+      }
+    }
+  }
+
+  private static int paddedSize(VolumeGeometry g) {
+    return Math.multiplyExact(Math.multiplyExact(g.nx() + 2, g.ny() + 2), g.nz() + 2);
+  }
+
+  private static int paddedIndex(VolumeGeometry g, int i, int j, int k) {
+    return (i + 1) + (g.nx() + 2) * ((j + 1) + (g.ny() + 2) * (k + 1));
+  }
+
+  private static TriangleMesh contour(
+      VolumeGeometry g,
+      vtkDataArray scalars,
+      double iso,
+      Settings settings,
+      List<vtkObjectBase> natives) {
+    vtkImageData image = keep(natives, new vtkImageData());
+    image.SetDimensions(g.nx() + 2, g.ny() + 2, g.nz() + 2);
+    image.SetSpacing(g.sx(), g.sy(), g.sz());
+    image.SetOrigin(-g.sx(), -g.sy(), -g.sz());
+    image.GetPointData().SetScalars(scalars);
+
+    vtkFlyingEdges3D edges = keep(natives, new vtkFlyingEdges3D());
+    edges.SetInputData(image);
+    edges.SetValue(0, iso);
+    edges.ComputeNormalsOff();
+    edges.ComputeGradientsOff();
+    edges.ComputeScalarsOff();
+    edges.Update();
+    vtkPolyData current = edges.GetOutput();
+
+    if (settings.keepLargestRegion()) {
+      vtkPolyDataConnectivityFilter largest = keep(natives, new vtkPolyDataConnectivityFilter());
+      largest.SetInputData(current);
+      largest.SetExtractionModeToLargestRegion();
+      largest.Update();
+      current = largest.GetOutput();
+    }
+    if (settings.smoothingIterations() > 0) {
+      vtkWindowedSincPolyDataFilter smooth = keep(natives, new vtkWindowedSincPolyDataFilter());
+      smooth.SetInputData(current);
+      smooth.SetNumberOfIterations(settings.smoothingIterations());
+      smooth.SetPassBand(settings.passBand());
+      smooth.BoundarySmoothingOff();
+      smooth.FeatureEdgeSmoothingOff();
+      smooth.NonManifoldSmoothingOn();
+      smooth.NormalizeCoordinatesOn();
+      smooth.Update();
+      current = smooth.GetOutput();
+    }
+    if (current.GetNumberOfPolys() == 0) {
+      throw new ModelingException("modeling:surface.empty", "the volume produced no surface");
+    }
+    double[] grid = points(current.GetPoints().GetData());
+    vtkCellArray polys = current.GetPolys();
+    polys.ConvertTo32BitStorage();
+    int[] offsets = polys.GetOffsetsArray32().GetJavaArray();
+    int[] connectivity = polys.GetConnectivityArray32().GetJavaArray();
+    for (int c = 1; c < offsets.length; c++) {
+      if (offsets[c] - offsets[c - 1] != 3) {
+        throw new ModelingException(
+            "modeling:surface.not-triangles", "flying edges produced a non-triangle cell");
+      }
+    }
+    return toPatient(g.gridToPatient(), grid, connectivity);
   }
 
   private static <T extends vtkObjectBase> T keep(List<vtkObjectBase> natives, T object) {

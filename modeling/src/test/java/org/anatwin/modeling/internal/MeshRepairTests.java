@@ -1,0 +1,34 @@
+package org.anatwin.modeling.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.anatwin.model.TriangleMesh;
+import org.junit.jupiter.api.Test;
+
+class MeshRepairTests {
+  /** A tetrahedron whose apex appears twice (vertices 3 and 4), plus a sliver on the copies. */
+  @Test
+  void weldsCoincidentVerticesAndDropsTheTrianglesThatCollapse() {
+    float[] points = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1};
+    int[] triangles = {0, 2, 1, 0, 1, 3, 1, 2, 4, 2, 0, 3, 3, 4, 1};
+    MeshRepair.Result result =
+        MeshRepair.weldAndDropDegenerate(new TriangleMesh(points, triangles));
+    assertThat(result.mesh().vertexCount()).isEqualTo(4);
+    assertThat(result.mesh().triangleCount()).isEqualTo(4);
+    assertThat(MeshMath.report(result.mesh()).watertight()).isTrue();
+    assertThat(MeshMath.report(result.mesh()).volume())
+        .isCloseTo(1.0 / 6, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(result.changes())
+        .containsExactly("welded 1 coincident vertices", "removed 1 degenerate triangles");
+  }
+
+  @Test
+  void aCleanMeshIsReturnedUnchanged() {
+    float[] points = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1};
+    int[] triangles = {0, 2, 1, 0, 1, 3, 1, 2, 3, 2, 0, 3};
+    TriangleMesh mesh = new TriangleMesh(points, triangles);
+    MeshRepair.Result result = MeshRepair.weldAndDropDegenerate(mesh);
+    assertThat(result.mesh()).isSameAs(mesh);
+    assertThat(result.changes()).isEmpty();
+  }
+}

@@ -58,6 +58,31 @@ class SkullMeshIT extends ServiceIT {
     assertThat((int) number(out, "Facets added\\s+:\\s+(\\d+)")).isZero();
   }
 
+  @Test
+  void decimationToATenthKeepsTheSkullsVolumeAndSurface() throws Exception {
+    Path folder =
+        SharedData.extract(
+            "ct-skull-phantom-study1-bone-1mm.tar.xz", tempDir("anatwin-it-skull-decimate"));
+    ImportReport report = ingest.importFolder(folder, new Actor("it-admin", "admin"));
+    Volume volume = ingest.volumeOf(SeriesInstanceUid.of(report.series().iterator().next()));
+    Surface full = Modeling.createIsoSurface(volume, 300, 0);
+
+    Surface decimated = Modeling.decimate(full, 0.1, 1.0);
+
+    MeshReport r = decimated.report();
+    assertThat(r.triangles()).isLessThanOrEqualTo(full.report().triangles() / 10 + 2);
+    assertThat(r.boundaryEdges()).as("closed: %s", r).isZero();
+    // meshoptimizer can pinch the two sides of the thinnest bone together; the repairs separate
+    // most such sheets, a few edges stay shared by four triangles (known gap, see the notes) and
+    // the print QA gate refuses such a mesh
+    assertThat(r.nonManifoldEdges()).as("non-manifold edges left: %s", r).isLessThanOrEqualTo(16);
+    assertThat(r.shells()).isEqualTo(full.report().shells());
+    assertThat(r.volume()).isCloseTo(full.report().volume(), within(full.report().volume() * 0.01));
+    assertThat(Modeling.meanSurfaceDistance(full.mesh(), decimated.mesh()))
+        .as("mean distance of the full mesh's vertices to the decimated surface, mm")
+        .isLessThanOrEqualTo(0.05);
+  }
+
   private static double number(String text, String regex) {
     Matcher m = Pattern.compile(regex).matcher(text);
     assertThat(m.find()).as("'%s' in admesh's output:%n%s", regex, text).isTrue();

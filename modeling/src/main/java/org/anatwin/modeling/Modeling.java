@@ -5,10 +5,12 @@ import org.anatwin.model.DerivedIds;
 import org.anatwin.model.TriangleMesh;
 import org.anatwin.model.Volume;
 import org.anatwin.modeling.internal.Components;
+import org.anatwin.modeling.internal.Decimation;
 import org.anatwin.modeling.internal.Exports;
 import org.anatwin.modeling.internal.MeshMath;
 import org.anatwin.modeling.internal.MeshRepair;
 import org.anatwin.modeling.internal.Stl;
+import org.anatwin.modeling.internal.SurfaceDistance;
 import org.anatwin.modeling.internal.VtkSurface;
 
 /**
@@ -191,7 +193,7 @@ public final class Modeling {
             "0.1");
     MeshRepair.Result repaired =
         MeshRepair.weldAndDropDegenerate(
-            VtkSurface.isoSurface(volume.geometry(), masked, isoHu, fill, settings));
+            VtkSurface.isoSurface(volume.geometry(), masked, contourAt(isoHu), fill, settings));
     TriangleMesh mesh = repaired.mesh();
     String id =
         DerivedIds.createId("mesh", volume.id(), ISO_SURFACE, ISO_SURFACE_VERSION, parameters);
@@ -205,6 +207,82 @@ public final class Modeling {
         parameters,
         MeshMath.report(mesh),
         repaired.changes());
+  }
+
+  /** Name and version of the decimation (meshoptimizer's topology-preserving simplifier). */
+  public static final String DECIMATION = "anatwin.decimation.meshoptimizer";
+
+  public static final String DECIMATION_VERSION = "1 (meshoptimizer via LWJGL 3.4.3)";
+
+  /**
+   * Decimates a surface to {@code fraction} of its triangles, or fewer collapses where the next one
+   * would move the surface by more than {@code maxErrorMm}; topology is preserved (no holes, no
+   * merged shells). The result is a new surface derived from the given one.
+   */
+  public static Surface decimate(Surface surface, double fraction, double maxErrorMm) {
+    if (!(fraction > 0 && fraction <= 1) || !(maxErrorMm >= 0)) {
+      throw new ModelingException(
+          "modeling:decimation.parameters",
+          "the fraction is in (0, 1] and the error bound in mm is not negative");
+    }
+    int target = (int) Math.max(4, Math.round(surface.mesh().triangleCount() * fraction));
+    Decimation.Result result = Decimation.decimate(surface.mesh(), target, maxErrorMm);
+    MeshRepair.Result fins = MeshRepair.dropCoincidentTriangles(result.mesh());
+    MeshRepair.Result cleaned = MeshRepair.splitNonManifold(fins.mesh());
+    for (int pass = 1; pass < 4 && !cleaned.changes().isEmpty(); pass++) {
+      MeshRepair.Result again = MeshRepair.splitNonManifold(cleaned.mesh());
+      if (again.changes().isEmpty()) {
+        break;
+      }
+      java.util.List<String> all = new java.util.ArrayList<>(cleaned.changes());
+      all.addAll(again.changes());
+      cleaned = new MeshRepair.Result(again.mesh(), all);
+    }
+    Map<String, String> parameters =
+        Map.of(
+            "targetFraction", Double.toString(fraction),
+            "maxErrorMm", Double.toString(maxErrorMm),
+            "topology", "preserved");
+    String id =
+        DerivedIds.createId("mesh", surface.id(), DECIMATION, DECIMATION_VERSION, parameters);
+    java.util.List<String> repairs = new java.util.ArrayList<>(surface.repairs());
+    repairs.add(
+        String.format(
+            java.util.Locale.ROOT,
+            "decimated from %d to %d triangles (estimated deviation %.4f mm)",
+            surface.mesh().triangleCount(),
+            result.mesh().triangleCount(),
+            result.errorMm()));
+    repairs.addAll(fins.changes());
+    repairs.addAll(cleaned.changes());
+    return new Surface(
+        id,
+        surface.id(),
+        surface.frameOfReference(),
+        cleaned.mesh(),
+        DECIMATION,
+        DECIMATION_VERSION,
+        parameters,
+        MeshMath.report(cleaned.mesh()),
+        repairs);
+  }
+
+  /**
+   * Mean distance from the vertices of {@code from} to the surface of {@code to}, in mm (exact
+   * point-to-triangle distances).
+   */
+  public static double meanSurfaceDistance(TriangleMesh from, TriangleMesh to) {
+    return new SurfaceDistance(to).meanDistance(from.points());
+  }
+
+  /**
+   * The level actually contoured: voxel values are integers, so "at or above an integer iso value"
+   * and "above the half-integer below it" select the same voxels; contouring at the half-integer
+   * keeps the surface off every voxel centre, where flying edges would put several vertices on one
+   * point (in float precision) and sheets could touch.
+   */
+  private static double contourAt(double isoHu) {
+    return isoHu == Math.rint(isoHu) ? isoHu - 0.5 : isoHu;
   }
 
   /** QA report of any mesh. */

@@ -182,6 +182,22 @@ class AnalyticPhantomTests {
     assertThat(centroidError).as("centroid error, mm").isLessThanOrEqualTo(0.05);
   }
 
+  @org.junit.jupiter.api.Test
+  void decimationToATenthKeepsTheSphereClosedAndOnItsSurface() {
+    Surface full = Modeling.createIsoSurface(phantom(Shape.SPHERE), OBJECT_HU / 2, 0);
+    Surface decimated = Modeling.decimate(full, 0.1, 1.0);
+    MeshReport report = decimated.report();
+    assertThat(report.triangles()).isLessThanOrEqualTo(full.report().triangles() / 10 + 2);
+    assertThat(report.watertight()).isTrue();
+    assertThat(report.shells()).isEqualTo(1);
+    assertThat(Math.abs(report.volume() - full.report().volume()) / full.report().volume())
+        .isLessThanOrEqualTo(0.01);
+    // every original vertex to the decimated surface
+    assertThat(Modeling.meanSurfaceDistance(full.mesh(), decimated.mesh()))
+        .isLessThanOrEqualTo(0.05);
+    assertThat(decimated.repairs()).last().asString().startsWith("decimated from");
+  }
+
   /** Centroid of the enclosed solid (signed tetrahedra from the origin). */
   static Vector3D centroid(TriangleMesh mesh) {
     float[] p = mesh.points();

@@ -31,4 +31,22 @@ class MeshRepairTests {
     assertThat(result.mesh()).isSameAs(mesh);
     assertThat(result.changes()).isEmpty();
   }
+
+  /** Two tetrahedra sharing one edge (0-1): four triangles on it until the sheets are split. */
+  @Test
+  void sheetsTouchingAlongAnEdgeAreSeparatedWithoutOpeningIt() {
+    float[] points = {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, -1, 0, 0, 0, -1};
+    int[] triangles = {
+      0, 2, 1, 0, 1, 3, 1, 2, 3, 2, 0, 3, // first tetrahedron
+      0, 1, 4, 0, 5, 1, 1, 5, 4, 4, 5, 0 // second, on the other side of edge 0-1
+    };
+    TriangleMesh mesh = new TriangleMesh(points, triangles);
+    assertThat(MeshMath.report(mesh).manifold()).isFalse();
+    MeshRepair.Result result = MeshRepair.splitNonManifold(mesh);
+    var report = MeshMath.report(result.mesh());
+    assertThat(report.watertight()).isTrue();
+    assertThat(report.shells()).isEqualTo(2);
+    assertThat(result.mesh().vertexCount()).isEqualTo(8);
+    assertThat(result.changes()).containsExactly("split 2 vertices where separate sheets touched");
+  }
 }

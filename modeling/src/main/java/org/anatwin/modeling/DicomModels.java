@@ -1,0 +1,232 @@
+package org.anatwin.modeling;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.CodeStringAttribute;
+import com.pixelmed.dicom.DateAttribute;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.IntegerStringAttribute;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.LongTextAttribute;
+import com.pixelmed.dicom.OtherByteAttribute;
+import com.pixelmed.dicom.PersonNameAttribute;
+import com.pixelmed.dicom.SequenceAttribute;
+import com.pixelmed.dicom.SequenceItem;
+import com.pixelmed.dicom.ShortStringAttribute;
+import com.pixelmed.dicom.ShortTextAttribute;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TimeAttribute;
+import com.pixelmed.dicom.TransferSyntax;
+import com.pixelmed.dicom.UniqueIdentifierAttribute;
+import com.pixelmed.dicom.UnsignedLongAttribute;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import org.anatwin.model.TriangleMesh;
+
+/**
+ * DICOM Encapsulated STL (Supplement 205, SOP Class 1.2.840.10008.5.1.4.1.1.104.3): the binary STL
+ * of a mesh inside a DICOM object that names the patient and study it belongs to, the frame of
+ * reference its coordinates are in, the source images it was made from (Source Instance Sequence),
+ * how it was made (Derivation Algorithm Sequence), its model group and its units (mm). Every value
+ * comes from the arguments, so the same arguments give the same bytes.
+ */
+public final class DicomModels {
+  public static final String ENCAPSULATED_STL = "1.2.840.10008.5.1.4.1.1.104.3";
+
+  private static final AttributeTag SOURCE_INSTANCE_SEQUENCE = new AttributeTag(0x0042, 0x0013);
+  private static final AttributeTag DERIVATION_ALGORITHM_SEQUENCE =
+      new AttributeTag(0x0022, 0x1612);
+  private static final AttributeTag ALGORITHM_FAMILY_CODE_SEQUENCE =
+      new AttributeTag(0x0066, 0x002F);
+  private static final AttributeTag ALGORITHM_NAME = new AttributeTag(0x0066, 0x0036);
+  private static final AttributeTag ALGORITHM_VERSION = new AttributeTag(0x0066, 0x0031);
+  private static final AttributeTag ALGORITHM_PARAMETERS = new AttributeTag(0x0066, 0x0032);
+  private static final AttributeTag ALGORITHM_SOURCE = new AttributeTag(0x0024, 0x0202);
+  private static final AttributeTag MEASUREMENT_UNITS = new AttributeTag(0x0040, 0x08EA);
+  private static final AttributeTag MODEL_MODIFICATION = new AttributeTag(0x0068, 0x7001);
+  private static final AttributeTag MODEL_MIRRORING = new AttributeTag(0x0068, 0x7002);
+  private static final AttributeTag MODEL_GROUP_UID = new AttributeTag(0x0068, 0x7004);
+  private static final AttributeTag ENCAPSULATED_DOCUMENT_LENGTH = new AttributeTag(0x0042, 0x0015);
+
+  private DicomModels() {}
+
+  /** A source image the model was derived from, in the model's study. */
+  public record Source(String seriesInstanceUid, String sopClassUid, String sopInstanceUid) {}
+
+  /** Who and what the model belongs to, and how it was made; all values go into the object. */
+  public record Context(
+      String patientName,
+      String patientId,
+      String patientBirthDate,
+      String patientSex,
+      String studyInstanceUid,
+      String studyDate,
+      String studyTime,
+      String accessionNumber,
+      String studyId,
+      String frameOfReferenceUid,
+      String seriesInstanceUid,
+      int seriesNumber,
+      String sopInstanceUid,
+      String modelGroupUid,
+      String contentDate,
+      String contentTime,
+      String title,
+      List<Source> sources,
+      String algorithmName,
+      String algorithmVersion,
+      String algorithmParameters,
+      String softwareVersion) {}
+
+  /** The Encapsulated STL object as a Part 10 file (explicit VR little endian). */
+  public static byte[] encapsulatedStl(TriangleMesh mesh, Context c) {
+    try {
+      byte[] stl = Modeling.toStl(mesh);
+      AttributeList list = new AttributeList();
+      put(list, new CodeStringAttribute(TagFromName.SpecificCharacterSet), "ISO_IR 192");
+      put(list, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), ENCAPSULATED_STL);
+      put(list, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), c.sopInstanceUid());
+      // patient and study, as in the source images
+      put(list, new PersonNameAttribute(TagFromName.PatientName), c.patientName());
+      put(list, new LongStringAttribute(TagFromName.PatientID), c.patientId());
+      put(list, new DateAttribute(TagFromName.PatientBirthDate), c.patientBirthDate());
+      put(list, new CodeStringAttribute(TagFromName.PatientSex), c.patientSex());
+      put(list, new UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), c.studyInstanceUid());
+      put(list, new DateAttribute(TagFromName.StudyDate), c.studyDate());
+      put(list, new TimeAttribute(TagFromName.StudyTime), c.studyTime());
+      put(list, new PersonNameAttribute(TagFromName.ReferringPhysicianName), "");
+      put(list, new ShortStringAttribute(TagFromName.StudyID), c.studyId());
+      put(list, new ShortStringAttribute(TagFromName.AccessionNumber), c.accessionNumber());
+      // series and frame of reference
+      put(list, new CodeStringAttribute(TagFromName.Modality), "M3D");
+      put(
+          list,
+          new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID),
+          c.seriesInstanceUid());
+      put(
+          list,
+          new IntegerStringAttribute(TagFromName.SeriesNumber),
+          Integer.toString(c.seriesNumber()));
+      put(
+          list,
+          new UniqueIdentifierAttribute(TagFromName.FrameOfReferenceUID),
+          c.frameOfReferenceUid());
+      put(list, new LongStringAttribute(TagFromName.PositionReferenceIndicator), "");
+      // equipment: this software
+      put(list, new LongStringAttribute(TagFromName.Manufacturer), "Anatwin");
+      put(list, new LongStringAttribute(TagFromName.ManufacturerModelName), "Anatwin");
+      put(list, new LongStringAttribute(TagFromName.DeviceSerialNumber), "anatwin");
+      put(list, new LongStringAttribute(TagFromName.SoftwareVersions), c.softwareVersion());
+      // the encapsulated document
+      put(list, new IntegerStringAttribute(TagFromName.InstanceNumber), "1");
+      put(list, new DateAttribute(TagFromName.ContentDate), c.contentDate());
+      put(list, new TimeAttribute(TagFromName.ContentTime), c.contentTime());
+      put(
+          list,
+          new com.pixelmed.dicom.DateTimeAttribute(TagFromName.AcquisitionDateTime),
+          c.contentDate() + c.contentTime());
+      put(list, new CodeStringAttribute(TagFromName.BurnedInAnnotation), "NO");
+      put(list, new ShortTextAttribute(TagFromName.DocumentTitle), c.title());
+      list.put(new SequenceAttribute(TagFromName.ConceptNameCodeSequence));
+      put(list, new LongStringAttribute(TagFromName.MIMETypeOfEncapsulatedDocument), "model/stl");
+      SequenceAttribute sources = new SequenceAttribute(SOURCE_INSTANCE_SEQUENCE);
+      for (Source s : c.sources()) {
+        AttributeList item = new AttributeList();
+        put(
+            item,
+            new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID),
+            s.sopClassUid());
+        put(
+            item,
+            new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID),
+            s.sopInstanceUid());
+        sources.addItem(new SequenceItem(item));
+      }
+      list.put(sources);
+      list.put(referencedSeries(c.sources()));
+      UnsignedLongAttribute length = new UnsignedLongAttribute(ENCAPSULATED_DOCUMENT_LENGTH);
+      length.addValue(stl.length);
+      list.put(length);
+      OtherByteAttribute document = new OtherByteAttribute(TagFromName.EncapsulatedDocument);
+      document.setValues(stl.length % 2 == 0 ? stl : java.util.Arrays.copyOf(stl, stl.length + 1));
+      list.put(document);
+      // manufacturing 3D model: units, model group, how it was derived
+      SequenceAttribute units = new SequenceAttribute(MEASUREMENT_UNITS);
+      units.addItem(new SequenceItem(code("mm", "UCUM", "mm")));
+      list.put(units);
+      put(list, new UniqueIdentifierAttribute(MODEL_GROUP_UID), c.modelGroupUid());
+      put(list, new CodeStringAttribute(MODEL_MODIFICATION), "NO");
+      put(list, new CodeStringAttribute(MODEL_MIRRORING), "NO");
+      SequenceAttribute derivation = new SequenceAttribute(DERIVATION_ALGORITHM_SEQUENCE);
+      AttributeList algorithm = new AttributeList();
+      SequenceAttribute family = new SequenceAttribute(ALGORITHM_FAMILY_CODE_SEQUENCE);
+      // no standard code names iso-surface extraction: a private coding scheme says so
+      family.addItem(new SequenceItem(code("ISOSURFACE", "99ANATWIN", "Iso-surface extraction")));
+      algorithm.put(family);
+      put(algorithm, new LongStringAttribute(ALGORITHM_NAME), c.algorithmName());
+      put(algorithm, new LongStringAttribute(ALGORITHM_VERSION), c.algorithmVersion());
+      put(algorithm, new LongTextAttribute(ALGORITHM_PARAMETERS), c.algorithmParameters());
+      put(algorithm, new LongStringAttribute(ALGORITHM_SOURCE), "Anatwin");
+      derivation.addItem(new SequenceItem(algorithm));
+      list.put(derivation);
+
+      FileMetaInformation.addFileMetaInformation(
+          list, TransferSyntax.ExplicitVRLittleEndian, "ANATWIN");
+      ByteArrayOutputStream out = new ByteArrayOutputStream(stl.length + 4096);
+      list.write(out, TransferSyntax.ExplicitVRLittleEndian, true, true);
+      return out.toByteArray();
+    } catch (DicomException | IOException e) {
+      throw new ModelingException(
+          "modeling:dicom.write", "cannot write the Encapsulated STL object: " + e.getMessage(), e);
+    }
+  }
+
+  /** Common Instance Reference: the sources again, grouped by series (all in the model's study). */
+  private static SequenceAttribute referencedSeries(List<Source> sources) throws DicomException {
+    SequenceAttribute series = new SequenceAttribute(TagFromName.ReferencedSeriesSequence);
+    java.util.Map<String, List<Source>> bySeries = new java.util.TreeMap<>();
+    for (Source s : sources) {
+      bySeries.computeIfAbsent(s.seriesInstanceUid(), k -> new java.util.ArrayList<>()).add(s);
+    }
+    for (var entry : bySeries.entrySet()) {
+      AttributeList item = new AttributeList();
+      put(item, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), entry.getKey());
+      SequenceAttribute instances = new SequenceAttribute(TagFromName.ReferencedInstanceSequence);
+      for (Source s : entry.getValue()) {
+        AttributeList instance = new AttributeList();
+        put(
+            instance,
+            new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID),
+            s.sopClassUid());
+        put(
+            instance,
+            new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID),
+            s.sopInstanceUid());
+        instances.addItem(new SequenceItem(instance));
+      }
+      item.put(instances);
+      series.addItem(new SequenceItem(item));
+    }
+    return series;
+  }
+
+  private static AttributeList code(String value, String scheme, String meaning)
+      throws DicomException {
+    AttributeList item = new AttributeList();
+    put(item, new ShortStringAttribute(TagFromName.CodeValue), value);
+    put(item, new ShortStringAttribute(TagFromName.CodingSchemeDesignator), scheme);
+    put(item, new LongStringAttribute(TagFromName.CodeMeaning), meaning);
+    return item;
+  }
+
+  private static void put(AttributeList list, Attribute attribute, String value)
+      throws DicomException {
+    if (!value.isEmpty()) {
+      attribute.addValue(value);
+    }
+    list.put(attribute);
+  }
+}

@@ -1,0 +1,92 @@
+package org.anatwin.modeling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.TagFromName;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.anatwin.model.TriangleMesh;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Encapsulated STL object, checked by dicom3tools' {@code dciodvfy}. */
+class DicomModelsTests {
+  @TempDir Path work;
+
+  static final DicomModels.Context CONTEXT =
+      new DicomModels.Context(
+          "Phantom^Skull",
+          "P-0001",
+          "19700101",
+          "O",
+          "1.2.826.0.1.3680043.10.1000.1",
+          "20261127",
+          "101500",
+          "ACC1",
+          "S1",
+          "1.2.826.0.1.3680043.10.1000.2",
+          "1.2.826.0.1.3680043.10.1000.3",
+          901,
+          "1.2.826.0.1.3680043.10.1000.4",
+          "1.2.826.0.1.3680043.10.1000.5",
+          "20261127",
+          "113000",
+          "bone",
+          List.of(
+              new DicomModels.Source(
+                  "1.2.826.0.1.3680043.10.1000.8",
+                  "1.2.840.10008.5.1.4.1.1.2",
+                  "1.2.826.0.1.3680043.10.1000.6"),
+              new DicomModels.Source(
+                  "1.2.826.0.1.3680043.10.1000.8",
+                  "1.2.840.10008.5.1.4.1.1.2",
+                  "1.2.826.0.1.3680043.10.1000.7")),
+          Modeling.ISO_SURFACE,
+          Modeling.ISO_SURFACE_VERSION,
+          "{\"isoHu\":\"300\"}",
+          "0.1.0");
+
+  /** A closed tetrahedron, enough for the object's structure. */
+  static TriangleMesh tetrahedron() {
+    return new TriangleMesh(
+        new float[] {0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0, 10},
+        new int[] {0, 2, 1, 0, 1, 3, 1, 2, 3, 2, 0, 3});
+  }
+
+  @Test
+  void dciodvfyFindsNoErrorAndTheStlComesBackByteForByte() throws Exception {
+    TriangleMesh mesh = tetrahedron();
+    byte[] dicom = DicomModels.encapsulatedStl(mesh, CONTEXT);
+    Path file = work.resolve("model.dcm");
+    Files.write(file, dicom);
+
+    Process check =
+        new ProcessBuilder("dciodvfy", file.toString()).redirectErrorStream(true).start();
+    String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(check.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    assertThat(report).contains("EncapsulatedSTL");
+    assertThat(report.lines().filter(l -> l.startsWith("Error"))).as(report).isEmpty();
+
+    AttributeList list = new AttributeList();
+    list.read(new com.pixelmed.dicom.DicomInputStream(new ByteArrayInputStream(dicom)));
+    byte[] document = list.get(TagFromName.EncapsulatedDocument).getByteValues();
+    long length = Attribute.getSingleLongValueOrDefault(list, new AttributeTag(0x0042, 0x0015), -1);
+    assertThat(Arrays.copyOf(document, (int) length)).isEqualTo(Modeling.toStl(mesh));
+    assertThat(Attribute.getSingleStringValueOrEmptyString(list, TagFromName.FrameOfReferenceUID))
+        .isEqualTo(CONTEXT.frameOfReferenceUid());
+  }
+
+  @Test
+  void theSameInputsGiveTheSameBytes() {
+    assertThat(DicomModels.encapsulatedStl(tetrahedron(), CONTEXT))
+        .isEqualTo(DicomModels.encapsulatedStl(tetrahedron(), CONTEXT));
+  }
+}

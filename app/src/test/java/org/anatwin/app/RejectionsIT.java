@@ -116,6 +116,50 @@ class RejectionsIT extends ServiceIT {
   }
 
   @Test
+  void theMeshDownloadsAsDicomEncapsulatedStlForPlannersButNotForDesigners() throws Exception {
+    String planner = client.token("planner");
+    String path =
+        client
+            .data(
+                planner,
+                "query($id: ID!) { mesh(id: $id) { download(format: DICOM_STL) } }",
+                Map.of("id", meshId))
+            .get("mesh")
+            .get("download")
+            .asString();
+    assertThat(path).endsWith(".dcm");
+    var dicom = client.get(planner, path);
+    assertThat(dicom.statusCode()).isEqualTo(200);
+    assertThat(dicom.headers().firstValue("Content-Type")).contains("application/dicom");
+    Path file = tempDir("anatwin-it-dicom-stl").resolve("mesh.dcm");
+    Files.write(file, dicom.body());
+    Process check =
+        new ProcessBuilder("dciodvfy", file.toString()).redirectErrorStream(true).start();
+    String report =
+        new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(check.waitFor(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    assertThat(report.lines().filter(l -> l.startsWith("Error"))).as(report).isEmpty();
+    com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+    list.read(file.toFile());
+    var sources =
+        (com.pixelmed.dicom.SequenceAttribute)
+            list.get(new com.pixelmed.dicom.AttributeTag(0x0042, 0x0013));
+    long femurSlices;
+    try (var files = Files.list(PHANTOM.resolve("femur"))) {
+      femurSlices = files.count();
+    }
+    assertThat(sources.getNumberOfItems()).as("source instances").isEqualTo((int) femurSlices);
+    assertThat(
+            com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(
+                list, com.pixelmed.dicom.TagFromName.PatientID))
+        .isNotEmpty();
+    assertThat(client.get(planner, path).body())
+        .as("same bytes every time")
+        .isEqualTo(dicom.body());
+    assertThat(client.get(client.token("designer"), path).statusCode()).isEqualTo(403);
+  }
+
+  @Test
   void aSecondDatasetUnderAStoredSopInstanceUidIsRefusedAndTheOriginalKept() throws Exception {
     Path original = Files.list(PHANTOM.resolve("femur")).sorted().findFirst().orElseThrow();
     byte[] bytes = Files.readAllBytes(original);

@@ -8,7 +8,9 @@ public enum MeshFormat {
   STL("stl", "model/stl"),
   OBJ("obj", "model/obj"),
   PLY("ply", "application/ply"),
-  THREE_MF("3mf", "model/3mf");
+  THREE_MF("3mf", "model/3mf"),
+  /** DICOM Encapsulated STL: carries the patient and study, so not for de-identified roles. */
+  DICOM_STL("dcm", "application/dicom");
 
   private final String extension;
   private final String mediaType;
@@ -24,6 +26,11 @@ public enum MeshFormat {
 
   public String mediaType() {
     return mediaType;
+  }
+
+  /** Whether the file names the patient (DICOM objects do; the plain mesh formats never). */
+  public boolean carriesPatientData() {
+    return this == DICOM_STL;
   }
 
   /** The format with this file extension, if any. */

@@ -221,7 +221,72 @@ public final class Twins {
                   "anatwin:structure", mesh.structure(),
                   "anatwin:frameOfReferenceUid", mesh.frameOfReferenceUid(),
                   "anatwin:stlSha256", mesh.sha256().hex()));
+      case DICOM_STL -> encapsulatedStl(mesh, Modeling.fromStl(stl));
     };
+  }
+
+  /**
+   * The mesh as DICOM Encapsulated STL in its patient's study: source instances from the lineage,
+   * model group = its twin version, content time = the version's creation; UIDs derived from the
+   * ids, so the same mesh always gives the same object.
+   */
+  private byte[] encapsulatedStl(MeshInfo mesh, org.anatwin.model.TriangleMesh triangles) {
+    TwinRepository.DicomContextRow row =
+        repository
+            .dicomContext(mesh.id())
+            .orElseThrow(
+                () ->
+                    new VersioningException(
+                        "versioning:mesh.no-source",
+                        "mesh " + mesh.id() + " belongs to no twin version with a source series"));
+    java.time.ZonedDateTime created =
+        java.time.Instant.parse(row.createdAt()).atZone(java.time.ZoneOffset.UTC);
+    String date = created.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE).substring(0, 8);
+    String time = created.format(java.time.format.DateTimeFormatter.ofPattern("HHmmss"));
+    List<org.anatwin.modeling.DicomModels.Source> sources =
+        row.sources().stream()
+            .map(
+                s ->
+                    new org.anatwin.modeling.DicomModels.Source(
+                        text(s.get("series")), text(s.get("sopClass")), text(s.get("sop"))))
+            .toList();
+    var context =
+        new org.anatwin.modeling.DicomModels.Context(
+            text(row.patient().get("name")),
+            text(row.patient().get("patientId")),
+            text(row.patient().get("birthDate")),
+            text(row.patient().get("sex")),
+            text(row.study().get("uid")),
+            text(row.study().get("date")),
+            "",
+            text(row.study().get("accessionNumber")),
+            "",
+            mesh.frameOfReferenceUid(),
+            derivedUid("series", mesh.id().value()),
+            900,
+            derivedUid("instance", mesh.id().value()),
+            derivedUid("model-group", row.versionId()),
+            date,
+            time,
+            row.structure(),
+            sources,
+            mesh.algorithm(),
+            Agent.VERSION,
+            "mesh " + mesh.id().value() + ", STL sha256 " + mesh.sha256().hex(),
+            Agent.VERSION);
+    return org.anatwin.modeling.DicomModels.encapsulatedStl(triangles, context);
+  }
+
+  private static String text(@org.jspecify.annotations.Nullable Object value) {
+    return value == null ? "" : value.toString();
+  }
+
+  /** A UID under the 2.25 root from a hash of what it names (ISO/IEC 9834-8 style). */
+  static String derivedUid(String purpose, String id) {
+    String hex =
+        ContentHash.of((purpose + ":" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .hex();
+    return "2.25." + new java.math.BigInteger(hex.substring(0, 32), 16);
   }
 
   /** The STL bytes of a mesh, checked against their hash. */

@@ -31,6 +31,14 @@ class MeshFiles {
     this.twins = twins;
   }
 
+  private static boolean deidentified() {
+    var auth =
+        org.springframework.security.core.context.SecurityContextHolder.getContext()
+            .getAuthentication();
+    return auth == null
+        || auth.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals("ROLE_designer"));
+  }
+
   @GetMapping("/files/meshes/{file}")
   ResponseEntity<byte[]> file(
       @PathVariable String file,
@@ -44,6 +52,10 @@ class MeshFiles {
             : Ids.tryParse(file.substring(0, dot), MeshId::parse).flatMap(twins::mesh).orElse(null);
     if (mesh == null || format.isEmpty()) {
       return ResponseEntity.notFound().build();
+    }
+    if (format.get().carriesPatientData() && deidentified()) {
+      // designers see pseudonyms only; a DICOM object names the patient
+      return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
     }
     byte[] bytes = twins.meshFile(mesh, format.get());
     String etag = "\"" + ContentHash.of(bytes).hex() + "\"";

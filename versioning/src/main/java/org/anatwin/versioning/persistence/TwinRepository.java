@@ -98,6 +98,43 @@ public final class TwinRepository {
   private static final String VERSION_IDS_OF_TWINS =
       "MATCH (t:Twin)-[:HAS_VERSION]->(v:TwinVersion) WHERE t.id IN $ids RETURN t.id AS owner, v.id AS id ORDER BY v.number";
   private static final String MESHES = "MATCH (m:Mesh) WHERE m.id IN $ids RETURN m {.*} AS m";
+  private static final String DICOM_CONTEXT =
+      """
+      MATCH (v:TwinVersion)-[:HAS_STRUCTURE]->(s:Structure)-[:HAS_MESH]->(m:Mesh {id: $mesh})
+      MATCH (v)-[:FROM_SERIES]->(:Series)<-[:HAS_SERIES]-(st:Study)<-[:HAS_STUDY]-(p:Patient)
+      WITH v, s, m, st, p ORDER BY v.createdAt LIMIT 1
+      MATCH (m)-[:WAS_DERIVED_FROM*1..4]->(i:Instance)<-[:HAS_INSTANCE]-(se:Series)
+      WITH v, s, st, p, i, se ORDER BY se.uid, i.sopInstanceUid
+      WITH v, s, st, p, collect(DISTINCT {series: se.uid, sopClass: i.sopClassUid, sop: i.sopInstanceUid}) AS sources
+      RETURN v.id AS version, v.createdAt AS createdAt, s.name AS structure,
+             st {.*} AS study, p {.*} AS patient, sources
+      """;
+
+  /** What a DICOM object made from a mesh says of where it comes from. */
+  public record DicomContextRow(
+      String versionId,
+      String createdAt,
+      String structure,
+      Map<String, Object> study,
+      Map<String, Object> patient,
+      List<Map<String, Object>> sources) {}
+
+  /** The version, study, patient and source instances of a mesh, if it belongs to a version. */
+  public Optional<DicomContextRow> dicomContext(MeshId mesh) {
+    return graph.read(
+        tx ->
+            tx.run(DICOM_CONTEXT, Map.of("mesh", mesh.value())).list().stream()
+                .findFirst()
+                .map(
+                    r ->
+                        new DicomContextRow(
+                            r.get("version").asString(),
+                            r.get("createdAt").asString(),
+                            r.get("structure").asString(),
+                            r.get("study").asMap(),
+                            r.get("patient").asMap(),
+                            r.get("sources").asList(v -> v.asMap()))));
+  }
 
   private final Graph graph;
 

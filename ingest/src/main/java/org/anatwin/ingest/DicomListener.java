@@ -88,6 +88,8 @@ public final class DicomListener implements AutoCloseable {
   private final Settings settings;
   private final ServerSocket server;
   private final Thread acceptor;
+  private final java.util.Set<Thread> associations =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   DicomListener(Ingest ingest, Settings settings) {
     this.ingest = ingest;
@@ -130,7 +132,19 @@ public final class DicomListener implements AutoCloseable {
       try {
         Socket socket = server.accept();
         socket.setTcpNoDelay(true);
-        Thread.ofVirtual().name("dicom-association").start(() -> serve(socket));
+        Thread association =
+            Thread.ofVirtual()
+                .name("dicom-association")
+                .unstarted(
+                    () -> {
+                      try {
+                        serve(socket);
+                      } finally {
+                        associations.remove(Thread.currentThread());
+                      }
+                    });
+        associations.add(association);
+        association.start();
       } catch (IOException e) {
         if (!server.isClosed()) {
           log.warn("accepting a DICOM connection failed: {}", e.getMessage());
@@ -196,7 +210,13 @@ public final class DicomListener implements AutoCloseable {
           e.getMessage());
     } finally {
       if (stored + duplicates > 0) {
-        ingest.auditReceipt(sender, "dicom.c-store", stored, duplicates);
+        try {
+          ingest.auditReceipt(sender, "dicom.c-store", stored, duplicates);
+        } catch (RuntimeException e) {
+          // every instance was audited when stored (as lineage) and already answered; this is the
+          // association's summary
+          log.error("the receipt of an association from {} was not audited", sender.userName(), e);
+        }
       }
     }
   }
@@ -427,11 +447,18 @@ public final class DicomListener implements AutoCloseable {
         }
       };
 
+  /**
+   * Stops accepting, then lets the associations in progress finish (up to 10 s each: their last
+   * store and their audit event), so whoever closes the storage next does not cut them off.
+   */
   @Override
   public void close() {
     try {
       server.close();
       acceptor.join(5000);
+      for (Thread association : java.util.List.copyOf(associations)) {
+        association.join(10_000);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

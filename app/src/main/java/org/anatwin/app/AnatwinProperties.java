@@ -2,6 +2,7 @@ package org.anatwin.app;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.anatwin.ingest.Ingest;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -13,7 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("anatwin")
 public record AnatwinProperties(
-    @Nullable Path home, Neo4j neo4j, Dicom dicom, boolean demo, Limits limits) {
+    @Nullable Path home, Neo4j neo4j, Dicom dicom, boolean demo, Ingest.Limits limits) {
   public AnatwinProperties {
     if (home == null) {
       String env = System.getenv("ANATWIN_HOME");
@@ -28,33 +29,8 @@ public record AnatwinProperties(
     if (dicom == null) {
       dicom = new Dicom(null, null, 11112, 0, null);
     }
-    if (limits == null) {
-      limits = new Limits(0, 0, 0, 0, 0, 0);
-    }
-  }
-
-  /**
-   * What ingest accepts ({@code anatwin.limits.*}); 0 or unset keeps the default: instance bytes (1
-   * GiB), zip entries (100 000), elements per instance (200 000), bytes of one element (1 GiB),
-   * sequence depth (12), STOW-RS body bytes (2 GiB).
-   */
-  public record Limits(
-      long maxInstanceBytes,
-      int maxZipEntries,
-      int maxElements,
-      long maxElementBytes,
-      int maxSequenceDepth,
-      long maxStowBytes) {
-    org.anatwin.ingest.Ingest.Limits toIngest() {
-      var d = org.anatwin.ingest.Ingest.Limits.defaults();
-      return new org.anatwin.ingest.Ingest.Limits(
-          maxInstanceBytes > 0 ? maxInstanceBytes : d.maxInstanceBytes(),
-          maxZipEntries > 0 ? maxZipEntries : d.maxZipEntries(),
-          maxElements > 0 ? maxElements : d.maxElements(),
-          maxElementBytes > 0 ? maxElementBytes : d.maxElementBytes(),
-          maxSequenceDepth > 0 ? maxSequenceDepth : d.maxSequenceDepth(),
-          maxStowBytes > 0 ? maxStowBytes : d.maxStowBytes());
-    }
+    // anatwin.limits.*: what ingest accepts; unset or 0 keeps the default (see Ingest.Limits)
+    limits = limits == null ? Ingest.Limits.defaults() : limits.orDefaults();
   }
 
   /**

@@ -43,7 +43,7 @@ class CoreConfiguration {
 
   @Bean
   Ingest ingest(Storage storage, AuditLog audit, AnatwinProperties properties, Clock clock) {
-    return new Ingest(storage, audit, properties.limits().toIngest(), clock);
+    return new Ingest(storage, audit, properties.limits(), clock);
   }
 
   @Bean(destroyMethod = "close")

@@ -88,22 +88,20 @@ class DicomNetworkIT extends ServiceIT {
   }
 
   private String firstSopInstanceUid() {
-    try (Stream<Path> files = Files.walk(TILTED)) {
-      Path first = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
-      AttributeList list = new AttributeList();
-      list.read(first.toFile(), TagFromName.PixelData);
-      return Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID);
-    } catch (java.io.IOException | DicomException e) {
-      throw new IllegalStateException(e);
-    }
+    return firstFileValue(TILTED, TagFromName.SOPInstanceUID);
   }
 
   private static String seriesUidOf(Path folder) {
+    return firstFileValue(folder, TagFromName.SeriesInstanceUID);
+  }
+
+  /** A value of the first file (in name order) under a folder. */
+  private static String firstFileValue(Path folder, com.pixelmed.dicom.AttributeTag tag) {
     try (Stream<Path> files = Files.walk(folder)) {
       Path first = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
       AttributeList list = new AttributeList();
       list.read(first.toFile(), TagFromName.PixelData);
-      return Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SeriesInstanceUID);
+      return Attribute.getSingleStringValueOrEmptyString(list, tag);
     } catch (java.io.IOException | DicomException e) {
       throw new IllegalStateException(e);
     }

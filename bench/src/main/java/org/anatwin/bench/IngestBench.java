@@ -29,6 +29,10 @@ import org.anatwin.storage.Storage;
  */
 final class IngestBench {
   private static final int SLICES = Integer.getInteger("anatwin.bench.slices", 500);
+
+  /** Rounds run first and not counted: our JVM compiles its hot paths, as in a running service. */
+  private static final int WARMUP = Integer.getInteger("anatwin.bench.warmup", 2);
+
   private static final String ORTHANC =
       System.getProperty("anatwin.bench.orthanc", "/usr/sbin/Orthanc");
   private final int runs;
@@ -45,6 +49,14 @@ final class IngestBench {
     Path series = writeSeries(work.resolve("ct-" + SLICES));
     double[] ours = new double[runs];
     double[] orthanc = new double[runs];
+    for (int w = 0; w < WARMUP; w++) {
+      System.err.printf(
+          Locale.ROOT,
+          "warm-up %d (not counted): ours %.1f/s, orthanc %.1f/s%n",
+          w + 1,
+          ours(series, -1 - w),
+          orthanc(series, -1 - w));
+    }
     for (int r = 0; r < runs; r++) {
       ours[r] = ours(series, r);
       orthanc[r] = orthanc(series, r);

@@ -50,6 +50,18 @@ public final class Ingest implements VolumeSource {
       return new Limits(1L << 30, 100_000, 200_000, 1L << 30, 12, 1L << 31);
     }
 
+    /** These limits with every value that is not positive (unset) replaced by its default. */
+    public Limits orDefaults() {
+      Limits d = defaults();
+      return new Limits(
+          maxInstanceBytes > 0 ? maxInstanceBytes : d.maxInstanceBytes,
+          maxZipEntries > 0 ? maxZipEntries : d.maxZipEntries,
+          maxElements > 0 ? maxElements : d.maxElements,
+          maxElementBytes > 0 ? maxElementBytes : d.maxElementBytes,
+          maxSequenceDepth > 0 ? maxSequenceDepth : d.maxSequenceDepth,
+          maxStowBytes > 0 ? maxStowBytes : d.maxStowBytes);
+    }
+
     public Limits withMaxInstanceBytes(long bytes) {
       return new Limits(
           bytes, maxZipEntries, maxElements, maxElementBytes, maxSequenceDepth, maxStowBytes);

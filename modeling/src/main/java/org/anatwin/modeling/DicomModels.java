@@ -196,21 +196,23 @@ public final class DicomModels {
       put(item, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), entry.getKey());
       SequenceAttribute instances = new SequenceAttribute(TagFromName.ReferencedInstanceSequence);
       for (Source s : entry.getValue()) {
-        AttributeList instance = new AttributeList();
-        put(
-            instance,
-            new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID),
-            s.sopClassUid());
-        put(
-            instance,
-            new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID),
-            s.sopInstanceUid());
-        instances.addItem(new SequenceItem(instance));
+        instances.addItem(new SequenceItem(reference(s)));
       }
       item.put(instances);
       series.addItem(new SequenceItem(item));
     }
     return series;
+  }
+
+  /** A Referenced SOP Class / Instance UID pair. */
+  private static AttributeList reference(Source s) throws DicomException {
+    AttributeList item = new AttributeList();
+    put(item, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), s.sopClassUid());
+    put(
+        item,
+        new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID),
+        s.sopInstanceUid());
+    return item;
   }
 
   private static AttributeList code(String value, String scheme, String meaning)

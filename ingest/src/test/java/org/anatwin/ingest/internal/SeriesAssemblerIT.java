@@ -34,8 +34,12 @@ class SeriesAssemblerIT {
             .inheritIO()
             .start();
     assertThat(tar.waitFor()).isZero();
+    return slicesUnder(input);
+  }
+
+  private static List<SeriesAssembler.Slice> slicesUnder(Path folder) throws Exception {
     List<SeriesAssembler.Slice> slices = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(input)) {
+    try (Stream<Path> files = Files.walk(folder)) {
       for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
         slices.add(Slices.of(Files.readAllBytes(f)));
       }
@@ -70,12 +74,7 @@ class SeriesAssemblerIT {
       inputs = files.filter(Files::isRegularFile).map(Path::toFile).toArray(java.io.File[]::new);
     }
     com.pixelmed.dicom.MultiFrameImageFactory.convertImages(inputs, converted.toFile());
-    List<SeriesAssembler.Slice> multiFrame = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(converted)) {
-      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-        multiFrame.add(Slices.of(Files.readAllBytes(f)));
-      }
-    }
+    List<SeriesAssembler.Slice> multiFrame = slicesUnder(converted);
     DicomInstance first = DicomInstance.parse(multiFrame.getFirst().bytes());
     assertThat(first.sopClassUid()).isEqualTo("1.2.840.10008.5.1.4.1.1.2.2");
     assertThat(multiFrame).hasSize(1);

@@ -497,6 +497,52 @@ public final class Ingest implements VolumeSource {
   }
 
   /**
+   * Assembles a volume straight from a folder of DICOM files, without storing anything: the files
+   * are parsed within the default limits, grouped by series, and the series with the most images is
+   * assembled (gantry tilt resampled, uneven spacing resampled, missing slices refused). For the
+   * one-shot command line; the service stores first and assembles from the store.
+   */
+  public static Volume volumeFromFolder(Path folder) {
+    Map<String, List<SeriesAssembler.Slice>> bySeries = new java.util.TreeMap<>();
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(folder)) {
+      files = walk.filter(Files::isRegularFile).sorted().toList();
+    } catch (IOException e) {
+      throw new IngestException(
+          "ingest:import.unreadable", "cannot list " + folder + ": " + e.getMessage(), e);
+    }
+    for (Path file : files) {
+      byte[] bytes;
+      DicomInstance instance;
+      try {
+        bytes = Files.readAllBytes(file);
+        instance = DicomInstance.parse(bytes);
+      } catch (IOException | IngestException e) {
+        continue; // not DICOM, or refused: not part of any series we can assemble
+      }
+      bySeries
+          .computeIfAbsent(instance.seriesInstanceUid().value(), k -> new ArrayList<>())
+          .add(
+              new SeriesAssembler.Slice(
+                  new org.anatwin.model.SourceInstance(
+                      instance.sopInstanceUid(), instance.datasetHash()),
+                  bytes));
+    }
+    var largest =
+        bySeries.entrySet().stream()
+            .max(java.util.Comparator.comparingInt(e -> e.getValue().size()))
+            .orElseThrow(
+                () ->
+                    new IngestException(
+                        "ingest:series.none", "no readable DICOM image under " + folder));
+    return new SeriesAssembler(
+            SeriesAssembler.TiltPolicy.RESAMPLE,
+            Precision.doubleEquivalenceOfEpsilon(1e-4),
+            Precision.doubleEquivalenceOfEpsilon(0.01))
+        .assemble(SeriesInstanceUid.of(largest.getKey()), largest.getValue());
+  }
+
+  /**
    * Writes the project's synthetic CT phantom (a skull-like shell series and a femur-like tube
    * series, real DICOM files) under {@code dir}; returns the skull series' folder.
    */

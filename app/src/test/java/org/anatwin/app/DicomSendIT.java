@@ -44,61 +44,134 @@ class DicomSendIT extends ServiceIT {
     int expected =
         ((Number) ingest.series(series.value()).orElseThrow().get("instanceCount")).intValue();
 
-    Path home = tempDir("anatwin-it-orthanc");
-    int dicomPort = freePort();
-    int httpPort = freePort();
-    Path config = home.resolve("orthanc.json");
-    Files.writeString(
-        config,
-        """
-        {"Name": "it", "StorageDirectory": "%s", "IndexDirectory": "%s", "DicomAet": "ORTHANC",
-         "DicomPort": %d, "HttpPort": %d, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
-         "DicomCheckCalledAet": false, "DicomAlwaysAllowStore": true}
-        """
-            .formatted(home.resolve("store"), home.resolve("index"), dicomPort, httpPort),
-        StandardCharsets.UTF_8);
-    Process orthanc =
-        new ProcessBuilder("/usr/sbin/Orthanc", config.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(home.resolve("orthanc.log").toFile())
-            .start();
-    try {
-      HttpClient http = HttpClient.newHttpClient();
-      URI statistics = URI.create("http://127.0.0.1:" + httpPort + "/statistics");
-      String stats = null;
-      for (int attempt = 0; attempt < 100 && stats == null; attempt++) {
+    try (RunningOrthanc orthanc = RunningOrthanc.start(tempDir("anatwin-it-orthanc"))) {
+      Ingest.SendReport sent =
+          ingest.send(series, orthanc.ae(), "ANATWIN", ADMIN, HOME.resolve("spool"));
+
+      assertThat(sent.sent()).isEqualTo(expected);
+      assertThat(sent.failed()).isZero();
+      String after = orthanc.get("/statistics");
+      assertThat(after.replaceAll("(?s).*\"CountInstances\"\\s*:\\s*(\\d+).*", "$1"))
+          .isEqualTo(Integer.toString(expected));
+    }
+  }
+
+  @Test
+  void orthancStoresOurEncapsulatedStlAndGivesTheStlBackUnchanged() throws Exception {
+    org.anatwin.model.TriangleMesh mesh =
+        new org.anatwin.model.TriangleMesh(
+            new float[] {0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0, 10},
+            new int[] {0, 2, 1, 0, 1, 3, 1, 2, 3, 2, 0, 3});
+    String root = "1.2.826.0.1.3680043.10.2000." + System.nanoTime() % 1_000_000;
+    var context =
+        new org.anatwin.modeling.DicomModels.Context(
+            "Model^Test",
+            "M-1",
+            "",
+            "O",
+            root + ".1",
+            "20261128",
+            "",
+            "",
+            "",
+            root + ".2",
+            root + ".3",
+            900,
+            root + ".4",
+            root + ".5",
+            "20261128",
+            "000000",
+            "bone",
+            java.util.List.of(
+                new org.anatwin.modeling.DicomModels.Source(
+                    root + ".6", "1.2.840.10008.5.1.4.1.1.2", root + ".7")),
+            "test",
+            "1",
+            "{}",
+            "0.1.0");
+    byte[] dicom = org.anatwin.modeling.DicomModels.encapsulatedStl(mesh, context);
+    // our own ingest takes it (Encapsulated STL is an accepted SOP class) ...
+    assertThat(ingest.receive(dicom, ADMIN, "test").outcome()).isEqualTo(Ingest.Stored.NEW);
+    try (RunningOrthanc orthanc = RunningOrthanc.start(tempDir("anatwin-it-orthanc-stl"))) {
+      // ... and sends it on like any series
+      Ingest.SendReport sent =
+          ingest.send(
+              SeriesInstanceUid.of(root + ".3"),
+              orthanc.ae(),
+              "ANATWIN",
+              ADMIN,
+              HOME.resolve("spool"));
+      assertThat(sent.sent()).isEqualTo(1);
+      String instances = orthanc.get("/instances");
+      String id = instances.replaceAll("(?s).*\"([0-9a-f-]{40,})\".*", "$1");
+      byte[] file = orthanc.getBytes("/instances/" + id + "/file");
+      com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+      list.read(new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(file)));
+      byte[] document =
+          list.get(com.pixelmed.dicom.TagFromName.EncapsulatedDocument).getByteValues();
+      long length =
+          com.pixelmed.dicom.Attribute.getSingleLongValueOrDefault(
+              list, new com.pixelmed.dicom.AttributeTag(0x0042, 0x0015), -1);
+      assertThat(java.util.Arrays.copyOf(document, (int) length))
+          .isEqualTo(org.anatwin.modeling.Modeling.toStl(mesh));
+    }
+  }
+
+  /** Orthanc (Debian) on free loopback ports with a store of its own, stopped by PID on close. */
+  record RunningOrthanc(Process process, int dicomPort, int httpPort, HttpClient http)
+      implements AutoCloseable {
+    static RunningOrthanc start(Path home) throws Exception {
+      int dicomPort = freePort();
+      int httpPort = freePort();
+      Path config = home.resolve("orthanc.json");
+      Files.writeString(
+          config,
+          """
+          {"Name": "it", "StorageDirectory": "%s", "IndexDirectory": "%s", "DicomAet": "ORTHANC",
+           "DicomPort": %d, "HttpPort": %d, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+           "DicomCheckCalledAet": false, "DicomAlwaysAllowStore": true}
+          """
+              .formatted(home.resolve("store"), home.resolve("index"), dicomPort, httpPort),
+          StandardCharsets.UTF_8);
+      Process process =
+          new ProcessBuilder("/usr/sbin/Orthanc", config.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(home.resolve("orthanc.log").toFile())
+              .start();
+      RunningOrthanc orthanc =
+          new RunningOrthanc(process, dicomPort, httpPort, HttpClient.newHttpClient());
+      for (int attempt = 0; attempt < 100; attempt++) {
         try {
-          stats =
-              http.send(
-                      HttpRequest.newBuilder(statistics).build(),
-                      HttpResponse.BodyHandlers.ofString())
-                  .body();
+          orthanc.get("/statistics");
+          return orthanc;
         } catch (java.io.IOException notYet) {
           Thread.sleep(200);
         }
       }
-      assertThat(stats).as("Orthanc started").isNotNull();
+      orthanc.close();
+      throw new IllegalStateException("Orthanc did not start; see " + home.resolve("orthanc.log"));
+    }
 
-      Ingest.SendReport sent =
-          ingest.send(
-              series,
-              new Ingest.RemoteAe("127.0.0.1", dicomPort, "ORTHANC"),
-              "ANATWIN",
-              ADMIN,
-              HOME.resolve("spool"));
+    Ingest.RemoteAe ae() {
+      return new Ingest.RemoteAe("127.0.0.1", dicomPort, "ORTHANC");
+    }
 
-      assertThat(sent.sent()).isEqualTo(expected);
-      assertThat(sent.failed()).isZero();
-      String after =
-          http.send(
-                  HttpRequest.newBuilder(statistics).build(), HttpResponse.BodyHandlers.ofString())
-              .body();
-      assertThat(after.replaceAll("(?s).*\"CountInstances\"\\s*:\\s*(\\d+).*", "$1"))
-          .isEqualTo(Integer.toString(expected));
-    } finally {
-      orthanc.destroy();
-      if (!orthanc.waitFor(20, TimeUnit.SECONDS)) {
-        orthanc.destroyForcibly();
+    String get(String path) throws Exception {
+      return new String(getBytes(path), StandardCharsets.UTF_8);
+    }
+
+    byte[] getBytes(String path) throws Exception {
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+              HttpResponse.BodyHandlers.ofByteArray())
+          .body();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
       }
     }
   }

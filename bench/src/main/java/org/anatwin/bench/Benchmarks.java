@@ -11,9 +11,10 @@ public final class Benchmarks {
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     switch (name) {
       case "ingest" -> new IngestBench(runs).run();
+      case "meshing" -> new MeshingBench(runs).run();
       default -> {
         System.err.println(
-            "benchmarks: ingest   (usage: ./anatwin bench NAME [RUNS]; got "
+            "benchmarks: ingest, meshing   (usage: ./anatwin bench NAME [RUNS]; got "
                 + Arrays.toString(args)
                 + ")");
         System.exit(2);

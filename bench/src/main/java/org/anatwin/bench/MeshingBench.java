@@ -1,0 +1,204 @@
+package org.anatwin.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.FrameOfReferenceUid;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.SopInstanceUid;
+import org.anatwin.model.SourceInstance;
+import org.anatwin.model.Volume;
+import org.anatwin.model.VolumeGeometry;
+import org.anatwin.modeling.Modeling;
+import org.anatwin.modeling.Surface;
+import org.apache.commons.geometry.euclidean.threed.Vector3D;
+
+/**
+ * Meshing: the synthetic CT of {@code ../shared/bench/peers/vtk_bench.py} (512x512x400 by default,
+ * {@code -Danatwin.bench.size=small} for 256x256x200), our chain (iso-surface with the largest
+ * object kept, 20 windowed-sinc iterations, decimation to 10 %, binary STL) against VTK's Python
+ * chain (flying edges, windowed sinc, quadric decimation, largest region, STL writer; each stage in
+ * a fresh process, only its update timed, as the peer script does), rounds interleaved. Our side is
+ * timed in this JVM from the loaded volume to the written file. Lines: iso-surface, decimation,
+ * then the whole chain last.
+ */
+final class MeshingBench {
+  private static final String SIZE = System.getProperty("anatwin.bench.size", "full");
+  private final int runs;
+  private final Path peers;
+  private final Path work;
+
+  MeshingBench(int runs) throws IOException {
+    this.runs = Math.max(5, runs);
+    this.peers =
+        Path.of(System.getProperty("anatwin.shared", "../shared"), "bench", "peers")
+            .toAbsolutePath();
+    this.work =
+        Path.of(System.getProperty("anatwin.bench.work", "target/bench-work"), "peer")
+            .toAbsolutePath();
+    Files.createDirectories(work);
+  }
+
+  void run() throws Exception {
+    Path data = work.resolve(SIZE);
+    if (!Files.exists(data.resolve("inputs.json"))) {
+      python("gen");
+    }
+    String inputs = Files.readString(data.resolve("inputs.json"));
+    double[] dims = numbers(inputs, "\"dims_xyz\"");
+    double[] spacing = numbers(inputs, "\"spacing_mm\"");
+    double iso = numbers(inputs, "\"iso_hu\"")[0];
+    Volume volume =
+        load(data.resolve("ct.raw"), (int) dims[0], (int) dims[1], (int) dims[2], spacing);
+    double[] oursIso = new double[runs];
+    double[] oursDecimation = new double[runs];
+    double[] oursChain = new double[runs];
+    double[] vtkFe = new double[runs];
+    double[] vtkDecimation = new double[runs];
+    double[] vtkChain = new double[runs];
+    for (int r = 0; r < runs; r++) {
+      long t0 = System.nanoTime();
+      Surface plain = Modeling.createIsoSurface(volume, iso, 0);
+      oursIso[r] = (System.nanoTime() - t0) / 1e9;
+      int isoTriangles = plain.report().triangles();
+      plain = null;
+
+      long c0 = System.nanoTime();
+      Surface smooth = Modeling.createIsoSurface(volume, iso, 20);
+      long c1 = System.nanoTime();
+      Surface decimated = Modeling.decimate(smooth, 0.1, 1e6);
+      long c2 = System.nanoTime();
+      Files.write(work.resolve("ours.stl"), Modeling.toStl(decimated.mesh()));
+      long c3 = System.nanoTime();
+      oursDecimation[r] = (c2 - c1) / 1e9;
+      oursChain[r] = (c3 - c0) / 1e9;
+
+      Map<String, Double> vtk = new java.util.HashMap<>();
+      for (String stage : List.of("fe", "sinc", "qdec", "conn", "stl")) {
+        vtk.put(stage, wall(python("stage", stage)));
+      }
+      vtkFe[r] = vtk.get("fe");
+      vtkDecimation[r] = vtk.get("qdec");
+      vtkChain[r] = vtk.values().stream().mapToDouble(Double::doubleValue).sum();
+      System.err.printf(
+          Locale.ROOT,
+          "round %d: iso ours %.2f s (%d triangles) vtk fe %.2f s; decimation ours %.2f s (%d triangles) vtk qdec %.2f s; chain ours %.2f s vtk %.2f s%n",
+          r + 1,
+          oursIso[r],
+          isoTriangles,
+          vtkFe[r],
+          oursDecimation[r],
+          decimated.report().triangles(),
+          vtkDecimation[r],
+          oursChain[r],
+          vtkChain[r]);
+    }
+    System.err.printf(Locale.ROOT, "our peak resident memory: %d MiB%n", peakRssMiB());
+    line("meshing-iso", "iso_surface_s", oursIso, "vtk-flying-edges", vtkFe, 1.3);
+    line("meshing-decimation", "decimation_s", oursDecimation, "vtk-quadric", vtkDecimation, 0.2);
+    line("meshing", "chain_s", oursChain, "vtk", vtkChain, 0.4);
+  }
+
+  private void line(
+      String bench, String metric, double[] ours, String peer, double[] theirs, double target) {
+    double o = Benchmarks.median(ours);
+    double p = Benchmarks.median(theirs);
+    System.out.printf(
+        Locale.ROOT,
+        "{\"bench\":\"%s\",\"metric\":\"%s\",\"ours\":%.3f,\"peer\":\"%s\",\"peer_value\":%.3f,\"ratio\":%.3f,\"target\":%.1f,\"runs\":%d}%n",
+        bench,
+        metric,
+        o,
+        peer,
+        p,
+        o / p,
+        target,
+        runs);
+  }
+
+  /** Runs the peer script; returns its standard output. */
+  private String python(String... args) throws Exception {
+    List<String> command =
+        new ArrayList<>(List.of("/usr/bin/python3", peers.resolve("vtk_bench.py").toString()));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--size", SIZE));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().put("PEER_WORK", work.toString());
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException("vtk_bench.py " + String.join(" ", args) + " failed");
+    }
+    return out;
+  }
+
+  private static double wall(String jsonLines) {
+    String[] lines = jsonLines.strip().split("\n");
+    return numbers(lines[lines.length - 1], "\"wall_s\"")[0];
+  }
+
+  private static double[] numbers(String json, String key) {
+    Matcher m = Pattern.compile(Pattern.quote(key) + "\\s*:\\s*\\[?([-0-9.eE,\\s]+)").matcher(json);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + key + " in " + json);
+    }
+    return java.util.Arrays.stream(m.group(1).split(","))
+        .map(String::strip)
+        .filter(part -> !part.isEmpty())
+        .mapToDouble(Double::parseDouble)
+        .toArray();
+  }
+
+  private static Volume load(Path raw, int nx, int ny, int nz, double[] spacing)
+      throws IOException {
+    short[] voxels = new short[nx * ny * nz];
+    ByteBuffer.wrap(Files.readAllBytes(raw))
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .asShortBuffer()
+        .get(voxels);
+    VolumeGeometry g =
+        new VolumeGeometry(
+            nx,
+            ny,
+            nz,
+            spacing[0],
+            spacing[1],
+            spacing[2],
+            Vector3D.ZERO,
+            Vector3D.Unit.PLUS_X,
+            Vector3D.Unit.PLUS_Y,
+            Vector3D.Unit.PLUS_Z);
+    return new Volume(
+        "volume-bench-" + SIZE,
+        SeriesInstanceUid.of("1.2.826.0.1.3680043.10.3000"),
+        FrameOfReferenceUid.of("1.2.826.0.1.3680043.10.3001"),
+        g,
+        voxels,
+        List.of(
+            new SourceInstance(
+                SopInstanceUid.of("1.2.826.0.1.3680043.10.3002"), ContentHash.of(new byte[0]))),
+        "vtk_bench.gen_volume",
+        "seed 42",
+        Map.of());
+  }
+
+  private static long peakRssMiB() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+}

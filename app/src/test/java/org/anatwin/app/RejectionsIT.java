@@ -73,18 +73,22 @@ class RejectionsIT extends ServiceIT {
         .isEqualTo(2);
   }
 
+  /** The download path GraphQL gives for the mesh in a format. */
+  private String downloadPath(String token, String format) throws Exception {
+    return client
+        .data(
+            token,
+            "query($id: ID!, $format: MeshFormat) { mesh(id: $id) { download(format: $format) } }",
+            Map.of("id", meshId, "format", format))
+        .get("mesh")
+        .get("download")
+        .asString();
+  }
+
   @Test
   void theMeshDownloadsAsThreeMfObjAndPlyWithoutPatientData() throws Exception {
     String planner = client.token("planner");
-    String path =
-        client
-            .data(
-                planner,
-                "query($id: ID!) { mesh(id: $id) { download(format: THREE_MF) } }",
-                Map.of("id", meshId))
-            .get("mesh")
-            .get("download")
-            .asString();
+    String path = downloadPath(planner, "THREE_MF");
     assertThat(path).endsWith(".3mf");
     var threeMf = client.get(planner, path);
     assertThat(threeMf.statusCode()).isEqualTo(200);
@@ -118,15 +122,7 @@ class RejectionsIT extends ServiceIT {
   @Test
   void theMeshDownloadsAsDicomEncapsulatedStlForPlannersButNotForDesigners() throws Exception {
     String planner = client.token("planner");
-    String path =
-        client
-            .data(
-                planner,
-                "query($id: ID!) { mesh(id: $id) { download(format: DICOM_STL) } }",
-                Map.of("id", meshId))
-            .get("mesh")
-            .get("download")
-            .asString();
+    String path = downloadPath(planner, "DICOM_STL");
     assertThat(path).endsWith(".dcm");
     var dicom = client.get(planner, path);
     assertThat(dicom.statusCode()).isEqualTo(200);

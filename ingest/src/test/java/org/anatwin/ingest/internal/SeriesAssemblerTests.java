@@ -21,6 +21,14 @@ class SeriesAssemblerTests {
           Precision.doubleEquivalenceOfEpsilon(1e-4),
           Precision.doubleEquivalenceOfEpsilon(0.01));
 
+  private static SeriesAssembler withSpacingPolicy(SeriesAssembler.SpacingPolicy policy) {
+    return new SeriesAssembler(
+        SeriesAssembler.TiltPolicy.REFUSE,
+        policy,
+        Precision.doubleEquivalenceOfEpsilon(1e-4),
+        Precision.doubleEquivalenceOfEpsilon(0.01));
+  }
+
   private static List<SeriesAssembler.Slice> slices(double... zs) {
     List<SeriesAssembler.Slice> out = new ArrayList<>();
     for (int k = 0; k < zs.length; k++) {
@@ -53,12 +61,7 @@ class SeriesAssemblerTests {
 
   @Test
   void resamplesUnevenSpacingOntoAnEvenGridNoCoarserThanTheSmallestStep() {
-    SeriesAssembler resampling =
-        new SeriesAssembler(
-            SeriesAssembler.TiltPolicy.REFUSE,
-            SeriesAssembler.SpacingPolicy.RESAMPLE,
-            Precision.doubleEquivalenceOfEpsilon(1e-4),
-            Precision.doubleEquivalenceOfEpsilon(0.01));
+    SeriesAssembler resampling = withSpacingPolicy(SeriesAssembler.SpacingPolicy.RESAMPLE);
     // steps of 2 and 3 mm over 5 mm: 3 intervals of 5/3 mm, slices at both ends
     Volume volume = resampling.assemble(SERIES, slices(0, 2, 5));
     var g = volume.geometry();
@@ -76,12 +79,7 @@ class SeriesAssemblerTests {
 
   @Test
   void refusesUnevenSpacingWhenThePolicySaysSo() {
-    SeriesAssembler refusing =
-        new SeriesAssembler(
-            SeriesAssembler.TiltPolicy.REFUSE,
-            SeriesAssembler.SpacingPolicy.REFUSE,
-            Precision.doubleEquivalenceOfEpsilon(1e-4),
-            Precision.doubleEquivalenceOfEpsilon(0.01));
+    SeriesAssembler refusing = withSpacingPolicy(SeriesAssembler.SpacingPolicy.REFUSE);
     assertThatThrownBy(() -> refusing.assemble(SERIES, slices(0, 2, 5)))
         .isInstanceOfSatisfying(
             IngestException.class,

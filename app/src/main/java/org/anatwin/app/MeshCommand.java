@@ -48,22 +48,14 @@ public final class MeshCommand {
   }
 
   private static byte[] export(Surface surface, Path output) {
-    String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-    String extension = name.substring(name.lastIndexOf('.') + 1);
-    return switch (extension) {
-      case "stl" -> Modeling.toStl(surface.mesh());
-      case "obj" -> Modeling.toObj(surface.mesh());
-      case "ply" -> Modeling.toPly(surface.mesh());
-      case "3mf" ->
-          Modeling.to3mf(
-              surface.mesh(),
-              Map.of(
-                  "Application", "Anatwin " + org.anatwin.model.Agent.VERSION,
-                  "anatwin:mesh", surface.id(),
-                  "anatwin:frameOfReferenceUid", surface.frameOfReference().value()));
-      default ->
-          throw new CliException("cli:output.format", "the output is .stl, .obj, .ply or .3mf");
-    };
+    String name = output.getFileName().toString();
+    return Modeling.export(
+        surface.mesh(),
+        name.substring(name.lastIndexOf('.') + 1),
+        Map.of(
+            "Application", "Anatwin " + org.anatwin.model.Agent.VERSION,
+            "anatwin:mesh", surface.id(),
+            "anatwin:frameOfReferenceUid", surface.frameOfReference().value()));
   }
 
   private static String json(Surface s, Options o) {

@@ -93,7 +93,9 @@ public final class Ingest implements VolumeSource {
   private final AuditSink audit;
   private final Limits limits;
   private final Clock clock;
-  private final SeriesAssembler assembler =
+
+  /** How stored series and one-shot folders alike become volumes; stateless, so shared. */
+  private static final SeriesAssembler ASSEMBLER =
       new SeriesAssembler(
           SeriesAssembler.TiltPolicy.RESAMPLE,
           Precision.doubleEquivalenceOfEpsilon(1e-4),
@@ -428,7 +430,7 @@ public final class Ingest implements VolumeSource {
         instances.stream()
             .map(i -> new SeriesAssembler.Slice(i.source(), storage.blobs().get(i.blob())))
             .toList();
-    return assembler.assemble(series, slices);
+    return ASSEMBLER.assemble(series, slices);
   }
 
   /**
@@ -535,11 +537,7 @@ public final class Ingest implements VolumeSource {
                 () ->
                     new IngestException(
                         "ingest:series.none", "no readable DICOM image under " + folder));
-    return new SeriesAssembler(
-            SeriesAssembler.TiltPolicy.RESAMPLE,
-            Precision.doubleEquivalenceOfEpsilon(1e-4),
-            Precision.doubleEquivalenceOfEpsilon(0.01))
-        .assemble(SeriesInstanceUid.of(largest.getKey()), largest.getValue());
+    return ASSEMBLER.assemble(SeriesInstanceUid.of(largest.getKey()), largest.getValue());
   }
 
   /**

@@ -229,15 +229,6 @@ public final class Modeling {
     Decimation.Result result = Decimation.decimate(surface.mesh(), target, maxErrorMm);
     MeshRepair.Result fins = MeshRepair.dropCoincidentTriangles(result.mesh());
     MeshRepair.Result cleaned = MeshRepair.splitNonManifold(fins.mesh());
-    for (int pass = 1; pass < 4 && !cleaned.changes().isEmpty(); pass++) {
-      MeshRepair.Result again = MeshRepair.splitNonManifold(cleaned.mesh());
-      if (again.changes().isEmpty()) {
-        break;
-      }
-      java.util.List<String> all = new java.util.ArrayList<>(cleaned.changes());
-      all.addAll(again.changes());
-      cleaned = new MeshRepair.Result(again.mesh(), all);
-    }
     Map<String, String> parameters =
         Map.of(
             "targetFraction", Double.toString(fraction),
@@ -308,6 +299,22 @@ public final class Modeling {
   /** The indexed mesh of a binary STL (vertices with identical coordinates welded). */
   public static TriangleMesh fromStl(byte[] stl) {
     return Exports.fromStl(stl);
+  }
+
+  /**
+   * The mesh as a file of the format its extension names: {@code stl} (binary), {@code obj}, {@code
+   * ply} (binary) or {@code 3mf} (with {@code metadata}, which must hold no patient data).
+   */
+  public static byte[] export(TriangleMesh mesh, String extension, Map<String, String> metadata) {
+    return switch (extension.toLowerCase(java.util.Locale.ROOT)) {
+      case "stl" -> toStl(mesh);
+      case "obj" -> toObj(mesh);
+      case "ply" -> toPly(mesh);
+      case "3mf" -> to3mf(mesh, metadata);
+      default ->
+          throw new ModelingException(
+              "modeling:export.format", "exports are stl, obj, ply or 3mf, not " + extension);
+    };
   }
 
   /** Binary STL bytes (millimetres, patient coordinates, no patient data in the header). */

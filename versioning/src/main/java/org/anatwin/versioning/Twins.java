@@ -210,11 +210,10 @@ public final class Twins {
     byte[] stl = stl(mesh);
     return switch (format) {
       case STL -> stl;
-      case OBJ -> Modeling.toObj(Modeling.fromStl(stl));
-      case PLY -> Modeling.toPly(Modeling.fromStl(stl));
-      case THREE_MF ->
-          Modeling.to3mf(
+      case OBJ, PLY, THREE_MF ->
+          Modeling.export(
               Modeling.fromStl(stl),
+              format.extension(),
               Map.of(
                   "Application", "Anatwin " + Agent.VERSION,
                   "anatwin:mesh", mesh.id().value(),

@@ -5,12 +5,13 @@ import org.anatwin.model.VolumeGeometry;
 
 /**
  * A segmentation on the grid of its source volume: one byte per voxel, 0 for background and the
- * label value elsewhere. {@code id} is derived from the source volume, algorithm, version and
+ * label value elsewhere. {@code sourceId} names what it was made from (a volume, another label map,
+ * a DICOM SEG or RT Structure Set); {@code id} is derived from that source, algorithm, version and
  * parameters.
  */
 public record LabelMap(
     String id,
-    String sourceVolumeId,
+    String sourceId,
     VolumeGeometry geometry,
     byte[] labels,
     String algorithm,

@@ -26,7 +26,7 @@ public final class Modeling {
   /** Name and version of the surface pipeline (VTK flying edges, largest region, windowed sinc). */
   public static final String SURFACE = "anatwin.surface.vtk-flying-edges";
 
-  public static final String SURFACE_VERSION = "2 (VTK 9.1)";
+  public static final String SURFACE_VERSION = "3 (VTK 9.1)";
 
   /** Name and version of the scalar iso-surface (VTK flying edges on the HU volume). */
   public static final String ISO_SURFACE = "anatwin.iso-surface.vtk-flying-edges";

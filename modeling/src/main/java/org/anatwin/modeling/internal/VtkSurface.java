@@ -85,7 +85,7 @@ public final class VtkSurface {
     try {
       vtkUnsignedCharArray scalars = keep(natives, new vtkUnsignedCharArray());
       scalars.SetJavaArray(padded);
-      return contour(g, scalars, 0.5, settings, natives);
+      return contour(g, scalars, 0.5, settings, true, natives);
     } finally {
       for (vtkObjectBase object : natives) {
         object.Delete();
@@ -113,7 +113,7 @@ public final class VtkSurface {
     try {
       vtkShortArray scalars = keep(natives, new vtkShortArray());
       scalars.SetJavaArray(padded);
-      return contour(g, scalars, iso, settings, natives);
+      return contour(g, scalars, iso, settings, false, natives);
     } finally {
       for (vtkObjectBase object : natives) {
         object.Delete();
@@ -134,6 +134,7 @@ public final class VtkSurface {
       vtkDataArray scalars,
       double iso,
       Settings settings,
+      boolean withinHalfVoxel,
       List<vtkObjectBase> natives) {
     vtkImageData image = keep(natives, new vtkImageData());
     image.SetDimensions(g.nx() + 2, g.ny() + 2, g.nz() + 2);
@@ -173,6 +174,9 @@ public final class VtkSurface {
       throw new ModelingException("modeling:surface.empty", "the volume produced no surface");
     }
     double[] grid = points(current.GetPoints().GetData());
+    if (withinHalfVoxel) {
+      clampToHalfVoxel(g, grid);
+    }
     vtkCellArray polys = current.GetPolys();
     polys.ConvertTo32BitStorage();
     int[] offsets = polys.GetOffsetsArray32().GetJavaArray();
@@ -184,6 +188,22 @@ public final class VtkSurface {
       }
     }
     return toPatient(g.gridToPatient(), grid, connectivity);
+  }
+
+  /**
+   * A label map says nothing beyond its grid: the surface of labels on its first or last plane lies
+   * half a voxel outside, and smoothing's ringing may push it further; this puts such vertices back
+   * onto the half-voxel boundary (grid millimetres, in place).
+   */
+  private static void clampToHalfVoxel(VolumeGeometry g, double[] grid) {
+    double[] step = {g.sx(), g.sy(), g.sz()};
+    int[] size = {g.nx(), g.ny(), g.nz()};
+    for (int p = 0; p < grid.length; p++) {
+      int axis = p % 3;
+      double low = -0.5 * step[axis];
+      double high = (size[axis] - 0.5) * step[axis];
+      grid[p] = Math.max(low, Math.min(high, grid[p]));
+    }
   }
 
   private static <T extends vtkObjectBase> T keep(List<vtkObjectBase> natives, T object) {

@@ -57,41 +57,44 @@ class DicomSendIT extends ServiceIT {
   }
 
   @Test
-  void orthancStoresOurEncapsulatedStlAndGivesTheStlBackUnchanged() throws Exception {
+  void orthancStoresOurEncapsulatedStlAndObjAndGivesTheModelsBackUnchanged() throws Exception {
     org.anatwin.model.TriangleMesh mesh =
         new org.anatwin.model.TriangleMesh(
             new float[] {0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0, 10},
             new int[] {0, 2, 1, 0, 1, 3, 1, 2, 3, 2, 0, 3});
     String root = "1.2.826.0.1.3680043.10.2000." + System.nanoTime() % 1_000_000;
-    var context =
-        new org.anatwin.modeling.DicomModels.Context(
-            "Model^Test",
-            "M-1",
-            "",
-            "O",
-            root + ".1",
-            "20261128",
-            "",
-            "",
-            "",
-            root + ".2",
-            root + ".3",
-            900,
-            root + ".4",
-            root + ".5",
-            "20261128",
-            "000000",
-            "bone",
-            java.util.List.of(
-                new org.anatwin.modeling.DicomModels.Source(
-                    root + ".6", "1.2.840.10008.5.1.4.1.1.2", root + ".7")),
-            "test",
-            "1",
-            "{}",
-            "0.1.0");
-    byte[] dicom = org.anatwin.modeling.DicomModels.encapsulatedStl(mesh, context);
-    // our own ingest takes it (Encapsulated STL is an accepted SOP class) ...
-    assertThat(ingest.receive(dicom, ADMIN, "test").outcome()).isEqualTo(Ingest.Stored.NEW);
+    java.util.function.Function<String, org.anatwin.modeling.DicomModels.Context> context =
+        sopInstance ->
+            new org.anatwin.modeling.DicomModels.Context(
+                "Model^Test",
+                "M-1",
+                "",
+                "O",
+                root + ".1",
+                "20261128",
+                "",
+                "",
+                "",
+                root + ".2",
+                root + ".3",
+                900,
+                sopInstance,
+                root + ".5",
+                "20261128",
+                "000000",
+                "bone",
+                java.util.List.of(
+                    new org.anatwin.modeling.DicomModels.Source(
+                        root + ".6", "1.2.840.10008.5.1.4.1.1.2", root + ".7")),
+                "test",
+                "1",
+                "{}",
+                "0.1.0");
+    byte[] stl = org.anatwin.modeling.DicomModels.encapsulatedStl(mesh, context.apply(root + ".4"));
+    byte[] obj = org.anatwin.modeling.DicomModels.encapsulatedObj(mesh, context.apply(root + ".8"));
+    // our own ingest takes them (Encapsulated STL and OBJ are accepted SOP classes) ...
+    assertThat(ingest.receive(stl, ADMIN, "test").outcome()).isEqualTo(Ingest.Stored.NEW);
+    assertThat(ingest.receive(obj, ADMIN, "test").outcome()).isEqualTo(Ingest.Stored.NEW);
     try (RunningOrthanc orthanc = RunningOrthanc.start(tempDir("anatwin-it-orthanc-stl"))) {
       // ... and sends it on like any series
       Ingest.SendReport sent =
@@ -101,19 +104,28 @@ class DicomSendIT extends ServiceIT {
               "ANATWIN",
               ADMIN,
               HOME.resolve("spool"));
-      assertThat(sent.sent()).isEqualTo(1);
-      String instances = orthanc.get("/instances");
-      String id = instances.replaceAll("(?s).*\"([0-9a-f-]{40,})\".*", "$1");
-      byte[] file = orthanc.getBytes("/instances/" + id + "/file");
-      com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
-      list.read(new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(file)));
-      byte[] document =
-          list.get(com.pixelmed.dicom.TagFromName.EncapsulatedDocument).getByteValues();
-      long length =
-          com.pixelmed.dicom.Attribute.getSingleLongValueOrDefault(
-              list, new com.pixelmed.dicom.AttributeTag(0x0042, 0x0015), -1);
-      assertThat(java.util.Arrays.copyOf(document, (int) length))
-          .isEqualTo(org.anatwin.modeling.Modeling.toStl(mesh));
+      assertThat(sent.sent()).isEqualTo(2);
+      java.util.Map<String, byte[]> documents = new java.util.HashMap<>();
+      java.util.regex.Matcher ids =
+          java.util.regex.Pattern.compile("\"([0-9a-f-]{40,})\"")
+              .matcher(orthanc.get("/instances"));
+      while (ids.find()) {
+        byte[] file = orthanc.getBytes("/instances/" + ids.group(1) + "/file");
+        com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+        list.read(new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(file)));
+        byte[] document =
+            list.get(com.pixelmed.dicom.TagFromName.EncapsulatedDocument).getByteValues();
+        long length =
+            com.pixelmed.dicom.Attribute.getSingleLongValueOrDefault(
+                list, new com.pixelmed.dicom.AttributeTag(0x0042, 0x0015), -1);
+        documents.put(
+            com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(
+                list, com.pixelmed.dicom.TagFromName.MIMETypeOfEncapsulatedDocument),
+            java.util.Arrays.copyOf(document, (int) length));
+      }
+      assertThat(documents).containsOnlyKeys("model/stl", "model/obj");
+      assertThat(documents.get("model/stl")).isEqualTo(org.anatwin.modeling.Modeling.toStl(mesh));
+      assertThat(documents.get("model/obj")).isEqualTo(org.anatwin.modeling.Modeling.toObj(mesh));
     }
   }
 

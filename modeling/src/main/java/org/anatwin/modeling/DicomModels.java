@@ -35,6 +35,21 @@ import org.anatwin.model.TriangleMesh;
  */
 public final class DicomModels {
   public static final String ENCAPSULATED_STL = "1.2.840.10008.5.1.4.1.1.104.3";
+  public static final String ENCAPSULATED_OBJ = "1.2.840.10008.5.1.4.1.1.104.4";
+
+  /** The two encapsulated 3D model kinds: SOP class and MIME type of the document. */
+  private enum Kind {
+    STL(ENCAPSULATED_STL, "model/stl"),
+    OBJ(ENCAPSULATED_OBJ, "model/obj");
+
+    final String sopClass;
+    final String mimeType;
+
+    Kind(String sopClass, String mimeType) {
+      this.sopClass = sopClass;
+      this.mimeType = mimeType;
+    }
+  }
 
   private static final AttributeTag SOURCE_INSTANCE_SEQUENCE = new AttributeTag(0x0042, 0x0013);
   private static final AttributeTag DERIVATION_ALGORITHM_SEQUENCE =
@@ -83,11 +98,22 @@ public final class DicomModels {
 
   /** The Encapsulated STL object as a Part 10 file (explicit VR little endian). */
   public static byte[] encapsulatedStl(TriangleMesh mesh, Context c) {
+    return encapsulated(Kind.STL, Modeling.toStl(mesh), c);
+  }
+
+  /**
+   * The Encapsulated OBJ object (Supplement 208, SOP Class 1.2.840.10008.5.1.4.1.1.104.4) as a Part
+   * 10 file: the mesh as Wavefront OBJ in millimetres, patient coordinates, no material file.
+   */
+  public static byte[] encapsulatedObj(TriangleMesh mesh, Context c) {
+    return encapsulated(Kind.OBJ, Modeling.toObj(mesh), c);
+  }
+
+  private static byte[] encapsulated(Kind kind, byte[] document, Context c) {
     try {
-      byte[] stl = Modeling.toStl(mesh);
       AttributeList list = new AttributeList();
       put(list, new CodeStringAttribute(TagFromName.SpecificCharacterSet), "ISO_IR 192");
-      put(list, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), ENCAPSULATED_STL);
+      put(list, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), kind.sopClass);
       put(list, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), c.sopInstanceUid());
       // patient and study, as in the source images
       put(list, new PersonNameAttribute(TagFromName.PatientName), c.patientName());
@@ -131,7 +157,7 @@ public final class DicomModels {
       put(list, new CodeStringAttribute(TagFromName.BurnedInAnnotation), "NO");
       put(list, new ShortTextAttribute(TagFromName.DocumentTitle), c.title());
       list.put(new SequenceAttribute(TagFromName.ConceptNameCodeSequence));
-      put(list, new LongStringAttribute(TagFromName.MIMETypeOfEncapsulatedDocument), "model/stl");
+      put(list, new LongStringAttribute(TagFromName.MIMETypeOfEncapsulatedDocument), kind.mimeType);
       SequenceAttribute sources = new SequenceAttribute(SOURCE_INSTANCE_SEQUENCE);
       for (Source s : c.sources()) {
         AttributeList item = new AttributeList();
@@ -148,11 +174,14 @@ public final class DicomModels {
       list.put(sources);
       list.put(referencedSeries(c.sources()));
       UnsignedLongAttribute length = new UnsignedLongAttribute(ENCAPSULATED_DOCUMENT_LENGTH);
-      length.addValue(stl.length);
+      length.addValue(document.length);
       list.put(length);
-      OtherByteAttribute document = new OtherByteAttribute(TagFromName.EncapsulatedDocument);
-      document.setValues(stl.length % 2 == 0 ? stl : java.util.Arrays.copyOf(stl, stl.length + 1));
-      list.put(document);
+      OtherByteAttribute encapsulated = new OtherByteAttribute(TagFromName.EncapsulatedDocument);
+      encapsulated.setValues(
+          document.length % 2 == 0
+              ? document
+              : java.util.Arrays.copyOf(document, document.length + 1));
+      list.put(encapsulated);
       // manufacturing 3D model: units, model group, how it was derived
       SequenceAttribute units = new SequenceAttribute(MEASUREMENT_UNITS);
       units.addItem(new SequenceItem(code("mm", "UCUM", "mm")));
@@ -175,12 +204,14 @@ public final class DicomModels {
 
       FileMetaInformation.addFileMetaInformation(
           list, TransferSyntax.ExplicitVRLittleEndian, "ANATWIN");
-      ByteArrayOutputStream out = new ByteArrayOutputStream(stl.length + 4096);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(document.length + 4096);
       list.write(out, TransferSyntax.ExplicitVRLittleEndian, true, true);
       return out.toByteArray();
     } catch (DicomException | IOException e) {
       throw new ModelingException(
-          "modeling:dicom.write", "cannot write the Encapsulated STL object: " + e.getMessage(), e);
+          "modeling:dicom.write",
+          "cannot write the Encapsulated " + kind + " object: " + e.getMessage(),
+          e);
     }
   }
 

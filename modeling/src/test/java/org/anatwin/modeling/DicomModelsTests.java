@@ -84,6 +84,59 @@ class DicomModelsTests {
         .isEqualTo(CONTEXT.frameOfReferenceUid());
   }
 
+  /**
+   * Debian's dicom3tools (2022-06) predates the Encapsulated OBJ IOD and answers "Information
+   * Object Not found" for its SOP class. The OBJ IOD has the STL IOD's modules (only the SOP class
+   * and the document's MIME type differ), so where dciodvfy does not know OBJ, a copy with the STL
+   * SOP class is verified against the STL IOD's modules; where it knows OBJ, the object itself is
+   * verified.
+   */
+  @Test
+  void theEncapsulatedObjPassesDciodvfyAndCarriesTheObjBytes() throws Exception {
+    TriangleMesh mesh = tetrahedron();
+    byte[] dicom = DicomModels.encapsulatedObj(mesh, CONTEXT);
+    Path file = work.resolve("model-obj.dcm");
+    Files.write(file, dicom);
+    String report = dciodvfy(file);
+    if (report.contains("Information Object Not found")) {
+      AttributeList copy = new AttributeList();
+      copy.read(new com.pixelmed.dicom.DicomInputStream(new ByteArrayInputStream(dicom)));
+      for (AttributeTag tag :
+          new AttributeTag[] {TagFromName.SOPClassUID, TagFromName.MediaStorageSOPClassUID}) {
+        copy.get(tag).setValue(DicomModels.ENCAPSULATED_STL);
+      }
+      copy.get(TagFromName.MIMETypeOfEncapsulatedDocument).setValue("model/stl");
+      Path asStl = work.resolve("model-obj-as-stl.dcm");
+      copy.write(
+          asStl.toFile(), com.pixelmed.dicom.TransferSyntax.ExplicitVRLittleEndian, true, true);
+      report = dciodvfy(asStl);
+      assertThat(report).contains("EncapsulatedSTL");
+    } else {
+      assertThat(report).contains("EncapsulatedOBJ");
+    }
+    assertThat(report.lines().filter(l -> l.startsWith("Error"))).as(report).isEmpty();
+
+    AttributeList list = new AttributeList();
+    list.read(new com.pixelmed.dicom.DicomInputStream(new ByteArrayInputStream(dicom)));
+    assertThat(Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPClassUID))
+        .isEqualTo(DicomModels.ENCAPSULATED_OBJ);
+    assertThat(
+            Attribute.getSingleStringValueOrEmptyString(
+                list, TagFromName.MIMETypeOfEncapsulatedDocument))
+        .isEqualTo("model/obj");
+    byte[] document = list.get(TagFromName.EncapsulatedDocument).getByteValues();
+    long length = Attribute.getSingleLongValueOrDefault(list, new AttributeTag(0x0042, 0x0015), -1);
+    assertThat(Arrays.copyOf(document, (int) length)).isEqualTo(Modeling.toObj(mesh));
+  }
+
+  private static String dciodvfy(Path file) throws Exception {
+    Process check =
+        new ProcessBuilder("dciodvfy", file.toString()).redirectErrorStream(true).start();
+    String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(check.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    return report;
+  }
+
   @Test
   void theSameInputsGiveTheSameBytes() {
     assertThat(DicomModels.encapsulatedStl(tetrahedron(), CONTEXT))

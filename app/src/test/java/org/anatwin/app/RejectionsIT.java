@@ -153,6 +153,53 @@ class RejectionsIT extends ServiceIT {
         .as("same bytes every time")
         .isEqualTo(dicom.body());
     assertThat(client.get(client.token("designer"), path).statusCode()).isEqualTo(403);
+
+    // the same mesh as Encapsulated OBJ: its own file name, SOP class and instance UID
+    String objPath = downloadPath(planner, "DICOM_OBJ");
+    assertThat(objPath).endsWith(".obj.dcm");
+    var obj = client.get(planner, objPath);
+    assertThat(obj.statusCode()).isEqualTo(200);
+    com.pixelmed.dicom.AttributeList objList = new com.pixelmed.dicom.AttributeList();
+    objList.read(
+        new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(obj.body())));
+    assertThat(
+            com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(
+                objList, com.pixelmed.dicom.TagFromName.SOPClassUID))
+        .isEqualTo(org.anatwin.modeling.DicomModels.ENCAPSULATED_OBJ);
+    assertThat(
+            com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(
+                objList, com.pixelmed.dicom.TagFromName.SOPInstanceUID))
+        .isNotEqualTo(
+            com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(
+                list, com.pixelmed.dicom.TagFromName.SOPInstanceUID));
+    assertThat(client.get(client.token("designer"), objPath).statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void theAsciiStlCarriesTheSameTrianglesAsTheBinaryStl() throws Exception {
+    String planner = client.token("planner");
+    String path = downloadPath(planner, "STL_ASCII");
+    assertThat(path).endsWith(".ascii.stl");
+    String ascii =
+        new String(client.get(planner, path).body(), java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] binary = client.get(planner, "/files/meshes/" + meshId + ".stl").body();
+    int triangles =
+        java.nio.ByteBuffer.wrap(binary, 80, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    assertThat(ascii).startsWith("solid anatwin").endsWith("endsolid anatwin\n");
+    assertThat(ascii.lines().filter(l -> l.strip().startsWith("facet normal")).count())
+        .isEqualTo(triangles);
+    String[] firstVertex =
+        ascii
+            .lines()
+            .filter(l -> l.strip().startsWith("vertex"))
+            .findFirst()
+            .orElseThrow()
+            .strip()
+            .split(" ");
+    var buffer = java.nio.ByteBuffer.wrap(binary).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int a = 0; a < 3; a++) {
+      assertThat(Float.parseFloat(firstVertex[1 + a])).isEqualTo(buffer.getFloat(84 + 12 + 4 * a));
+    }
   }
 
   @Test

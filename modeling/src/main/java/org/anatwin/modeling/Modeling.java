@@ -302,23 +302,31 @@ public final class Modeling {
   }
 
   /**
-   * The mesh as a file of the format its extension names: {@code stl} (binary), {@code obj}, {@code
-   * ply} (binary) or {@code 3mf} (with {@code metadata}, which must hold no patient data).
+   * The mesh as a file of the format its extension names: {@code stl} (binary), {@code ascii.stl},
+   * {@code obj}, {@code ply} (binary) or {@code 3mf} (with {@code metadata}, which must hold no
+   * patient data).
    */
   public static byte[] export(TriangleMesh mesh, String extension, Map<String, String> metadata) {
     return switch (extension.toLowerCase(java.util.Locale.ROOT)) {
       case "stl" -> toStl(mesh);
+      case "ascii.stl" -> toAsciiStl(mesh);
       case "obj" -> toObj(mesh);
       case "ply" -> toPly(mesh);
       case "3mf" -> to3mf(mesh, metadata);
       default ->
           throw new ModelingException(
-              "modeling:export.format", "exports are stl, obj, ply or 3mf, not " + extension);
+              "modeling:export.format",
+              "exports are stl, ascii.stl, obj, ply or 3mf, not " + extension);
     };
   }
 
   /** Binary STL bytes (millimetres, patient coordinates, no patient data in the header). */
   public static byte[] toStl(TriangleMesh mesh) {
     return Stl.write(mesh);
+  }
+
+  /** ASCII STL bytes with the same floats as the binary STL (millimetres, patient coordinates). */
+  public static byte[] toAsciiStl(TriangleMesh mesh) {
+    return Stl.writeAscii(mesh);
   }
 }

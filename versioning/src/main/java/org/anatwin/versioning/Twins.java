@@ -210,7 +210,7 @@ public final class Twins {
     byte[] stl = stl(mesh);
     return switch (format) {
       case STL -> stl;
-      case OBJ, PLY, THREE_MF ->
+      case STL_ASCII, OBJ, PLY, THREE_MF ->
           Modeling.export(
               Modeling.fromStl(stl),
               format.extension(),
@@ -220,16 +220,18 @@ public final class Twins {
                   "anatwin:structure", mesh.structure(),
                   "anatwin:frameOfReferenceUid", mesh.frameOfReferenceUid(),
                   "anatwin:stlSha256", mesh.sha256().hex()));
-      case DICOM_STL -> encapsulatedStl(mesh, Modeling.fromStl(stl));
+      case DICOM_STL -> encapsulated(mesh, Modeling.fromStl(stl), false);
+      case DICOM_OBJ -> encapsulated(mesh, Modeling.fromStl(stl), true);
     };
   }
 
   /**
-   * The mesh as DICOM Encapsulated STL in its patient's study: source instances from the lineage,
-   * model group = its twin version, content time = the version's creation; UIDs derived from the
-   * ids, so the same mesh always gives the same object.
+   * The mesh as DICOM Encapsulated STL or OBJ in its patient's study: source instances from the
+   * lineage, model group = its twin version, content time = the version's creation; UIDs derived
+   * from the ids, so the same mesh always gives the same object.
    */
-  private byte[] encapsulatedStl(MeshInfo mesh, org.anatwin.model.TriangleMesh triangles) {
+  private byte[] encapsulated(
+      MeshInfo mesh, org.anatwin.model.TriangleMesh triangles, boolean obj) {
     TwinRepository.DicomContextRow row =
         repository
             .dicomContext(mesh.id())
@@ -263,7 +265,7 @@ public final class Twins {
             mesh.frameOfReferenceUid(),
             derivedUid("series", mesh.id().value()),
             900,
-            derivedUid("instance", mesh.id().value()),
+            derivedUid(obj ? "instance-obj" : "instance", mesh.id().value()),
             derivedUid("model-group", row.versionId()),
             date,
             time,
@@ -273,7 +275,9 @@ public final class Twins {
             Agent.VERSION,
             "mesh " + mesh.id().value() + ", STL sha256 " + mesh.sha256().hex(),
             Agent.VERSION);
-    return org.anatwin.modeling.DicomModels.encapsulatedStl(triangles, context);
+    return obj
+        ? org.anatwin.modeling.DicomModels.encapsulatedObj(triangles, context)
+        : org.anatwin.modeling.DicomModels.encapsulatedStl(triangles, context);
   }
 
   private static String text(@org.jspecify.annotations.Nullable Object value) {

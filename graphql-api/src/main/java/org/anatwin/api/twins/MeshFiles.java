@@ -43,13 +43,13 @@ class MeshFiles {
   ResponseEntity<byte[]> file(
       @PathVariable String file,
       @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-    int dot = file.lastIndexOf('.');
-    Optional<MeshFormat> format =
-        dot < 0 ? Optional.empty() : MeshFormat.fromExtension(file.substring(dot + 1));
+    var split = MeshFormat.split(file);
+    Optional<MeshFormat> format = split.map(java.util.Map.Entry::getValue);
     MeshInfo mesh =
-        dot < 0
-            ? null
-            : Ids.tryParse(file.substring(0, dot), MeshId::parse).flatMap(twins::mesh).orElse(null);
+        split
+            .flatMap(s -> Ids.tryParse(s.getKey(), MeshId::parse))
+            .flatMap(twins::mesh)
+            .orElse(null);
     if (mesh == null || format.isEmpty()) {
       return ResponseEntity.notFound().build();
     }

@@ -241,7 +241,9 @@ public final class MeshCommand {
         "{\"mesh\":\"%s\",\"output\":\"%s\",\"algorithm\":\"%s\",\"parameters\":{%s},\"vertices\":%d,\"triangles\":%d,"
             + "\"volumeMm3\":%.3f,\"areaMm2\":%.3f,\"bounds\":[%.3f,%.3f,%.3f,%.3f,%.3f,%.3f],"
             + "\"watertight\":%b,\"manifold\":%b,\"shells\":%d,\"boundaryEdges\":%d,"
-            + "\"nonManifoldEdges\":%d,\"frameOfReferenceUid\":\"%s\",\"repairs\":[%s]}",
+            + "\"nonManifoldEdges\":%d,\"selfIntersections\":%d,\"eulerCharacteristic\":%d,"
+            + "\"consistentlyOriented\":%b,\"degenerateTriangles\":%d,\"wallThicknessMm\":%.3f,"
+            + "\"frameOfReferenceUid\":\"%s\",\"repairs\":[%s]}",
         s.id(),
         escape(written.output().toString()),
         s.algorithm(),
@@ -261,6 +263,11 @@ public final class MeshCommand {
         r.shells(),
         r.boundaryEdges(),
         r.nonManifoldEdges(),
+        r.selfIntersections(),
+        r.eulerCharacteristic(),
+        r.consistentlyOriented(),
+        r.degenerateTriangles(),
+        r.wallThicknessMm(),
         s.frameOfReference().value(),
         repairs);
   }

@@ -43,12 +43,15 @@ class RejectionsIT extends ServiceIT {
         ingest.importFolder(PHANTOM.resolve("femur"), new Actor("it-admin", "admin"));
     assertThat(report.rejected()).isEmpty();
     femurSeries = report.series().iterator().next();
+    // the phantom's bone is 1200 HU in 40 HU soft tissue: the surface at the half-way value (620
+    // HU)
+    // is the bone's boundary; a lower threshold puts the iso-surface outside it, as on a scanner
     JsonNode version =
         client
             .data(
                 client.token("planner"),
                 """
-        mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "femur", minimumHu: 300}]}) {
+        mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "femur", minimumHu: 620}]}) {
           structures { mesh { id volume qa { watertight shells } } } } }""",
                 Map.of("s", femurSeries))
             .get("buildTwinVersion");

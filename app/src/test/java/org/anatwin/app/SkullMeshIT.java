@@ -39,6 +39,16 @@ class SkullMeshIT extends ServiceIT {
     MeshReport ours = surface.report();
     assertThat(ours.watertight()).isTrue();
     assertThat(ours.manifold()).isTrue();
+    assertThat(ours.selfIntersections()).as("self-intersecting triangle pairs").isZero();
+    assertThat(ours.consistentlyOriented()).isTrue();
+    assertThat(ours.degenerateTriangles()).isZero();
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "skull: %d triangles, %d shells, Euler characteristic %d, wall %.2f mm%n",
+        ours.triangles(),
+        ours.shells(),
+        ours.eulerCharacteristic(),
+        ours.wallThicknessMm());
 
     Path stl = tempDir("anatwin-it-skull-stl").resolve("skull.stl");
     Files.write(stl, Modeling.toStl(surface.mesh()));

@@ -91,13 +91,15 @@ class WalkingSkeletonIT extends ServiceIT {
                 """
         mutation($series: String!) {
           buildTwinVersion(input: {seriesUid: $series}) {
-            id number structures { name mesh { id sha256 qa { watertight shells } download } }
+            id number structures { name mesh { id sha256 qa { watertight shells selfIntersections eulerCharacteristic wallThicknessMm } download } }
           }
         }""",
                 Map.of("series", seriesUid))
             .get("buildTwinVersion");
     JsonNode mesh = version.get("structures").get(0).get("mesh");
     assertThat(mesh.get("qa").get("watertight").asBoolean()).isTrue();
+    assertThat(mesh.get("qa").get("selfIntersections").asInt()).isZero();
+    assertThat(mesh.get("qa").get("wallThicknessMm").asDouble()).isBetween(0.1, 20.0);
 
     // a planner reads the twin
     JsonNode twins =

@@ -31,7 +31,7 @@ public final class Modeling {
   /** Name and version of the scalar iso-surface (VTK flying edges on the HU volume). */
   public static final String ISO_SURFACE = "anatwin.iso-surface.vtk-flying-edges";
 
-  public static final String ISO_SURFACE_VERSION = "1 (VTK 9.1)";
+  public static final String ISO_SURFACE_VERSION = "2 (VTK 9.1)";
 
   /** HU threshold presets, lower bound inclusive. */
   public enum Preset {
@@ -149,32 +149,44 @@ public final class Modeling {
    * The iso-surface at {@code isoHu} of the volume itself, placed between voxel centres by linear
    * interpolation of the HU values, so partial-volume edges put it where the object's boundary is
    * (sub-voxel accurate, unlike the surface of a label map). Only the largest 6-connected object at
-   * or above {@code isoHu} is kept: voxels of other objects are set below the iso value first.
-   * {@code smoothingIterations} of windowed-sinc smoothing (pass band 0.1) follow; 0 keeps the
+   * or above {@code isoHu} is kept (the label map of {@link #createThresholdLabelMap}). {@code
+   * smoothingIterations} of windowed-sinc smoothing (pass band 0.1) follow; 0 keeps the
    * interpolated surface as it is.
    */
   public static Surface createIsoSurface(Volume volume, double isoHu, int smoothingIterations) {
-    short[] voxels = volume.voxels();
-    byte[] above = new byte[voxels.length];
-    short min = Short.MAX_VALUE;
-    long count = 0;
-    for (int i = 0; i < voxels.length; i++) {
-      min = (short) Math.min(min, voxels[i]);
-      if (voxels[i] >= isoHu) {
-        above[i] = 1;
-        count++;
-      }
-    }
-    if (count == 0) {
+    LabelMap object =
+        createThresholdLabelMap(
+            volume, (int) Math.max(Short.MIN_VALUE, Math.ceil(isoHu)), Short.MAX_VALUE);
+    return createIsoSurface(volume, object, isoHu, smoothingIterations);
+  }
+
+  /**
+   * The iso-surface at {@code isoHu} of the volume within a segmentation of it: voxels outside
+   * {@code object} count as below the iso value, so the surface wraps exactly the segmented object
+   * (a threshold range, a kept component, a region grown from a seed) while its position between
+   * voxel centres still comes from the HU values. {@code object} must be on the volume's grid.
+   */
+  public static Surface createIsoSurface(
+      Volume volume, LabelMap object, double isoHu, int smoothingIterations) {
+    if (!object.geometry().equals(volume.geometry())) {
       throw new ModelingException(
-          "modeling:segmentation.empty",
-          "no voxel of volume " + volume.id() + " is at or above " + isoHu + " HU");
+          "modeling:surface.grid-mismatch",
+          "label map " + object.id() + " is not on the grid of volume " + volume.id());
+    }
+    if (object.labelledVoxels() == 0) {
+      throw new ModelingException(
+          "modeling:segmentation.empty", "label map " + object.id() + " labels no voxel");
+    }
+    short[] voxels = volume.voxels();
+    byte[] labels = object.labels();
+    short min = Short.MAX_VALUE;
+    for (short voxel : voxels) {
+      min = (short) Math.min(min, voxel);
     }
     short fill = (short) Math.max(Short.MIN_VALUE, Math.min(min, Math.floor(isoHu) - 1));
-    byte[] kept = Components.keepLargest(volume.geometry(), above);
     short[] masked = voxels.clone();
     for (int i = 0; i < masked.length; i++) {
-      if (above[i] != 0 && kept[i] == 0) {
+      if (labels[i] == 0 && masked[i] >= isoHu) {
         masked[i] = fill;
       }
     }
@@ -185,8 +197,8 @@ public final class Modeling {
             Double.toString(isoHu),
             "padding",
             "1 voxel",
-            "keep",
-            "largest 6-connected object",
+            "within",
+            "label map " + object.id(),
             "smoothingIterations",
             Integer.toString(smoothingIterations),
             "passBand",
@@ -196,10 +208,11 @@ public final class Modeling {
             VtkSurface.isoSurface(volume.geometry(), masked, contourAt(isoHu), fill, settings));
     TriangleMesh mesh = repaired.mesh();
     String id =
-        DerivedIds.createId("mesh", volume.id(), ISO_SURFACE, ISO_SURFACE_VERSION, parameters);
+        DerivedIds.createId(
+            "mesh", volume.id(), object.id(), ISO_SURFACE, ISO_SURFACE_VERSION, parameters);
     return new Surface(
         id,
-        volume.id(),
+        object.id(),
         volume.frameOfReference(),
         mesh,
         ISO_SURFACE,

@@ -1,6 +1,7 @@
 package org.anatwin.modeling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeGeometry;
 import org.apache.commons.geometry.euclidean.threed.Vector3D;
 import org.apache.commons.geometry.euclidean.threed.rotation.QuaternionRotation;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -57,6 +59,14 @@ class AnalyticPhantomTests {
         double dr = Math.sqrt(x * x + y * y) - 8;
         double dz = Math.abs(z) - 10;
         return Math.hypot(Math.max(dr, 0), Math.max(dz, 0)) + Math.min(Math.max(dr, dz), 0);
+      }
+    },
+    /** A hollow ball: a 3 mm wall between radii 9 and 12. */
+    SHELL(4.0 / 3 * Math.PI * (12 * 12 * 12 - 9 * 9 * 9), 16) {
+      @Override
+      double distance(double x, double y, double z) {
+        double r = Math.sqrt(x * x + y * y + z * z);
+        return Math.max(r - 12, 9 - r);
       }
     },
     TORUS(2 * Math.PI * Math.PI * 12 * 6 * 6, 20) {
@@ -176,7 +186,7 @@ class AnalyticPhantomTests {
         centroidError,
         mesh.triangles().length / 3);
     assertThat(surface.report().watertight()).isTrue();
-    assertThat(surface.report().shells()).isEqualTo(1);
+    assertThat(surface.report().shells()).isEqualTo(shape == Shape.SHELL ? 2 : 1);
     assertThat(meanDistance).as("mean absolute surface distance, mm").isLessThanOrEqualTo(0.1);
     assertThat(volumeError).as("relative volume error").isLessThanOrEqualTo(0.005);
     assertThat(centroidError).as("centroid error, mm").isLessThanOrEqualTo(0.05);
@@ -216,5 +226,54 @@ class AnalyticPhantomTests {
       cz += v * (p[a + 2] + p[b + 2] + p[c + 2]) / 4;
     }
     return Vector3D.of(cx / volume, cy / volume, cz / volume);
+  }
+
+  @Test
+  void theReportCountsTopologyOrientationAndWallThickness() {
+    MeshReport sphere = Modeling.createIsoSurface(phantom(Shape.SPHERE), OBJECT_HU / 2, 0).report();
+    assertThat(sphere.eulerCharacteristic()).isEqualTo(2);
+    assertThat(sphere.consistentlyOriented()).isTrue();
+    assertThat(sphere.selfIntersections()).isZero();
+    assertThat(sphere.degenerateTriangles()).isZero();
+    // a solid ball of radius 12: straight inward from the surface is the whole diameter (24 mm),
+    // beyond the 20 mm the estimate looks
+    assertThat(sphere.wallThicknessMm()).isEqualTo(20.0);
+
+    MeshReport torus = Modeling.createIsoSurface(phantom(Shape.TORUS), OBJECT_HU / 2, 0).report();
+    assertThat(torus.eulerCharacteristic()).isZero();
+
+    MeshReport shell = Modeling.createIsoSurface(phantom(Shape.SHELL), OBJECT_HU / 2, 0).report();
+    assertThat(shell.shells()).isEqualTo(2);
+    assertThat(shell.eulerCharacteristic()).isEqualTo(4);
+    assertThat(shell.wallThicknessMm()).isCloseTo(3.0, within(0.15));
+  }
+
+  @Test
+  void crossingCopiesAndAFlippedTriangleAreFound() {
+    TriangleMesh ball = Modeling.createIsoSurface(phantom(Shape.SPHERE), OBJECT_HU / 2, 0).mesh();
+    assertThat(Modeling.report(twoCopies(ball, 30)).selfIntersections()).isZero();
+    assertThat(Modeling.report(twoCopies(ball, 12)).selfIntersections()).isPositive();
+
+    int[] flipped = ball.triangles().clone();
+    int swap = flipped[1];
+    flipped[1] = flipped[2];
+    flipped[2] = swap;
+    assertThat(Modeling.report(new TriangleMesh(ball.points(), flipped)).consistentlyOriented())
+        .isFalse();
+  }
+
+  /** The mesh and a copy of it moved {@code shift} mm along x, as one mesh. */
+  private static TriangleMesh twoCopies(TriangleMesh mesh, double shift) {
+    float[] p = mesh.points();
+    float[] points = java.util.Arrays.copyOf(p, 2 * p.length);
+    for (int i = 0; i < p.length; i++) {
+      points[p.length + i] = (float) (p[i] + (i % 3 == 0 ? shift : 0));
+    }
+    int[] t = mesh.triangles();
+    int[] triangles = java.util.Arrays.copyOf(t, 2 * t.length);
+    for (int i = 0; i < t.length; i++) {
+      triangles[t.length + i] = t[i] + mesh.vertexCount();
+    }
+    return new TriangleMesh(points, triangles);
   }
 }

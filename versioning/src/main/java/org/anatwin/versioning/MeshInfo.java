@@ -5,7 +5,8 @@ import org.anatwin.model.MeshId;
 
 /**
  * A stored mesh: id, the structure it shows, the SHA-256 of its STL, the frame of reference it
- * lives in, and its QA figures (mm, mm², mm³).
+ * lives in, and its QA figures (mm, mm², mm³): {@code selfIntersections} is -1 and {@code
+ * wallThicknessMm} NaN for meshes stored before they were measured.
  */
 public record MeshInfo(
     MeshId id,
@@ -20,4 +21,7 @@ public record MeshInfo(
     boolean watertight,
     boolean manifold,
     int shells,
+    long selfIntersections,
+    long eulerCharacteristic,
+    double wallThicknessMm,
     String algorithm) {}

@@ -80,7 +80,8 @@ public final class Twins {
     for (StructureSpec spec : specs) {
       LabelMap labels =
           Modeling.createThresholdLabelMap(volume, spec.minimumHu(), spec.maximumHu());
-      Surface surface = Modeling.createSurface(labels, volume.frameOfReference());
+      // the surface between voxel centres, from the HU values, around exactly the segmented object
+      Surface surface = Modeling.createIsoSurface(volume, labels, spec.minimumHu(), 0);
       ContentHash stl = storage.blobs().put(Modeling.toStl(surface.mesh()));
       var r = surface.report();
       MeshInfo mesh =
@@ -97,6 +98,9 @@ public final class Twins {
               r.watertight(),
               r.manifold(),
               r.shells(),
+              r.selfIntersections(),
+              r.eulerCharacteristic(),
+              r.wallThicknessMm(),
               surface.algorithm() + " " + surface.algorithmVersion());
       structures.add(
           new TwinRepository.StructureRow(
@@ -121,7 +125,7 @@ public final class Twins {
               surface.algorithm(),
               surface.algorithmVersion(),
               surface.parameters(),
-              List.of(labels.id()),
+              List.of(labels.id(), volume.id()),
               List.of(surface.id()),
               agents,
               time));

@@ -20,8 +20,17 @@ public record MeshView(
   public record Bounds(
       double minX, double minY, double minZ, double maxX, double maxY, double maxZ) {}
 
-  /** Topology figures of the mesh. */
-  public record Qa(boolean watertight, boolean manifold, int shells) {}
+  /**
+   * Topology and printability figures of the mesh; {@code selfIntersections} and {@code
+   * wallThicknessMm} are null for meshes stored before they were measured.
+   */
+  public record Qa(
+      boolean watertight,
+      boolean manifold,
+      int shells,
+      @org.jspecify.annotations.Nullable Long selfIntersections,
+      long eulerCharacteristic,
+      @org.jspecify.annotations.Nullable Double wallThicknessMm) {}
 
   public static MeshView from(MeshInfo m) {
     double[] b = m.bounds();
@@ -34,7 +43,13 @@ public record MeshView(
         m.volume(),
         m.area(),
         new Bounds(b[0], b[1], b[2], b[3], b[4], b[5]),
-        new Qa(m.watertight(), m.manifold(), m.shells()),
+        new Qa(
+            m.watertight(),
+            m.manifold(),
+            m.shells(),
+            m.selfIntersections() < 0 ? null : m.selfIntersections(),
+            m.eulerCharacteristic(),
+            Double.isNaN(m.wallThicknessMm()) ? null : m.wallThicknessMm()),
         m.sha256().hex(),
         m.algorithm());
   }

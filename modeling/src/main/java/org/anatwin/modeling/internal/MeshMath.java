@@ -14,6 +14,7 @@ public final class MeshMath {
     int n = mesh.triangleCount();
     double volume = 0;
     double area = 0;
+    long degenerate = 0;
     for (int f = 0; f < n; f++) {
       int a = 3 * t[3 * f];
       int b = 3 * t[3 * f + 1];
@@ -22,7 +23,11 @@ public final class MeshMath {
       double bx = p[b] - ax, by = p[b + 1] - ay, bz = p[b + 2] - az;
       double cx = p[c] - ax, cy = p[c + 1] - ay, cz = p[c + 2] - az;
       double nx = by * cz - bz * cy, ny = bz * cx - bx * cz, nz = bx * cy - by * cx;
-      area += 0.5 * Math.sqrt(nx * nx + ny * ny + nz * nz);
+      double doubleArea = Math.sqrt(nx * nx + ny * ny + nz * nz);
+      area += 0.5 * doubleArea;
+      if (doubleArea <= 1e-12 || a == b || b == c || a == c) {
+        degenerate++;
+      }
       volume += (ax * nx + ay * ny + az * nz) / 6.0;
     }
     double[] bounds = {
@@ -44,18 +49,31 @@ public final class MeshMath {
       for (int e = 0; e < 3; e++) {
         int u = t[3 * f + e];
         int w = t[3 * f + (e + 1) % 3];
-        edges[3 * f + e] = ((long) Math.min(u, w) << 32) | Math.max(u, w);
+        edges[3 * f + e] = ((long) u << 32) | w;
       }
+    }
+    // directed edges: a second triangle walking an edge the same way is an orientation flip
+    Arrays.parallelSort(edges);
+    boolean oriented = true;
+    for (int i = 1; i < edges.length && oriented; i++) {
+      oriented = edges[i] != edges[i - 1];
+    }
+    for (int i = 0; i < edges.length; i++) {
+      long u = edges[i] >>> 32;
+      long w = edges[i] & 0xffffffffL;
+      edges[i] = (Math.min(u, w) << 32) | Math.max(u, w);
     }
     Arrays.parallelSort(edges);
     long boundary = 0;
     long nonManifold = 0;
+    long distinctEdges = 0;
     for (int i = 0; i < edges.length; ) {
       int j = i;
       while (j < edges.length && edges[j] == edges[i]) {
         j++;
       }
       int count = j - i;
+      distinctEdges++;
       if (count == 1) {
         boundary++;
       } else if (count > 2) {
@@ -63,6 +81,7 @@ public final class MeshMath {
       }
       i = j;
     }
+    double[] thickness = MeshQuality.wallThickness(mesh);
     return new MeshReport(
         mesh.vertexCount(),
         n,
@@ -76,7 +95,12 @@ public final class MeshMath {
         bounds[5],
         boundary,
         nonManifold,
-        shells(mesh));
+        shells(mesh),
+        mesh.vertexCount() - distinctEdges + n,
+        oriented,
+        degenerate,
+        MeshQuality.selfIntersections(mesh),
+        thickness.length == 0 ? Double.NaN : thickness[(int) (0.01 * (thickness.length - 1))]);
   }
 
   /** Number of connected pieces, joined through shared vertices. */

@@ -60,6 +60,8 @@ public final class TwinRepository {
                       m.frameOfReferenceUid = $frame, m.vertices = $vertices, m.triangles = $triangles,
                       m.volume = $volume, m.area = $area, m.bounds = $bounds,
                       m.watertight = $watertight, m.manifold = $manifold, m.shells = $shells,
+                      m.selfIntersections = $selfIntersections, m.euler = $euler,
+                      m.wallThicknessMm = $wallThicknessMm,
                       m.algorithm = $algorithm, m.label = $label
       """;
   private static final String CREATE_VERSION =
@@ -248,6 +250,9 @@ public final class TwinRepository {
       p.put("watertight", m.watertight());
       p.put("manifold", m.manifold());
       p.put("shells", m.shells());
+      p.put("selfIntersections", m.selfIntersections());
+      p.put("euler", m.eulerCharacteristic());
+      p.put("wallThicknessMm", m.wallThicknessMm());
       p.put("algorithm", m.algorithm());
       p.put("label", s.name() + " mesh");
       tx.run(MERGE_MESH, p).consume();
@@ -384,6 +389,9 @@ public final class TwinRepository {
         (Boolean) m.get("watertight"),
         (Boolean) m.get("manifold"),
         ((Number) m.get("shells")).intValue(),
+        m.get("selfIntersections") instanceof Number n ? n.longValue() : -1,
+        m.get("euler") instanceof Number n ? n.longValue() : 0,
+        m.get("wallThicknessMm") instanceof Number n ? n.doubleValue() : Double.NaN,
         (String) m.get("algorithm"));
   }
 }

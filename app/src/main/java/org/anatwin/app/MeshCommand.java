@@ -14,6 +14,7 @@ import org.anatwin.ingest.Ingest;
 import org.anatwin.model.AnatwinException;
 import org.anatwin.model.Volume;
 import org.anatwin.modeling.DicomModels;
+import org.anatwin.modeling.LabelMap;
 import org.anatwin.modeling.MeshReport;
 import org.anatwin.modeling.Modeling;
 import org.anatwin.modeling.Segmentations;
@@ -42,7 +43,14 @@ public final class MeshCommand {
       Options options = Options.parse(args);
       Volume volume = Ingest.volumeFromFolder(options.series());
       if (options.seg() == null) {
-        Surface surface = Modeling.createIsoSurface(volume, options.isoHu(), options.smoothing());
+        // the largest object in the range, surfaced from the HU values at the range's lower bound
+        LabelMap object =
+            Modeling.createThresholdLabelMap(
+                volume,
+                (int) Math.max(Short.MIN_VALUE, Math.ceil(options.isoHu())),
+                options.maximumHu());
+        Surface surface =
+            Modeling.createIsoSurface(volume, object, options.isoHu(), options.smoothing());
         out.println(
             json(write(finish(surface, options), options.output(), options, volume), options));
         return 0;
@@ -282,16 +290,18 @@ public final class MeshCommand {
   record Options(
       Path series,
       double isoHu,
+      int maximumHu,
       @org.jspecify.annotations.Nullable Path seg,
       int smoothing,
       double decimate,
       Path output) {
     static final String USAGE =
-        "usage: ./anatwin mesh SERIES_DIR (--preset bone|dense-bone | --iso HU | --seg SEG_FILE) [--smooth N] [--decimate FRACTION] -o OUT.(stl|ascii.stl|obj|ply|3mf|dcm|obj.dcm)";
+        "usage: ./anatwin mesh SERIES_DIR (--preset bone|dense-bone|vessels|soft-tissue|skin | --iso HU | --seg SEG_FILE) [--smooth N] [--decimate FRACTION] -o OUT.(stl|ascii.stl|obj|ply|3mf|dcm|obj.dcm)";
 
     static Options parse(String[] args) {
       Path series = null;
       Double iso = null;
+      int maximum = Short.MAX_VALUE;
       Path seg = null;
       int smoothing = 0;
       double decimate = 1;
@@ -299,7 +309,11 @@ public final class MeshCommand {
       try {
         for (int i = 0; i < args.length; i++) {
           switch (args[i]) {
-            case "--preset" -> iso = preset(args[++i]);
+            case "--preset" -> {
+              Modeling.Preset preset = preset(args[++i]);
+              iso = (double) preset.minimumHu();
+              maximum = preset.maximumHu();
+            }
             case "--iso" -> iso = Double.parseDouble(args[++i]);
             case "--smooth" -> smoothing = Integer.parseInt(args[++i]);
             case "--decimate" -> decimate = Double.parseDouble(args[++i]);
@@ -329,15 +343,20 @@ public final class MeshCommand {
         throw new CliException(
             "cli:usage", "--smooth is 0 or more, --decimate a fraction in (0, 1]; " + USAGE);
       }
-      return new Options(series, iso == null ? Double.NaN : iso, seg, smoothing, decimate, output);
+      return new Options(
+          series, iso == null ? Double.NaN : iso, maximum, seg, smoothing, decimate, output);
     }
 
-    private static double preset(String name) {
-      return switch (name) {
-        case "bone" -> Modeling.Preset.BONE.minimumHu();
-        case "dense-bone" -> Modeling.Preset.DENSE_BONE.minimumHu();
-        default -> throw new CliException("cli:preset.unknown", "presets: bone, dense-bone");
-      };
+    private static Modeling.Preset preset(String name) {
+      return Modeling.Preset.named(name)
+          .orElseThrow(
+              () ->
+                  new CliException(
+                      "cli:preset.unknown",
+                      "presets: "
+                          + java.util.Arrays.stream(Modeling.Preset.values())
+                              .map(Modeling.Preset::label)
+                              .collect(java.util.stream.Collectors.joining(", "))));
     }
   }
 }

@@ -33,19 +33,49 @@ public final class Modeling {
 
   public static final String ISO_SURFACE_VERSION = "2 (VTK 9.1)";
 
-  /** HU threshold presets, lower bound inclusive. */
+  /**
+   * HU threshold presets, both bounds inclusive, with the names the command line takes. Bone and
+   * dense bone (cortical) as 3D Slicer's threshold presets; contrast-enhanced vessels (iodinated
+   * blood above soft tissue, below cortical bone); soft tissue (fat to enhanced organ); skin, the
+   * air/body boundary (everything denser than -500 HU, whose outer surface is the skin).
+   */
   public enum Preset {
-    BONE(300),
-    DENSE_BONE(700);
+    BONE("bone", 300, Short.MAX_VALUE),
+    DENSE_BONE("dense-bone", 700, Short.MAX_VALUE),
+    CONTRAST_VESSELS("vessels", 150, 600),
+    SOFT_TISSUE("soft-tissue", -100, 150),
+    SKIN("skin", -500, Short.MAX_VALUE);
 
+    private final String label;
     private final int minimumHu;
+    private final int maximumHu;
 
-    Preset(int minimumHu) {
+    Preset(String label, int minimumHu, int maximumHu) {
+      this.label = label;
       this.minimumHu = minimumHu;
+      this.maximumHu = maximumHu;
+    }
+
+    public String label() {
+      return label;
     }
 
     public int minimumHu() {
       return minimumHu;
+    }
+
+    public int maximumHu() {
+      return maximumHu;
+    }
+
+    /** The preset with this command-line name, if any. */
+    public static java.util.Optional<Preset> named(String label) {
+      for (Preset preset : values()) {
+        if (preset.label.equals(label)) {
+          return java.util.Optional.of(preset);
+        }
+      }
+      return java.util.Optional.empty();
     }
   }
 

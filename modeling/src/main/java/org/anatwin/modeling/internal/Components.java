@@ -33,6 +33,42 @@ public final class Components {
   }
 
   /**
+   * A copy of {@code labels} keeping the {@code count} largest 6-connected objects; equal sizes are
+   * ranked by their first voxel in grid order, so the choice is deterministic.
+   */
+  public static byte[] keepLargest(VolumeGeometry g, byte[] labels, int count) {
+    if (count == 1) {
+      return keepLargest(g, labels);
+    }
+    byte[] seen = new byte[labels.length];
+    java.util.List<long[]> objects = new java.util.ArrayList<>();
+    for (int start = 0; start < labels.length; start++) {
+      if (labels[start] != 0 && seen[start] == 0) {
+        objects.add(new long[] {flood(g, labels, seen, start, (byte) 1, null), start});
+      }
+    }
+    objects.sort(
+        java.util.Comparator.<long[]>comparingLong(o -> -o[0]).thenComparingLong(o -> o[1]));
+    byte[] out = new byte[labels.length];
+    for (int o = 0; o < Math.min(count, objects.size()); o++) {
+      flood(g, labels, seen, (int) objects.get(o)[1], (byte) 2, out);
+    }
+    return out;
+  }
+
+  /** A copy of {@code labels} keeping the 6-connected objects that contain one of the seeds. */
+  public static byte[] keepSeeded(VolumeGeometry g, byte[] labels, int[] seeds) {
+    byte[] seen = new byte[labels.length];
+    byte[] out = new byte[labels.length];
+    for (int seed : seeds) {
+      if (labels[seed] != 0 && seen[seed] == 0) {
+        flood(g, labels, seen, seed, (byte) 1, out);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Visits the object containing {@code seed}, marking visited voxels in {@code seen} with {@code
    * mark} and setting them to 1 in {@code out} when given; returns the object's voxel count.
    */

@@ -233,6 +233,11 @@ public final class MeshCommand {
     return out.toString();
   }
 
+  /** A JSON number with six significant decimals, or null when not measured (NaN). */
+  private static String number(double value) {
+    return Double.isFinite(value) ? String.format(Locale.ROOT, "%.6g", value) : "null";
+  }
+
   private static String escape(String text) {
     return text.replace("\\", "\\\\").replace("\"", "\\\"");
   }
@@ -250,7 +255,8 @@ public final class MeshCommand {
             + "\"volumeMm3\":%.3f,\"areaMm2\":%.3f,\"bounds\":[%.3f,%.3f,%.3f,%.3f,%.3f,%.3f],"
             + "\"watertight\":%b,\"manifold\":%b,\"shells\":%d,\"boundaryEdges\":%d,"
             + "\"nonManifoldEdges\":%d,\"selfIntersections\":%d,\"eulerCharacteristic\":%d,"
-            + "\"consistentlyOriented\":%b,\"degenerateTriangles\":%d,\"wallThicknessMm\":%.3f,"
+            + "\"consistentlyOriented\":%b,\"degenerateTriangles\":%d,\"wallThicknessMm\":%s,"
+            + "\"labelMapVolumeMm3\":%s,\"volumeChange\":%s,\"maxDeviationFromUnsmoothedMm\":%s,"
             + "\"frameOfReferenceUid\":\"%s\",\"repairs\":[%s]}",
         s.id(),
         escape(written.output().toString()),
@@ -275,7 +281,10 @@ public final class MeshCommand {
         r.eulerCharacteristic(),
         r.consistentlyOriented(),
         r.degenerateTriangles(),
-        r.wallThicknessMm(),
+        number(r.wallThicknessMm()),
+        number(r.labelMapVolumeMm3()),
+        number(r.volumeChange()),
+        number(r.maxDeviationFromUnsmoothedMm()),
         s.frameOfReference().value(),
         repairs);
   }

@@ -82,6 +82,9 @@ class MeshCommandIT {
     assertThat(report.get("meshes").size()).isEqualTo(1);
     assertThat(liver.get("label").asString()).isEqualTo("Liver");
     assertThat(liver.get("watertight").asBoolean()).isTrue();
+    assertThat(liver.get("selfIntersections").asInt()).isZero();
+    assertThat(liver.get("volumeChange").asDouble()).isBetween(-0.1, 0.1);
+    assertThat(liver.get("maxDeviationFromUnsmoothedMm").asDouble()).isPositive();
     assertThat(liver.get("frameOfReferenceUid").asString())
         .isEqualTo("1.2.392.200103.20080913.113635.3.2009.6.22.21.44.34.23882.1");
 

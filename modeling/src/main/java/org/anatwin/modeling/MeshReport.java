@@ -9,7 +9,11 @@ package org.anatwin.modeling;
  * degenerateTriangles} have (nearly) no area; {@code selfIntersections} counts pairs of triangles
  * that share no vertex and cross; {@code wallThicknessMm} estimates the thinnest wall: the 1st
  * percentile over the vertices of the distance straight inward to the opposite surface (capped at
- * 20 mm; the very smallest distances are folds and creases, not walls).
+ * 20 mm; the very smallest distances are folds and creases, not walls). For a surface made from a
+ * label map, {@code labelMapVolumeMm3} is the labelled voxels' volume (NaN otherwise, see {@link
+ * #volumeChange()}); {@code maxDeviationFromUnsmoothedMm} is the largest distance of a smoothed
+ * vertex from the unsmoothed surface (0 without smoothing, NaN when not measured, as after
+ * decimation, whose own deviation is in the surface's repairs).
  */
 public record MeshReport(
     int vertices,
@@ -29,7 +33,39 @@ public record MeshReport(
     boolean consistentlyOriented,
     long degenerateTriangles,
     long selfIntersections,
-    double wallThicknessMm) {
+    double wallThicknessMm,
+    double labelMapVolumeMm3,
+    double maxDeviationFromUnsmoothedMm) {
+
+  /** The enclosed volume's change against the label map's, as a fraction (NaN without one). */
+  public double volumeChange() {
+    return (volume - labelMapVolumeMm3) / labelMapVolumeMm3;
+  }
+
+  /** This report with the comparisons against the label map and the unsmoothed surface. */
+  public MeshReport compared(double labelMapVolumeMm3, double maxDeviationFromUnsmoothedMm) {
+    return new MeshReport(
+        vertices,
+        triangles,
+        volume,
+        area,
+        minX,
+        minY,
+        minZ,
+        maxX,
+        maxY,
+        maxZ,
+        boundaryEdges,
+        nonManifoldEdges,
+        shells,
+        eulerCharacteristic,
+        consistentlyOriented,
+        degenerateTriangles,
+        selfIntersections,
+        wallThicknessMm,
+        labelMapVolumeMm3,
+        maxDeviationFromUnsmoothedMm);
+  }
 
   public boolean watertight() {
     return boundaryEdges == 0 && nonManifoldEdges == 0;

@@ -162,6 +162,13 @@ public final class Modeling {
         MeshRepair.weldAndDropDegenerate(
             VtkSurface.surface(labelMap.geometry(), labelMap.labels(), settings));
     TriangleMesh mesh = repaired.mesh();
+    TriangleMesh unsmoothed =
+        settings.smoothingIterations() == 0
+            ? mesh
+            : VtkSurface.surface(
+                labelMap.geometry(),
+                labelMap.labels(),
+                new VtkSurface.Settings(0, settings.passBand(), false));
     String id = DerivedIds.createId("mesh", labelMap.id(), SURFACE, SURFACE_VERSION, parameters);
     return new Surface(
         id,
@@ -171,7 +178,7 @@ public final class Modeling {
         SURFACE,
         SURFACE_VERSION,
         parameters,
-        MeshMath.report(mesh),
+        compared(mesh, labelMap, unsmoothed),
         repaired.changes());
   }
 
@@ -237,6 +244,15 @@ public final class Modeling {
         MeshRepair.weldAndDropDegenerate(
             VtkSurface.isoSurface(volume.geometry(), masked, contourAt(isoHu), fill, settings));
     TriangleMesh mesh = repaired.mesh();
+    TriangleMesh unsmoothed =
+        smoothingIterations == 0
+            ? mesh
+            : VtkSurface.isoSurface(
+                volume.geometry(),
+                masked,
+                contourAt(isoHu),
+                fill,
+                new VtkSurface.Settings(0, 0.1, false));
     String id =
         DerivedIds.createId(
             "mesh", volume.id(), object.id(), ISO_SURFACE, ISO_SURFACE_VERSION, parameters);
@@ -248,7 +264,7 @@ public final class Modeling {
         ISO_SURFACE,
         ISO_SURFACE_VERSION,
         parameters,
-        MeshMath.report(mesh),
+        compared(mesh, object, unsmoothed),
         repaired.changes());
   }
 
@@ -269,14 +285,35 @@ public final class Modeling {
           "the fraction is in (0, 1] and the error bound in mm is not negative");
     }
     int target = (int) Math.max(4, Math.round(surface.mesh().triangleCount() * fraction));
+    return decimate(surface, target, maxErrorMm, "targetFraction", Double.toString(fraction));
+  }
+
+  /**
+   * Decimates a surface to at most {@code triangles} triangles, or fewer collapses where the next
+   * one would move the surface by more than {@code maxErrorMm}; topology is preserved.
+   */
+  public static Surface decimateTo(Surface surface, int triangles, double maxErrorMm) {
+    if (triangles < 4 || !(maxErrorMm >= 0)) {
+      throw new ModelingException(
+          "modeling:decimation.parameters",
+          "the target is 4 triangles or more and the error bound in mm is not negative");
+    }
+    return decimate(surface, triangles, maxErrorMm, "targetTriangles", Integer.toString(triangles));
+  }
+
+  private static Surface decimate(
+      Surface surface, int target, double maxErrorMm, String targetName, String targetValue) {
     Decimation.Result result = Decimation.decimate(surface.mesh(), target, maxErrorMm);
     MeshRepair.Result fins = MeshRepair.dropCoincidentTriangles(result.mesh());
     MeshRepair.Result cleaned = MeshRepair.splitNonManifold(fins.mesh());
     Map<String, String> parameters =
         Map.of(
-            "targetFraction", Double.toString(fraction),
-            "maxErrorMm", Double.toString(maxErrorMm),
-            "topology", "preserved");
+            targetName,
+            targetValue,
+            "maxErrorMm",
+            Double.toString(maxErrorMm),
+            "topology",
+            "preserved");
     String id =
         DerivedIds.createId("mesh", surface.id(), DECIMATION, DECIMATION_VERSION, parameters);
     java.util.List<String> repairs = new java.util.ArrayList<>(surface.repairs());
@@ -297,7 +334,7 @@ public final class Modeling {
         DECIMATION,
         DECIMATION_VERSION,
         parameters,
-        MeshMath.report(cleaned.mesh()),
+        MeshMath.report(cleaned.mesh()).compared(surface.report().labelMapVolumeMm3(), Double.NaN),
         repairs);
   }
 
@@ -317,6 +354,19 @@ public final class Modeling {
    */
   private static double contourAt(double isoHu) {
     return isoHu == Math.rint(isoHu) ? isoHu - 0.5 : isoHu;
+  }
+
+  /**
+   * The QA report of a surface made from {@code labelMap}, with its volume against the labelled
+   * voxels' and the largest distance of its vertices from the {@code unsmoothed} surface.
+   */
+  private static MeshReport compared(
+      TriangleMesh mesh, LabelMap labelMap, TriangleMesh unsmoothed) {
+    var g = labelMap.geometry();
+    double deviation =
+        unsmoothed == mesh ? 0 : new SurfaceDistance(unsmoothed).maxDistance(mesh.points());
+    return MeshMath.report(mesh)
+        .compared(labelMap.labelledVoxels() * g.sx() * g.sy() * g.sz(), deviation);
   }
 
   /** QA report of any mesh. */

@@ -249,6 +249,30 @@ class AnalyticPhantomTests {
   }
 
   @Test
+  void smoothingIsMeasuredAgainstTheUnsmoothedSurfaceAndTheLabelMap() {
+    Volume sphere = phantom(Shape.SPHERE);
+    MeshReport raw = Modeling.createIsoSurface(sphere, OBJECT_HU / 2, 0).report();
+    MeshReport smoothed = Modeling.createIsoSurface(sphere, OBJECT_HU / 2, 20).report();
+    assertThat(raw.maxDeviationFromUnsmoothedMm()).isZero();
+    assertThat(smoothed.maxDeviationFromUnsmoothedMm()).isStrictlyBetween(0.0, 0.45);
+    // the label map holds the voxels at or above 500 HU: about the true volume
+    assertThat(raw.labelMapVolumeMm3())
+        .isCloseTo(Shape.SPHERE.volume, within(0.03 * Shape.SPHERE.volume));
+    assertThat(raw.volumeChange()).isBetween(-0.03, 0.03);
+  }
+
+  @Test
+  void decimatingToATriangleCountStopsAtIt() {
+    Surface sphere = Modeling.createIsoSurface(phantom(Shape.SPHERE), OBJECT_HU / 2, 0);
+    Surface small = Modeling.decimateTo(sphere, 2000, 1.0);
+    assertThat(small.report().triangles()).isBetween(1500, 2000);
+    assertThat(small.report().watertight()).isTrue();
+    assertThat(small.parameters()).containsEntry("targetTriangles", "2000");
+    // an error bound of 0.001 mm allows almost no collapse on a curved surface
+    assertThat(Modeling.decimateTo(sphere, 2000, 0.001).report().triangles()).isGreaterThan(8000);
+  }
+
+  @Test
   void crossingCopiesAndAFlippedTriangleAreFound() {
     TriangleMesh ball = Modeling.createIsoSurface(phantom(Shape.SPHERE), OBJECT_HU / 2, 0).mesh();
     assertThat(Modeling.report(twoCopies(ball, 30)).selfIntersections()).isZero();

@@ -100,7 +100,9 @@ public final class MeshMath {
         oriented,
         degenerate,
         MeshQuality.selfIntersections(mesh),
-        thickness.length == 0 ? Double.NaN : thickness[(int) (0.01 * (thickness.length - 1))]);
+        thickness.length == 0 ? Double.NaN : thickness[(int) (0.01 * (thickness.length - 1))],
+        Double.NaN,
+        0);
   }
 
   /** Number of connected pieces, joined through shared vertices. */

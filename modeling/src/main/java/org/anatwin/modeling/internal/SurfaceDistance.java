@@ -121,6 +121,15 @@ public final class SurfaceDistance {
     return best;
   }
 
+  /** Largest distance of the points (x, y, z triplets) to the mesh; 0 for no points. */
+  public double maxDistance(float[] points) {
+    return java.util.stream.IntStream.range(0, points.length / 3)
+        .parallel()
+        .mapToDouble(v -> distance(points[3 * v], points[3 * v + 1], points[3 * v + 2]))
+        .max()
+        .orElse(0);
+  }
+
   /** Mean distance of the points (x, y, z triplets) to the mesh. */
   public double meanDistance(float[] points) {
     double sum = 0;

@@ -369,6 +369,30 @@ public final class Modeling {
         .compared(labelMap.labelledVoxels() * g.sx() * g.sy() * g.sz(), deviation);
   }
 
+  /** Holes whose boundary has at most this many edges count as small and are filled. */
+  public static final int SMALL_HOLE_EDGES = 64;
+
+  /** A mesh after repair, with the changes made, in order. */
+  public record Repaired(TriangleMesh mesh, java.util.List<String> changes) {}
+
+  /**
+   * Repairs a mesh made elsewhere (an uploaded design, an STL): welds coincident vertices, drops
+   * degenerate and duplicate triangles, fills small holes (at most {@link #SMALL_HOLE_EDGES} edges)
+   * and separates sheets that touch along an edge; every change is listed.
+   */
+  public static Repaired repair(TriangleMesh mesh) {
+    java.util.List<String> changes = new java.util.ArrayList<>();
+    MeshRepair.Result welded = MeshRepair.weldAndDropDegenerate(mesh);
+    changes.addAll(welded.changes());
+    MeshRepair.Result unique = MeshRepair.dropCoincidentTriangles(welded.mesh());
+    changes.addAll(unique.changes());
+    MeshRepair.Result filled = MeshRepair.fillSmallHoles(unique.mesh(), SMALL_HOLE_EDGES);
+    changes.addAll(filled.changes());
+    MeshRepair.Result split = MeshRepair.splitNonManifold(filled.mesh());
+    changes.addAll(split.changes());
+    return new Repaired(split.mesh(), changes);
+  }
+
   /** QA report of any mesh. */
   public static MeshReport report(TriangleMesh mesh) {
     return MeshMath.report(mesh);

@@ -1,15 +1,99 @@
 package org.anatwin.registration;
 
 import java.util.List;
+import org.anatwin.model.TriangleMesh;
+import org.anatwin.registration.internal.PointToPlaneIcp;
+import org.anatwin.registration.internal.PrincipalAxes;
+import org.apache.commons.geometry.euclidean.threed.AffineTransformMatrix3D;
 import org.apache.commons.geometry.euclidean.threed.Vector3D;
 import org.apache.commons.geometry.euclidean.threed.rotation.QuaternionRotation;
 import org.apache.commons.numbers.core.Precision;
 
 /** Entry point of the registration module. */
 public final class Registrations {
-  private static final int JACOBI_SWEEPS = 64;
+  /** Name and version of the surface registration, as recorded in lineage. */
+  public static final String ICP = "anatwin.registration.point-to-plane-icp";
+
+  public static final String ICP_VERSION = "1";
 
   private Registrations() {}
+
+  /**
+   * How to register surfaces: keep the closest {@code keep} fraction of pairs (partial overlap),
+   * sample sizes from coarse to fine, iterations per level, and the thresholds beyond which the
+   * result needs a person's review (overlap below {@code minOverlap}, residual above {@code
+   * maxRmsMm}).
+   */
+  public record IcpOptions(
+      double keep, int[] levels, int maxIterations, double minOverlap, double maxRmsMm) {
+    public static IcpOptions defaults() {
+      return new IcpOptions(0.9, new int[] {2_000, 10_000, 50_000}, 50, 0.6, 1.0);
+    }
+  }
+
+  /**
+   * Rigid point-to-plane ICP of {@code moving} onto {@code fixed} (both in patient coordinates,
+   * mm). With {@code sameFrame} (the two series share a Frame of Reference UID) the start is the
+   * identity; otherwise the principal axes of the two surfaces are aligned, each of the four proper
+   * sign choices is tried coarsely, and the best continues.
+   */
+  public static SurfaceRegistration registerSurfaces(
+      TriangleMesh fixed, TriangleMesh moving, boolean sameFrame, IcpOptions options) {
+    if (fixed.triangleCount() == 0 || moving.vertexCount() < 6) {
+      throw new RegistrationException(
+          "registration:surface.empty", "both surfaces need triangles and at least 6 vertices");
+    }
+    PointToPlaneIcp icp = new PointToPlaneIcp(fixed);
+    List<double[]> starts = new java.util.ArrayList<>();
+    String initialisation;
+    if (sameFrame) {
+      starts.add(new double[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0});
+      initialisation = "identity (shared frame of reference)";
+    } else {
+      starts.addAll(PrincipalAxes.starts(fixed.points(), moving.points()));
+      initialisation = "principal axes, best of " + starts.size() + " starts";
+    }
+    PointToPlaneIcp.Result best = null;
+    for (double[] start : starts) {
+      PointToPlaneIcp.Result coarse =
+          icp.register(moving.points(), start, options.keep(), new int[] {options.levels()[0]}, 20);
+      if (best == null || score(coarse) < score(best)) {
+        best = coarse;
+      }
+    }
+    PointToPlaneIcp.Result result =
+        icp.register(
+            moving.points(),
+            best.matrix(),
+            options.keep(),
+            options.levels(),
+            options.maxIterations());
+    double[] m = result.matrix();
+    AffineTransformMatrix3D transform =
+        AffineTransformMatrix3D.of(
+            m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]);
+    boolean review =
+        !result.converged()
+            || !(result.overlap() >= options.minOverlap())
+            || !(result.rms() <= options.maxRmsMm());
+    return new SurfaceRegistration(
+        transform,
+        result.rms(),
+        result.overlap(),
+        result.iterations() + 20 * starts.size(),
+        result.converged(),
+        result.pairs(),
+        initialisation,
+        review);
+  }
+
+  /**
+   * Lower is better: the mean distance of every sample to the fixed surface, trimmed or not, so a
+   * start that fits a part well and the rest badly loses.
+   */
+  private static double score(PointToPlaneIcp.Result r) {
+    return Double.isNaN(r.meanDistance()) ? Double.MAX_VALUE : r.meanDistance();
+  }
 
   /**
    * Horn's closed-form absolute orientation (J. Opt. Soc. Am. A 4(4), 1987): the rotation is the
@@ -49,7 +133,7 @@ public final class Registrations {
       {s[0][1] - s[1][0], s[2][0] + s[0][2], s[1][2] + s[2][1], -s[0][0] - s[1][1] + s[2][2]}
     };
     double[] values = new double[4];
-    double[][] vectors = symmetricEigen(n, values);
+    double[][] vectors = org.anatwin.registration.internal.Eigen.symmetric(n, values);
     int[] order =
         java.util.stream.IntStream.range(0, 4)
             .boxed()
@@ -78,65 +162,5 @@ public final class Registrations {
     Vector3D.Sum sum = Vector3D.Sum.create();
     points.forEach(sum::add);
     return sum.get().multiply(1.0 / points.size());
-  }
-
-  /** Cyclic Jacobi rotations; returns eigenvectors as columns and fills {@code values}. */
-  static double[][] symmetricEigen(double[][] input, double[] values) {
-    int n = input.length;
-    double[][] a = new double[n][];
-    for (int i = 0; i < n; i++) {
-      a[i] = input[i].clone();
-    }
-    double[][] v = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      v[i][i] = 1;
-    }
-    for (int sweep = 0; sweep < JACOBI_SWEEPS; sweep++) {
-      double off = 0;
-      for (int p = 0; p < n; p++) {
-        for (int q = p + 1; q < n; q++) {
-          off += a[p][q] * a[p][q];
-        }
-      }
-      if (off == 0) {
-        break;
-      }
-      for (int p = 0; p < n; p++) {
-        for (int q = p + 1; q < n; q++) {
-          if (a[p][q] == 0) {
-            continue;
-          }
-          double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-          double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-          if (theta == 0) {
-            t = 1;
-          }
-          double c = 1 / Math.sqrt(t * t + 1);
-          double s = t * c;
-          for (int k = 0; k < n; k++) {
-            double akp = a[k][p];
-            double akq = a[k][q];
-            a[k][p] = c * akp - s * akq;
-            a[k][q] = s * akp + c * akq;
-          }
-          for (int k = 0; k < n; k++) {
-            double apk = a[p][k];
-            double aqk = a[q][k];
-            a[p][k] = c * apk - s * aqk;
-            a[q][k] = s * apk + c * aqk;
-          }
-          for (int k = 0; k < n; k++) {
-            double vkp = v[k][p];
-            double vkq = v[k][q];
-            v[k][p] = c * vkp - s * vkq;
-            v[k][q] = s * vkp + c * vkq;
-          }
-        }
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      values[i] = a[i][i];
-    }
-    return v;
   }
 }

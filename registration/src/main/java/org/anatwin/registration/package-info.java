@@ -1,7 +1,8 @@
 /**
- * Rigid registration in patient coordinates. Today: paired landmarks by Horn's closed-form
- * quaternion method. Surface ICP comes with the registration issue. {@link
- * org.anatwin.registration.Registrations} is the entry point; results are Commons Geometry types.
+ * Rigid registration in patient coordinates: paired landmarks by Horn's closed-form quaternion
+ * method, and surfaces by point-to-plane ICP (k-d tree, robust trimming, coarse to fine, identity
+ * or principal-axes starts). {@link org.anatwin.registration.Registrations} is the entry point;
+ * results are Commons Geometry types.
  */
 @NullMarked
 package org.anatwin.registration;

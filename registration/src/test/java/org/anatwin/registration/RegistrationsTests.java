@@ -86,7 +86,7 @@ class RegistrationsTests {
   void jacobiFindsTheEigenvaluesOfASymmetricMatrix() {
     double[][] m = {{4, 1, 0, 0}, {1, 3, 0, 0}, {0, 0, 2, 0}, {0, 0, 0, 1}};
     double[] values = new double[4];
-    Registrations.symmetricEigen(m, values);
+    org.anatwin.registration.internal.Eigen.symmetric(m, values);
     java.util.Arrays.sort(values);
     assertThat(values[3]).isCloseTo((7 + Math.sqrt(5)) / 2, within(1e-12));
     assertThat(values[2]).isCloseTo((7 - Math.sqrt(5)) / 2, within(1e-12));

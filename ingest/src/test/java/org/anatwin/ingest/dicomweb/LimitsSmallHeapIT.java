@@ -28,7 +28,7 @@ import org.springframework.http.ResponseEntity;
 /**
  * Runs in a JVM with a 256 MiB heap (its own failsafe execution): an object one byte over each
  * limit is refused with its code, nothing of it is kept, and the same store takes the next object.
- * The limits are set from a 2896x2896 CT slice of about 16 MiB.
+ * The limits are set from a 2048x2048 CT slice of 8 MiB.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LimitsSmallHeapIT {
@@ -44,11 +44,11 @@ class LimitsSmallHeapIT {
     assertThat(Runtime.getRuntime().maxMemory()).isLessThanOrEqualTo(256L << 20);
     storage = Storage.open(Storage.Settings.embedded(work.resolve("home")));
     big =
-        new SyntheticSeries("limits-big", 1, 2896, 2896, 0.1, 1, 1.0, 0, 0, 0)
+        new SyntheticSeries("limits-big", 1, 2048, 2048, 0.1, 1, 1.0, 0, 0, 0)
             .write(work.resolve("big"), (x, y, z) -> x)
             .getFirst();
     stow =
-        new SyntheticSeries("limits-stow", 1, 2896, 2896, 0.1, 1, 1.0, 0, 0, 0)
+        new SyntheticSeries("limits-stow", 1, 2048, 2048, 0.1, 1, 1.0, 0, 0, 0)
             .write(work.resolve("stow"), (x, y, z) -> y)
             .getFirst();
     small =
@@ -107,7 +107,7 @@ class LimitsSmallHeapIT {
   @Test
   void anElementOneByteOverTheElementLimitIsRefused() throws Exception {
     byte[] bytes = Files.readAllBytes(big);
-    long pixelBytes = 2896L * 2896 * 2;
+    long pixelBytes = 2048L * 2048 * 2;
     Ingest over =
         ingest(
             Ingest.Limits.defaults()

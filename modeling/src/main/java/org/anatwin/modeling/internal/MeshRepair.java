@@ -364,4 +364,96 @@ public final class MeshRepair {
             ^ Integer.rotateLeft(z * 0xC2B2AE35, 22);
     return h ^ (h >>> 16);
   }
+
+  /**
+   * Closes every hole whose boundary is a simple loop of at most {@code maxEdges} edges with a fan
+   * of triangles around the loop's centroid (a new vertex), wound like the triangles around it.
+   * Loops through a vertex where several holes meet are left as they are. Returns the mesh itself
+   * when nothing was filled.
+   */
+  public static Result fillSmallHoles(TriangleMesh mesh, int maxEdges) {
+    int[] t = mesh.triangles();
+    // directed edges u->w; an edge is on a hole when no triangle walks it w->u
+    java.util.Map<Long, Integer> directed = new java.util.HashMap<>();
+    for (int i = 0; i < t.length; i += 3) {
+      for (int e = 0; e < 3; e++) {
+        directed.merge(key(t[i + e], t[i + (e + 1) % 3]), 1, Integer::sum);
+      }
+    }
+    // the hole's edges run opposite to the boundary triangles' edges: next[w] = u for u->w
+    java.util.Map<Integer, Integer> next = new java.util.HashMap<>();
+    java.util.Set<Integer> ambiguous = new java.util.HashSet<>();
+    for (long edge : directed.keySet()) {
+      int u = (int) (edge >>> 32);
+      int w = (int) edge;
+      if (!directed.containsKey(key(w, u))) {
+        if (next.put(w, u) != null) {
+          ambiguous.add(w);
+        }
+      }
+    }
+    List<int[]> loops = new ArrayList<>();
+    java.util.Set<Integer> visited = new java.util.HashSet<>();
+    for (int start : new java.util.TreeSet<>(next.keySet())) {
+      if (visited.contains(start) || ambiguous.contains(start)) {
+        continue;
+      }
+      List<Integer> loop = new ArrayList<>();
+      int at = start;
+      boolean simple = true;
+      while (loop.size() <= maxEdges) {
+        if (ambiguous.contains(at) || !next.containsKey(at) || visited.contains(at)) {
+          simple = false;
+          break;
+        }
+        visited.add(at);
+        loop.add(at);
+        at = next.get(at);
+        if (at == start) {
+          break;
+        }
+      }
+      if (simple && at == start && loop.size() >= 3 && loop.size() <= maxEdges) {
+        loops.add(loop.stream().mapToInt(Integer::intValue).toArray());
+      }
+    }
+    if (loops.isEmpty()) {
+      return new Result(mesh, List.of());
+    }
+    float[] p = mesh.points();
+    float[] points = Arrays.copyOf(p, p.length + 3 * loops.size());
+    int added = 0;
+    int[] triangles = Arrays.copyOf(t, t.length + 3 * loops.stream().mapToInt(l -> l.length).sum());
+    int out = t.length;
+    for (int l = 0; l < loops.size(); l++) {
+      int[] loop = loops.get(l);
+      int centre = mesh.vertexCount() + l;
+      for (int axis = 0; axis < 3; axis++) {
+        double sum = 0;
+        for (int v : loop) {
+          sum += p[3 * v + axis];
+        }
+        points[3 * centre + axis] = (float) (sum / loop.length);
+      }
+      for (int i = 0; i < loop.length; i++) {
+        triangles[out++] = loop[i];
+        triangles[out++] = loop[(i + 1) % loop.length];
+        triangles[out++] = centre;
+        added++;
+      }
+    }
+    return new Result(
+        new TriangleMesh(points, triangles),
+        List.of(
+            String.format(
+                Locale.ROOT,
+                "filled %d holes of at most %d edges with %d triangles",
+                loops.size(),
+                maxEdges,
+                added)));
+  }
+
+  private static long key(int u, int w) {
+    return ((long) u << 32) | (w & 0xffffffffL);
+  }
 }

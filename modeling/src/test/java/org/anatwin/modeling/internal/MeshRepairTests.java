@@ -49,4 +49,29 @@ class MeshRepairTests {
     assertThat(result.mesh().vertexCount()).isEqualTo(8);
     assertThat(result.changes()).containsExactly("split 2 vertices where separate sheets touched");
   }
+
+  /** An octahedron with two opposite faces missing: two three-edge holes, both filled. */
+  @Test
+  void smallHolesAreClosedWithTrianglesWoundLikeTheirNeighbours() {
+    float[] points = {1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1};
+    int[] all = {0, 2, 4, 2, 1, 4, 1, 3, 4, 3, 0, 4, 2, 0, 5, 1, 2, 5, 3, 1, 5, 0, 3, 5};
+    TriangleMesh octahedron = new TriangleMesh(points, all);
+    double volume = MeshMath.report(octahedron).volume();
+    int[] holed = new int[all.length - 6];
+    System.arraycopy(all, 3, holed, 0, 15);
+    System.arraycopy(all, 21, holed, 15, 3);
+    // faces 0 (0,2,4) and 6 (3,1,5) removed
+    MeshRepair.Result result = MeshRepair.fillSmallHoles(new TriangleMesh(points, holed), 8);
+    var report = MeshMath.report(result.mesh());
+    assertThat(report.watertight()).isTrue();
+    assertThat(report.consistentlyOriented()).isTrue();
+    assertThat(report.volume()).isCloseTo(volume, org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(result.changes())
+        .containsExactly("filled 2 holes of at most 8 edges with 6 triangles");
+
+    // holes larger than the limit stay open, and nothing is reported
+    MeshRepair.Result none = MeshRepair.fillSmallHoles(new TriangleMesh(points, holed), 2);
+    assertThat(none.changes()).isEmpty();
+    assertThat(MeshMath.report(none.mesh()).boundaryEdges()).isEqualTo(6);
+  }
 }

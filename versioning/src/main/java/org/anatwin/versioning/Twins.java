@@ -23,6 +23,8 @@ import org.anatwin.model.VolumeSource;
 import org.anatwin.modeling.LabelMap;
 import org.anatwin.modeling.Modeling;
 import org.anatwin.modeling.Surface;
+import org.anatwin.registration.Registrations;
+import org.anatwin.registration.SurfaceRegistration;
 import org.anatwin.storage.Storage;
 import org.anatwin.versioning.persistence.TwinRepository;
 import org.jspecify.annotations.Nullable;
@@ -63,6 +65,9 @@ public final class Twins {
           "versioning:version.duplicate-structure", "structure names must be distinct");
     }
     PatientKey patient = volumes.patientOf(series);
+    // the head this build registers against; saving checks it is still the head
+    String head = repository.head(twinOf(patient)).orElse(null);
+    TwinVersion parent = head == null ? null : version(TwinVersionId.parse(head)).orElseThrow();
     Volume volume = volumes.volumeOf(series);
     Instant time = clock.instant();
     List<Agent> agents = List.of(actor.agent(), SOFTWARE);
@@ -77,6 +82,7 @@ public final class Twins {
             agents,
             time));
     List<TwinRepository.StructureRow> structures = new ArrayList<>();
+    List<RegistrationInfo> registrations = new ArrayList<>();
     for (StructureSpec spec : specs) {
       LabelMap labels =
           Modeling.createThresholdLabelMap(volume, spec.minimumHu(), spec.maximumHu());
@@ -129,6 +135,22 @@ public final class Twins {
               List.of(surface.id()),
               agents,
               time));
+      MeshInfo prior = parent == null ? null : structureMesh(parent, spec.name());
+      if (prior != null && !prior.id().value().equals(surface.id())) {
+        RegistrationInfo registration = register(prior, surface);
+        registrations.add(registration);
+        derivations.add(
+            Activity.of(
+                Registrations.ICP,
+                Registrations.ICP_VERSION,
+                Map.of(
+                    "initialisation", registration.initialisation(),
+                    "keep", Double.toString(Registrations.IcpOptions.defaults().keep())),
+                List.of(surface.id(), prior.id().value()),
+                List.of(registration.id()),
+                agents,
+                time));
+      }
     }
     var g = volume.geometry();
     TwinRepository.VolumeRow volumeRow =
@@ -151,7 +173,9 @@ public final class Twins {
                 derivations,
                 agents,
                 actor.userName(),
-                time));
+                time,
+                head,
+                registrations));
     audit.append(
         new AuditEvent(
             time,
@@ -162,6 +186,46 @@ public final class Twins {
             List.of(id.value(), twin.value(), series.value()),
             "structures=" + specs.stream().map(StructureSpec::name).toList()));
     return version(id).orElseThrow();
+  }
+
+  private static @Nullable MeshInfo structureMesh(TwinVersion version, String name) {
+    for (TwinVersion.Structure s : version.structures()) {
+      if (s.name().equals(name)) {
+        return s.mesh();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Rigid ICP of the new surface onto the parent version's mesh of the same structure: the identity
+   * start when both share a frame of reference, principal axes otherwise. A poor fit is kept and
+   * flagged for review, never dropped or silently accepted.
+   */
+  private RegistrationInfo register(MeshInfo prior, Surface surface) {
+    org.anatwin.model.TriangleMesh fixed = Modeling.fromStl(stl(prior));
+    boolean sameFrame = prior.frameOfReferenceUid().equals(surface.frameOfReference().value());
+    SurfaceRegistration result =
+        Registrations.registerSurfaces(
+            fixed, surface.mesh(), sameFrame, Registrations.IcpOptions.defaults());
+    double[] m = result.transform().toArray();
+    return new RegistrationInfo(
+        org.anatwin.model.DerivedIds.createId(
+            "registration",
+            prior.id().value(),
+            surface.id(),
+            Registrations.ICP,
+            Registrations.ICP_VERSION),
+        prior.structure(),
+        prior.id().value(),
+        surface.id(),
+        java.util.Arrays.copyOf(m, 12),
+        result.rmsMm(),
+        result.overlap(),
+        result.iterations(),
+        result.converged(),
+        result.needsReview(),
+        result.initialisation());
   }
 
   /** The twin of a patient has an id derived from the patient key. */

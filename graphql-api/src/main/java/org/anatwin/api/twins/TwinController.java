@@ -50,7 +50,9 @@ class TwinController {
       String sourceSeriesUid,
       String author,
       String createdAt,
-      List<StructureView> structures) {
+      List<StructureView> structures,
+      String registration,
+      List<RegistrationView> registrations) {
     static VersionView from(TwinVersion v) {
       return new VersionView(
           v.id().value(),
@@ -62,7 +64,40 @@ class TwinController {
           v.createdAt().toString(),
           v.structures().stream()
               .map(s -> new StructureView(s.name(), MeshView.from(s.mesh())))
-              .toList());
+              .toList(),
+          v.registration(),
+          v.registrations().stream().map(RegistrationView::from).toList());
+    }
+  }
+
+  /** A structure's rigid registration onto the parent version's mesh of the same structure. */
+  record RegistrationView(
+      String id,
+      String structure,
+      String fixedMeshId,
+      String movingMeshId,
+      List<Double> matrix,
+      double rotationDegrees,
+      double rmsMm,
+      double overlap,
+      int iterations,
+      boolean converged,
+      boolean needsReview,
+      String initialisation) {
+    static RegistrationView from(org.anatwin.versioning.RegistrationInfo r) {
+      return new RegistrationView(
+          r.id(),
+          r.structure(),
+          r.fixedMesh(),
+          r.movingMesh(),
+          java.util.Arrays.stream(r.matrix()).boxed().toList(),
+          r.rotationDegrees(),
+          r.rmsMm(),
+          r.overlap(),
+          r.iterations(),
+          r.converged(),
+          r.needsReview(),
+          r.initialisation());
     }
   }
 
@@ -140,15 +175,21 @@ class TwinController {
     return owners.stream().map(t -> ingest.patient(t.patientKey()).orElse(null)).toList();
   }
 
+  /** A map, not a list: a first version has no parent, and a batch list may not hold nulls. */
   @BatchMapping(typeName = "TwinVersion")
-  List<@Nullable VersionView> parent(List<VersionView> children) {
+  Map<VersionView, VersionView> parent(List<VersionView> children) {
     Map<String, VersionView> parents =
         byId(
             twins.versions(
                 children.stream().map(VersionView::parentId).filter(p -> p != null).toList()));
-    return children.stream()
-        .map(c -> c.parentId() == null ? null : parents.get(c.parentId()))
-        .toList();
+    Map<VersionView, VersionView> out = new java.util.HashMap<>();
+    for (VersionView child : children) {
+      VersionView parent = child.parentId() == null ? null : parents.get(child.parentId());
+      if (parent != null) {
+        out.put(child, parent);
+      }
+    }
+    return out;
   }
 
   @SchemaMapping(typeName = "TwinVersion")

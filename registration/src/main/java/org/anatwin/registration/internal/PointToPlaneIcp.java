@@ -72,7 +72,7 @@ public final class PointToPlaneIcp {
             Math.sqrt(step.x[0] * step.x[0] + step.x[1] * step.x[1] + step.x[2] * step.x[2]);
         double shift =
             Math.sqrt(step.x[3] * step.x[3] + step.x[4] * step.x[4] + step.x[5] * step.x[5]);
-        if (angle < (last ? 1e-7 : 1e-5) && shift < (last ? 1e-5 : 1e-3)) {
+        if (angle < (last ? 1e-6 : 1e-5) && shift < (last ? 1e-4 : 1e-3)) {
           converged = true;
           break;
         }

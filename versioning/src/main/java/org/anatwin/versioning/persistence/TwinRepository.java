@@ -16,6 +16,7 @@ import org.anatwin.model.TwinVersionId;
 import org.anatwin.storage.Graph;
 import org.anatwin.storage.LineageWriter;
 import org.anatwin.versioning.MeshInfo;
+import org.anatwin.versioning.RegistrationInfo;
 import org.anatwin.versioning.Twin;
 import org.anatwin.versioning.TwinVersion;
 import org.anatwin.versioning.VersioningException;
@@ -69,7 +70,8 @@ public final class TwinRepository {
       MATCH (t:Twin {id: $twinId})
       MATCH (se:Series {uid: $series})
       CREATE (v:TwinVersion:Entity {id: $id, twinId: $twinId, number: $number, branch: $branch,
-                                    series: $series, author: $author, createdAt: $time, label: $label})
+                                    series: $series, author: $author, createdAt: $time, label: $label,
+                                    registration: $registration})
       CREATE (t)-[:HAS_VERSION]->(v)
       CREATE (v)-[:FROM_SERIES]->(se)
       SET t.versionCount = $number, t.locked = false
@@ -95,7 +97,10 @@ public final class TwinRepository {
       OPTIONAL MATCH (v)-[:PARENT]->(p:TwinVersion)
       OPTIONAL MATCH (v)-[:HAS_STRUCTURE]->(s:Structure)-[:HAS_MESH]->(m:Mesh)
       WITH v, p, s, m ORDER BY s.name
-      RETURN v {.*} AS v, p.id AS parent, collect(CASE WHEN s IS NULL THEN NULL ELSE {name: s.name, mesh: m {.*}} END) AS structures
+      WITH v, p, collect(CASE WHEN s IS NULL THEN NULL ELSE {name: s.name, mesh: m {.*}} END) AS structures
+      OPTIONAL MATCH (v)-[:HAS_REGISTRATION]->(r:Registration)
+      WITH v, p, structures, r ORDER BY r.structure
+      RETURN v {.*} AS v, p.id AS parent, structures, collect(r {.*}) AS registrations
       """;
   private static final String VERSION_IDS_OF_TWINS =
       "MATCH (t:Twin)-[:HAS_VERSION]->(v:TwinVersion) WHERE t.id IN $ids RETURN t.id AS owner, v.id AS id ORDER BY v.number";
@@ -169,7 +174,35 @@ public final class TwinRepository {
       List<Activity> derivations,
       List<Agent> agents,
       String author,
-      Instant time) {}
+      Instant time,
+      @Nullable String expectedParent,
+      List<RegistrationInfo> registrations) {}
+
+  private static final String HEAD =
+      """
+      MATCH (t:Twin {id: $twinId})-[:HAS_VERSION]->(v:TwinVersion {number: t.versionCount})
+      RETURN v.id AS id
+      """;
+  private static final String MERGE_REGISTRATION =
+      """
+      MERGE (r:Registration:Entity {id: $id})
+        ON CREATE SET r.structure = $structure, r.fixedMesh = $fixedMesh, r.movingMesh = $movingMesh,
+                      r.matrix = $matrix, r.rmsMm = $rmsMm, r.overlap = $overlap,
+                      r.iterations = $iterations, r.converged = $converged,
+                      r.needsReview = $needsReview, r.initialisation = $initialisation,
+                      r.label = $structure + ' registration'
+      WITH r
+      MATCH (v:TwinVersion {id: $version})
+      CREATE (v)-[:HAS_REGISTRATION]->(r)
+      """;
+
+  /** The id of the twin's newest version, if it has one. */
+  public Optional<String> head(TwinId twin) {
+    return graph.read(
+        tx ->
+            tx.run(HEAD, Map.of("twinId", twin.value())).list(r -> r.get("id").asString()).stream()
+                .findFirst());
+  }
 
   /**
    * Creates the next version of the twin on top of its current head (serialised by a write lock on
@@ -201,6 +234,18 @@ public final class TwinRepository {
                         "patient " + d.patient() + " is not stored"));
     int number = lock.get("count").asInt() + 1;
     String parent = lock.get("head").isNull() ? null : lock.get("head").asString();
+    if (!java.util.Objects.equals(parent, d.expectedParent())) {
+      // another build made a version since this one was registered against the head it read
+      throw new VersioningException(
+          "versioning:version.conflict",
+          "twin "
+              + d.twin()
+              + " has a new head ("
+              + parent
+              + ") since this build started from "
+              + d.expectedParent()
+              + "; build again to register against it");
+    }
     tx.run(
             MERGE_VOLUME,
             Map.of(
@@ -273,7 +318,30 @@ public final class TwinRepository {
     v.put("label", "version " + number);
     v.put("parent", parent);
     v.put("structures", structures);
+    v.put(
+        "registration",
+        d.registrations().isEmpty()
+            ? "NONE"
+            : d.registrations().stream().anyMatch(RegistrationInfo::needsReview)
+                ? "NEEDS_REVIEW"
+                : "ACCEPTED");
     tx.run(CREATE_VERSION, v).consume();
+    for (RegistrationInfo r : d.registrations()) {
+      Map<String, Object> p = new HashMap<>();
+      p.put("id", r.id());
+      p.put("version", id.value());
+      p.put("structure", r.structure());
+      p.put("fixedMesh", r.fixedMesh());
+      p.put("movingMesh", r.movingMesh());
+      p.put("matrix", java.util.Arrays.stream(r.matrix()).boxed().toList());
+      p.put("rmsMm", r.rmsMm());
+      p.put("overlap", r.overlap());
+      p.put("iterations", r.iterations());
+      p.put("converged", r.converged());
+      p.put("needsReview", r.needsReview());
+      p.put("initialisation", r.initialisation());
+      tx.run(MERGE_REGISTRATION, p).consume();
+    }
     for (Activity activity : d.derivations()) {
       LineageWriter.write(tx, activity);
     }
@@ -370,7 +438,26 @@ public final class TwinRepository {
         v.get("series").asString(),
         v.get("author").asString(),
         Instant.parse(v.get("createdAt").asString()),
-        structures);
+        structures,
+        v.get("registration").isNull() ? "NONE" : v.get("registration").asString(),
+        r.get("registrations").asList(x -> registration(x.asMap())));
+  }
+
+  private static RegistrationInfo registration(Map<String, Object> r) {
+    @SuppressWarnings("unchecked")
+    List<Double> matrix = (List<Double>) r.get("matrix");
+    return new RegistrationInfo(
+        (String) r.get("id"),
+        (String) r.get("structure"),
+        (String) r.get("fixedMesh"),
+        (String) r.get("movingMesh"),
+        matrix.stream().mapToDouble(Double::doubleValue).toArray(),
+        ((Number) r.get("rmsMm")).doubleValue(),
+        ((Number) r.get("overlap")).doubleValue(),
+        ((Number) r.get("iterations")).intValue(),
+        (Boolean) r.get("converged"),
+        (Boolean) r.get("needsReview"),
+        (String) r.get("initialisation"));
   }
 
   private static MeshInfo mesh(Map<String, Object> m) {

@@ -1,0 +1,136 @@
+package org.anatwin.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.anatwin.ingest.ImportReport;
+import org.anatwin.ingest.Ingest;
+import org.anatwin.model.Actor;
+import org.anatwin.model.TriangleMesh;
+import org.anatwin.modeling.Modeling;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The living twin on real data: the tilted second study of the skull phantom becomes version 2 of
+ * the twin, registered onto version 1 on arrival; two builds racing on one twin give one version
+ * and one clear conflict.
+ */
+class FollowUpRegistrationIT extends ServiceIT {
+  @Autowired Ingest ingest;
+  @org.springframework.boot.test.web.server.LocalServerPort int port;
+
+  private static final String BUILD =
+      """
+      mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s}) {
+        id number parent { id } registration
+        structures { name mesh { id } }
+        registrations { structure matrix rotationDegrees rmsMm overlap converged needsReview initialisation }
+      } }""";
+
+  private String importSeries(String archive) throws Exception {
+    Path folder = SharedData.extract(archive, tempDir("anatwin-it-followup"));
+    ImportReport report = ingest.importFolder(folder, new Actor("it-admin", "admin"));
+    assertThat(report.rejected()).isEmpty();
+    return report.series().iterator().next();
+  }
+
+  @Test
+  void theTiltedFollowUpBecomesVersionTwoRegisteredOntoVersionOne() throws Exception {
+    String first = importSeries("ct-skull-phantom-study1-bone-1mm.tar.xz");
+    String second = importSeries("ct-skull-phantom-study2-tilt-2.5mm.tar.xz");
+    GraphQlClient client = new GraphQlClient(port);
+    String planner = client.token("planner");
+
+    JsonNode v1 = client.data(planner, BUILD, Map.of("s", first)).get("buildTwinVersion");
+    JsonNode v2 = client.data(planner, BUILD, Map.of("s", second)).get("buildTwinVersion");
+
+    assertThat(v2.get("number").asInt()).isEqualTo(v1.get("number").asInt() + 1);
+    assertThat(v2.get("parent").get("id").asString()).isEqualTo(v1.get("id").asString());
+    JsonNode registration = v2.get("registrations").get(0);
+    System.out.println("follow-up registration: " + registration);
+    assertThat(registration.get("structure").asString()).isEqualTo("bone");
+    assertThat(registration.get("initialisation").asString()).startsWith("identity");
+    assertThat(registration.get("converged").asBoolean()).isTrue();
+    assertThat(registration.get("needsReview").asBoolean()).isFalse();
+    assertThat(v2.get("registration").asString()).isEqualTo("ACCEPTED");
+    // the phantom did not move between the studies
+    assertThat(registration.get("rotationDegrees").asDouble()).isLessThanOrEqualTo(0.5);
+
+    // displacement measured at the mesh, not the matrix's translation column
+    double[] m = new double[12];
+    for (int i = 0; i < 12; i++) {
+      m[i] = registration.get("matrix").get(i).asDouble();
+    }
+    String meshId = v2.get("structures").get(0).get("mesh").get("id").asString();
+    TriangleMesh mesh =
+        Modeling.fromStl(client.get(planner, "/files/meshes/" + meshId + ".stl").body());
+    float[] p = mesh.points();
+    double worst = 0;
+    double sum = 0;
+    for (int v = 0; v < p.length; v += 3) {
+      double dx = m[0] * p[v] + m[1] * p[v + 1] + m[2] * p[v + 2] + m[3] - p[v];
+      double dy = m[4] * p[v] + m[5] * p[v + 1] + m[6] * p[v + 2] + m[7] - p[v + 1];
+      double dz = m[8] * p[v] + m[9] * p[v + 1] + m[10] * p[v + 2] + m[11] - p[v + 2];
+      double d = Math.sqrt(dx * dx + dy * dy + dz * dz);
+      worst = Math.max(worst, d);
+      sum += d;
+    }
+    System.out.printf(
+        "follow-up registration: rotation %.3f deg, rms %.3f mm, overlap %.3f, mesh displacement mean %.3f max %.3f mm%n",
+        registration.get("rotationDegrees").asDouble(),
+        registration.get("rmsMm").asDouble(),
+        registration.get("overlap").asDouble(),
+        sum / (p.length / 3),
+        worst);
+    assertThat(worst).as("largest displacement of a vertex, mm").isLessThanOrEqualTo(1.5);
+  }
+
+  @Test
+  void twoBuildsRacingOnOneTwinGiveOneVersionAndOneConflict() throws Exception {
+    Path phantom = tempDir("anatwin-it-race");
+    Ingest.writePhantom(phantom);
+    ImportReport report =
+        ingest.importFolder(phantom.resolve("femur"), new Actor("it-admin", "admin"));
+    String series = report.series().iterator().next();
+    GraphQlClient client = new GraphQlClient(port);
+    String planner = client.token("planner");
+    String query =
+        """
+        mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "femur", minimumHu: 620}]}) { id number } }""";
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<JsonNode>> results = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+      for (int i = 0; i < 2; i++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return client.post(planner, query, Map.of("s", series)).body();
+                }));
+      }
+      start.countDown();
+      List<JsonNode> bodies = new ArrayList<>();
+      for (Future<JsonNode> result : results) {
+        bodies.add(result.get());
+      }
+      long built =
+          bodies.stream().filter(b -> b.get("data") != null && !b.get("data").isNull()).count();
+      List<String> codes =
+          bodies.stream()
+              .filter(b -> b.get("errors") != null)
+              .map(b -> b.get("errors").get(0).get("extensions").get("code").asString())
+              .toList();
+      assertThat(built).as(bodies.toString()).isEqualTo(1);
+      assertThat(codes).containsExactly("versioning:version.conflict");
+    }
+  }
+}

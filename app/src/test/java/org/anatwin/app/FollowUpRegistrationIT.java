@@ -92,6 +92,40 @@ class FollowUpRegistrationIT extends ServiceIT {
         sum / (p.length / 3),
         worst);
     assertThat(worst).as("largest displacement of a vertex, mm").isLessThanOrEqualTo(1.5);
+
+    // the diff of version 2 against version 1, in version 1's frame, and its colour-mapped PLY
+    String diffQuery =
+        """
+        query($v: ID!, $a: ID!) { twinVersion(id: $v) { diff(against: $a) {
+          structure vertexCount meanMm meanAbsoluteMm p95AbsoluteMm maxMm hausdorffMm download } } }""";
+    JsonNode diff =
+        client
+            .data(
+                planner,
+                diffQuery,
+                Map.of("v", v2.get("id").asString(), "a", v1.get("id").asString()))
+            .get("twinVersion")
+            .get("diff")
+            .get(0);
+    System.out.println("follow-up diff: " + diff);
+    assertThat(diff.get("structure").asString()).isEqualTo("bone");
+    assertThat(diff.get("vertexCount").asInt()).isEqualTo(mesh.vertexCount());
+    assertThat(diff.get("meanAbsoluteMm").asDouble()).isLessThan(1.0);
+    var ply = client.get(planner, diff.get("download").asString());
+    assertThat(ply.statusCode()).isEqualTo(200);
+    assertThat(new String(ply.body(), 0, 400, java.nio.charset.StandardCharsets.US_ASCII))
+        .contains("property float distance");
+    // a version against itself differs by nothing
+    JsonNode same =
+        client
+            .data(
+                planner,
+                diffQuery,
+                Map.of("v", v1.get("id").asString(), "a", v1.get("id").asString()))
+            .get("twinVersion")
+            .get("diff")
+            .get(0);
+    assertThat(same.get("hausdorffMm").asDouble()).isLessThan(1e-3);
   }
 
   @Test

@@ -369,6 +369,56 @@ public final class Modeling {
         .compared(labelMap.labelledVoxels() * g.sx() * g.sy() * g.sz(), deviation);
   }
 
+  /**
+   * The difference of surface {@code changed} from surface {@code reference}, both in the same
+   * frame (register first): per vertex of {@code changed}, the signed distance to {@code
+   * reference}.
+   */
+  public static SurfaceDiff diff(TriangleMesh changed, TriangleMesh reference) {
+    SurfaceDistance to = new SurfaceDistance(reference);
+    float[] p = changed.points();
+    float[] distances = new float[p.length / 3];
+    java.util.stream.IntStream.range(0, distances.length)
+        .parallel()
+        .forEach(
+            v -> distances[v] = (float) to.signedDistance(p[3 * v], p[3 * v + 1], p[3 * v + 2]));
+    double sum = 0, abs = 0, squares = 0, min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
+    float[] absolute = new float[distances.length];
+    for (int v = 0; v < distances.length; v++) {
+      double d = distances[v];
+      sum += d;
+      abs += Math.abs(d);
+      squares += d * d;
+      min = Math.min(min, d);
+      max = Math.max(max, d);
+      absolute[v] = Math.abs(distances[v]);
+    }
+    java.util.Arrays.sort(absolute);
+    int n = Math.max(1, distances.length);
+    double back = new SurfaceDistance(changed).maxDistance(reference.points());
+    double forth = absolute.length == 0 ? 0 : absolute[absolute.length - 1];
+    return new SurfaceDiff(
+        distances,
+        sum / n,
+        abs / n,
+        Math.sqrt(squares / n),
+        absolute.length == 0 ? 0 : absolute[(int) Math.floor(0.95 * (absolute.length - 1))],
+        min,
+        max,
+        Math.max(back, forth),
+        MeshMath.signedVolume(changed.points(), changed.triangles())
+            - MeshMath.signedVolume(reference.points(), reference.triangles()));
+  }
+
+  /**
+   * A binary PLY of the mesh with its per-vertex signed distances: a float property {@code
+   * distance} (mm) and a colour map (blue inside, white on, red outside; full colour at {@code
+   * rangeMm}).
+   */
+  public static byte[] toDiffPly(TriangleMesh mesh, float[] distances, double rangeMm) {
+    return Exports.diffPly(mesh, distances, rangeMm);
+  }
+
   /** Holes whose boundary has at most this many edges count as small and are filled. */
   public static final int SMALL_HOLE_EDGES = 64;
 

@@ -272,6 +272,56 @@ class AnalyticPhantomTests {
     assertThat(Modeling.decimateTo(sphere, 2000, 0.001).report().triangles()).isGreaterThan(8000);
   }
 
+  /**
+   * A synthetic follow-up of the sphere: 0.1 mm noise everywhere and a smooth 2 mm bump on one
+   * side; the diff finds the bump's height and stays small elsewhere.
+   */
+  @Test
+  void theDiffReportsATwoMillimetreBumpAndLittleElsewhere() {
+    TriangleMesh sphere = Modeling.createIsoSurface(phantom(Shape.SPHERE), OBJECT_HU / 2, 0).mesh();
+    float[] p = sphere.points().clone();
+    Vector3D bumpAxis = Vector3D.of(1, 0.3, 0.2).normalize();
+    Random noise = new Random(3);
+    boolean[] inBump = new boolean[p.length / 3];
+    for (int v = 0; v < p.length; v += 3) {
+      Vector3D r = Vector3D.of(p[v], p[v + 1], p[v + 2]).subtract(CENTRE);
+      double angle = Math.acos(Math.max(-1, Math.min(1, r.normalize().dot(bumpAxis))));
+      // a cosine-squared cap of 2 mm over 25 degrees around the axis
+      double height =
+          angle < Math.toRadians(25)
+              ? 2 * Math.pow(Math.cos(angle / Math.toRadians(25) * Math.PI / 2), 2)
+              : 0;
+      inBump[v / 3] = angle < Math.toRadians(30);
+      Vector3D moved = CENTRE.add(r.add(r.normalize().multiply(height)));
+      p[v] = (float) (moved.getX() + 0.1 * noise.nextGaussian());
+      p[v + 1] = (float) (moved.getY() + 0.1 * noise.nextGaussian());
+      p[v + 2] = (float) (moved.getZ() + 0.1 * noise.nextGaussian());
+    }
+    TriangleMesh followUp = new TriangleMesh(p, sphere.triangles());
+
+    SurfaceDiff diff = Modeling.diff(followUp, sphere);
+
+    double bumpMax = -Double.MAX_VALUE;
+    java.util.List<Float> outside = new java.util.ArrayList<>();
+    for (int v = 0; v < inBump.length; v++) {
+      if (inBump[v]) {
+        bumpMax = Math.max(bumpMax, diff.distances()[v]);
+      } else {
+        outside.add(Math.abs(diff.distances()[v]));
+      }
+    }
+    outside.sort(null);
+    double p95Outside = outside.get((int) Math.floor(0.95 * (outside.size() - 1)));
+    assertThat(bumpMax).isCloseTo(2.0, within(0.25));
+    assertThat(p95Outside).isLessThan(0.3);
+    assertThat(diff.maxMm()).isEqualTo(bumpMax, within(1e-6));
+    assertThat(diff.volumeChangeMm3()).isPositive();
+    byte[] ply = Modeling.toDiffPly(followUp, diff.distances(), 2.0);
+    assertThat(new String(ply, 0, 400, java.nio.charset.StandardCharsets.US_ASCII))
+        .contains("property float distance")
+        .contains("property uchar red");
+  }
+
   @Test
   void crossingCopiesAndAFlippedTriangleAreFound() {
     TriangleMesh ball = Modeling.createIsoSurface(phantom(Shape.SPHERE), OBJECT_HU / 2, 0).mesh();

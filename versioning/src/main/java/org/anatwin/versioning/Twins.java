@@ -16,6 +16,7 @@ import org.anatwin.model.MeshId;
 import org.anatwin.model.PatientKey;
 import org.anatwin.model.SeriesInstanceUid;
 import org.anatwin.model.SourceInstance;
+import org.anatwin.model.TriangleMesh;
 import org.anatwin.model.TwinId;
 import org.anatwin.model.TwinVersionId;
 import org.anatwin.model.Volume;
@@ -188,6 +189,81 @@ public final class Twins {
     return version(id).orElseThrow();
   }
 
+  /**
+   * A structure's difference between two versions, with the version's mesh in the other's frame.
+   */
+  public record StructureDiff(
+      String structure, TriangleMesh mesh, org.anatwin.modeling.SurfaceDiff diff) {}
+
+  /**
+   * How each structure of {@code version} differs from the same structure of {@code against}: the
+   * version's mesh is brought into the other's frame by its registration when {@code against} is
+   * its parent, and taken as it is when both meshes share a frame of reference; otherwise the diff
+   * is refused ({@code versioning:diff.unregistered}). Structures only one of them has are left
+   * out.
+   */
+  public List<StructureDiff> diff(TwinVersionId version, TwinVersionId against) {
+    TwinVersion changed =
+        version(version)
+            .orElseThrow(
+                () ->
+                    new VersioningException(
+                        "versioning:version.unknown", "no twin version " + version));
+    TwinVersion reference =
+        version(against)
+            .orElseThrow(
+                () ->
+                    new VersioningException(
+                        "versioning:version.unknown", "no twin version " + against));
+    if (!changed.twin().equals(reference.twin())) {
+      throw new VersioningException(
+          "versioning:diff.other-twin",
+          "versions " + version + " and " + against + " are of two twins");
+    }
+    List<StructureDiff> out = new ArrayList<>();
+    for (TwinVersion.Structure s : changed.structures()) {
+      MeshInfo other = structureMesh(reference, s.name());
+      if (other == null) {
+        continue;
+      }
+      TriangleMesh mesh = Modeling.fromStl(stl(s.mesh()));
+      RegistrationInfo registration =
+          against.equals(changed.parent())
+              ? changed.registrations().stream()
+                  .filter(r -> r.structure().equals(s.name()))
+                  .findFirst()
+                  .orElse(null)
+              : null;
+      if (registration != null) {
+        mesh = transformed(mesh, registration.matrix());
+      } else if (!s.mesh().frameOfReferenceUid().equals(other.frameOfReferenceUid())) {
+        throw new VersioningException(
+            "versioning:diff.unregistered",
+            "structure "
+                + s.name()
+                + " of "
+                + version
+                + " is in another frame of reference than in "
+                + against
+                + " and no registration joins them");
+      }
+      out.add(new StructureDiff(s.name(), mesh, Modeling.diff(mesh, Modeling.fromStl(stl(other)))));
+    }
+    return out;
+  }
+
+  private static TriangleMesh transformed(TriangleMesh mesh, double[] m) {
+    float[] p = mesh.points();
+    float[] q = new float[p.length];
+    for (int v = 0; v < p.length; v += 3) {
+      double x = p[v], y = p[v + 1], z = p[v + 2];
+      q[v] = (float) (m[0] * x + m[1] * y + m[2] * z + m[3]);
+      q[v + 1] = (float) (m[4] * x + m[5] * y + m[6] * z + m[7]);
+      q[v + 2] = (float) (m[8] * x + m[9] * y + m[10] * z + m[11]);
+    }
+    return new TriangleMesh(q, mesh.triangles());
+  }
+
   private static @Nullable MeshInfo structureMesh(TwinVersion version, String name) {
     for (TwinVersion.Structure s : version.structures()) {
       if (s.name().equals(name)) {
@@ -203,7 +279,7 @@ public final class Twins {
    * flagged for review, never dropped or silently accepted.
    */
   private RegistrationInfo register(MeshInfo prior, Surface surface) {
-    org.anatwin.model.TriangleMesh fixed = Modeling.fromStl(stl(prior));
+    TriangleMesh fixed = Modeling.fromStl(stl(prior));
     boolean sameFrame = prior.frameOfReferenceUid().equals(surface.frameOfReference().value());
     SurfaceRegistration result =
         Registrations.registerSurfaces(

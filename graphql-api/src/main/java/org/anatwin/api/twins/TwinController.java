@@ -175,6 +175,53 @@ class TwinController {
     return owners.stream().map(t -> ingest.patient(t.patientKey()).orElse(null)).toList();
   }
 
+  /** A structure's difference between two versions; the PLY with the distances is at download. */
+  record StructureDiffView(
+      String structure,
+      int vertexCount,
+      double meanMm,
+      double meanAbsoluteMm,
+      double rmsMm,
+      double p95AbsoluteMm,
+      double minMm,
+      double maxMm,
+      double hausdorffMm,
+      double volumeChangeMm3,
+      String download) {}
+
+  @SchemaMapping(typeName = "TwinVersion")
+  List<StructureDiffView> diff(VersionView version, @Argument String against) {
+    TwinVersionId from = TwinVersionId.parse(version.id());
+    TwinVersionId to =
+        Ids.tryParse(against, TwinVersionId::parse)
+            .orElseThrow(
+                () ->
+                    new org.anatwin.versioning.VersioningException(
+                        "versioning:version.unknown", "no twin version " + against));
+    return twins.diff(from, to).stream()
+        .map(
+            d ->
+                new StructureDiffView(
+                    d.structure(),
+                    d.mesh().vertexCount(),
+                    d.diff().meanMm(),
+                    d.diff().meanAbsoluteMm(),
+                    d.diff().rmsMm(),
+                    d.diff().p95AbsoluteMm(),
+                    d.diff().minMm(),
+                    d.diff().maxMm(),
+                    d.diff().hausdorffMm(),
+                    d.diff().volumeChangeMm3(),
+                    "/files/diffs/"
+                        + from.value()
+                        + "/"
+                        + to.value()
+                        + "/"
+                        + d.structure()
+                        + ".ply"))
+        .toList();
+  }
+
   /** A map, not a list: a first version has no parent, and a batch list may not hold nulls. */
   @BatchMapping(typeName = "TwinVersion")
   Map<VersionView, VersionView> parent(List<VersionView> children) {

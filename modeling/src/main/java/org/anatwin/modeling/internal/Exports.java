@@ -76,6 +76,41 @@ public final class Exports {
     return out.array();
   }
 
+  /** Binary PLY with a signed distance and a blue-white-red colour per vertex. */
+  public static byte[] diffPly(TriangleMesh mesh, float[] distances, double range) {
+    if (distances.length != mesh.vertexCount() || !(range > 0)) {
+      throw new IllegalArgumentException("one distance per vertex and a positive range");
+    }
+    String header =
+        "ply\nformat binary_little_endian 1.0\ncomment Anatwin surface difference, patient coordinates (LPS), millimetres\n"
+            + "comment distance: signed, mm, positive outside the reference surface; colour range "
+            + range
+            + " mm\nelement vertex "
+            + mesh.vertexCount()
+            + "\nproperty float x\nproperty float y\nproperty float z\nproperty float distance\n"
+            + "property uchar red\nproperty uchar green\nproperty uchar blue\n"
+            + "element face "
+            + mesh.triangleCount()
+            + "\nproperty list uchar int vertex_indices\nend_header\n";
+    byte[] head = header.getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer out =
+        ByteBuffer.allocate(head.length + 19 * mesh.vertexCount() + 13 * mesh.triangleCount())
+            .order(ByteOrder.LITTLE_ENDIAN);
+    out.put(head);
+    float[] p = mesh.points();
+    for (int v = 0; v < distances.length; v++) {
+      out.putFloat(p[3 * v]).putFloat(p[3 * v + 1]).putFloat(p[3 * v + 2]).putFloat(distances[v]);
+      double f = Math.max(-1, Math.min(1, distances[v] / range));
+      int fade = (int) Math.round(255 * (1 - Math.abs(f)));
+      out.put((byte) (f < 0 ? fade : 255)).put((byte) fade).put((byte) (f > 0 ? fade : 255));
+    }
+    int[] t = mesh.triangles();
+    for (int f = 0; f < t.length; f += 3) {
+      out.put((byte) 3).putInt(t[f]).putInt(t[f + 1]).putInt(t[f + 2]);
+    }
+    return out.array();
+  }
+
   /**
    * A 3MF package (core specification): one object with the mesh, {@code unit="millimeter"}, and
    * the given metadata (ids, frame of reference; never patient data) in key order.

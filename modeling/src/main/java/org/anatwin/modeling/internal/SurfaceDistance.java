@@ -2,121 +2,192 @@ package org.anatwin.modeling.internal;
 
 import java.util.Arrays;
 import org.anatwin.model.TriangleMesh;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Unsigned distances from points to a triangle mesh, exact (closest point on each candidate
- * triangle), with the triangles binned in a uniform grid so each query looks at nearby cells only.
+ * Distances from points to a triangle mesh, exact (closest point on each candidate triangle), with
+ * the triangles in a bounding-volume hierarchy searched nearest box first, so a query far from the
+ * surface costs about as little as a near one. Safe for concurrent queries.
  */
 public final class SurfaceDistance {
+  private static final int LEAF = 4;
+
   private final float[] p;
   private final int[] t;
-  private final double cell;
-  private final double[] min = new double[3];
-  private final int[] dims = new int[3];
-  private final int[] start;
-  private final int[] items;
+
+  /** Triangle indices, grouped so that every node covers a contiguous range. */
+  private final int[] order;
+
+  /** Per node: box min x, y, z, max x, y, z. */
+  private final float[] boxes;
+
+  /**
+   * Per node: first and end index into {@code order}; children at 2n+1 and 2n+2 for inner nodes.
+   */
+  private final int[] ranges;
+
+  private final boolean[] leaf;
 
   public SurfaceDistance(TriangleMesh target) {
     this.p = target.points();
     this.t = target.triangles();
     int n = t.length / 3;
-    double[] max = {-Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE};
-    Arrays.fill(min, Double.MAX_VALUE);
-    for (int v = 0; v < p.length; v += 3) {
+    order = new int[n];
+    float[] centroids = new float[3 * n];
+    for (int f = 0; f < n; f++) {
+      order[f] = f;
       for (int a = 0; a < 3; a++) {
-        min[a] = Math.min(min[a], p[v + a]);
-        max[a] = Math.max(max[a], p[v + a]);
+        centroids[3 * f + a] =
+            (p[3 * t[3 * f] + a] + p[3 * t[3 * f + 1] + a] + p[3 * t[3 * f + 2] + a]) / 3f;
       }
     }
-    double edges = 0;
-    for (int f = 0; f < n; f++) {
-      edges += dist(t[3 * f], t[3 * f + 1]);
+    int nodes = 1;
+    while (nodes < 2 * Math.max(1, (n + LEAF - 1) / LEAF)) {
+      nodes <<= 1;
     }
-    this.cell = Math.max(1e-6, 2 * edges / Math.max(1, n));
-    for (int a = 0; a < 3; a++) {
-      dims[a] = Math.max(1, (int) Math.ceil((max[a] - min[a]) / cell) + 1);
-    }
-    long cells = (long) dims[0] * dims[1] * dims[2];
-    if (cells > 64_000_000) {
-      throw new IllegalArgumentException("mesh too sparse for the distance grid: " + cells);
-    }
-    int[] counts = new int[(int) cells + 1];
-    int[][] ranges = new int[n][];
-    for (int f = 0; f < n; f++) {
-      ranges[f] = range(f);
-      forEachCell(ranges[f], c -> counts[c + 1]++);
-    }
-    for (int c = 0; c < cells; c++) {
-      counts[c + 1] += counts[c];
-    }
-    this.start = counts.clone();
-    this.items = new int[counts[(int) cells]];
-    int[] fill = counts.clone();
-    for (int f = 0; f < n; f++) {
-      int face = f;
-      forEachCell(ranges[f], c -> items[fill[c]++] = face);
-    }
+    boxes = new float[6 * 2 * nodes];
+    ranges = new int[2 * 2 * nodes];
+    leaf = new boolean[2 * nodes];
+    build(0, 0, n, centroids);
   }
 
-  private double dist(int a, int b) {
-    double dx = p[3 * a] - p[3 * b],
-        dy = p[3 * a + 1] - p[3 * b + 1],
-        dz = p[3 * a + 2] - p[3 * b + 2];
-    return Math.sqrt(dx * dx + dy * dy + dz * dz);
-  }
-
-  private int[] range(int f) {
-    int[] r = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0, 0};
-    for (int k = 0; k < 3; k++) {
-      int v = 3 * t[3 * f + k];
-      for (int a = 0; a < 3; a++) {
-        int c = index(p[v + a], a);
-        r[a] = Math.min(r[a], c);
-        r[a + 3] = Math.max(r[a + 3], c);
-      }
-    }
-    return r;
-  }
-
-  private int index(double x, int axis) {
-    return Math.max(0, Math.min(dims[axis] - 1, (int) Math.floor((x - min[axis]) / cell)));
-  }
-
-  private void forEachCell(int[] r, java.util.function.IntConsumer action) {
-    for (int z = r[2]; z <= r[5]; z++) {
-      for (int y = r[1]; y <= r[4]; y++) {
-        for (int x = r[0]; x <= r[3]; x++) {
-          action.accept(x + dims[0] * (y + dims[1] * z));
+  /** Bounding-volume hierarchy over the triangles: median split of centroids on the widest axis. */
+  private void build(int node, int from, int to, float[] centroids) {
+    ranges[2 * node] = from;
+    ranges[2 * node + 1] = to;
+    float[] box = {
+      Float.MAX_VALUE, Float.MAX_VALUE, Float.MAX_VALUE,
+      -Float.MAX_VALUE, -Float.MAX_VALUE, -Float.MAX_VALUE
+    };
+    float[] centre = {
+      Float.MAX_VALUE, Float.MAX_VALUE, Float.MAX_VALUE,
+      -Float.MAX_VALUE, -Float.MAX_VALUE, -Float.MAX_VALUE
+    };
+    for (int i = from; i < to; i++) {
+      int f = order[i];
+      for (int corner = 0; corner < 3; corner++) {
+        for (int a = 0; a < 3; a++) {
+          float v = p[3 * t[3 * f + corner] + a];
+          box[a] = Math.min(box[a], v);
+          box[3 + a] = Math.max(box[3 + a], v);
         }
       }
+      for (int a = 0; a < 3; a++) {
+        centre[a] = Math.min(centre[a], centroids[3 * f + a]);
+        centre[3 + a] = Math.max(centre[3 + a], centroids[3 * f + a]);
+      }
     }
+    System.arraycopy(box, 0, boxes, 6 * node, 6);
+    if (to - from <= LEAF || 2 * node + 2 >= leaf.length) {
+      leaf[node] = true;
+      return;
+    }
+    int axis = 0;
+    for (int a = 1; a < 3; a++) {
+      if (centre[3 + a] - centre[a] > centre[3 + axis] - centre[axis]) {
+        axis = a;
+      }
+    }
+    int middle = (from + to) >>> 1;
+    select(from, to - 1, middle, axis, centroids);
+    build(2 * node + 1, from, middle, centroids);
+    build(2 * node + 2, middle, to, centroids);
+  }
+
+  private void select(int left, int right, int k, int axis, float[] centroids) {
+    while (left < right) {
+      float pivot = centroids[3 * order[(left + right) >>> 1] + axis];
+      int i = left;
+      int j = right;
+      while (i <= j) {
+        while (centroids[3 * order[i] + axis] < pivot) {
+          i++;
+        }
+        while (centroids[3 * order[j] + axis] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          int swap = order[i];
+          order[i] = order[j];
+          order[j] = swap;
+          i++;
+          j--;
+        }
+      }
+      if (k <= j) {
+        right = j;
+      } else if (k >= i) {
+        left = i;
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** Squared distance from a point to a node's box (0 inside). */
+  private double boxDistance(int node, double x, double y, double z) {
+    int b = 6 * node;
+    double dx = Math.max(0, Math.max(boxes[b] - x, x - boxes[b + 3]));
+    double dy = Math.max(0, Math.max(boxes[b + 1] - y, y - boxes[b + 4]));
+    double dz = Math.max(0, Math.max(boxes[b + 2] - z, z - boxes[b + 5]));
+    return dx * dx + dy * dy + dz * dz;
   }
 
   /** Distance from a point to the mesh. */
   public double distance(double x, double y, double z) {
-    int cx = index(x, 0), cy = index(y, 1), cz = index(z, 2);
+    return closest(x, y, z, null);
+  }
+
+  /**
+   * Signed distance from a point to a closed mesh wound outward: positive outside, negative inside,
+   * the side taken from the plane of the nearest triangle.
+   */
+  public double signedDistance(double x, double y, double z) {
+    int[] face = new int[1];
+    double d = closest(x, y, z, face);
+    int f = face[0];
+    int a = 3 * t[3 * f], b = 3 * t[3 * f + 1], c = 3 * t[3 * f + 2];
+    double ux = p[b] - p[a], uy = p[b + 1] - p[a + 1], uz = p[b + 2] - p[a + 2];
+    double vx = p[c] - p[a], vy = p[c + 1] - p[a + 1], vz = p[c + 2] - p[a + 2];
+    double nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+    double side = (x - p[a]) * nx + (y - p[a + 1]) * ny + (z - p[a + 2]) * nz;
+    return side < 0 ? -d : d;
+  }
+
+  private double closest(double x, double y, double z, int @Nullable [] face) {
     double best = Double.MAX_VALUE;
-    int maxRing = Math.max(dims[0], Math.max(dims[1], dims[2]));
-    for (int ring = 0; ring <= maxRing; ring++) {
-      for (int k = cz - ring; k <= cz + ring; k++) {
-        for (int j = cy - ring; j <= cy + ring; j++) {
-          for (int i = cx - ring; i <= cx + ring; i++) {
-            boolean shell =
-                Math.abs(i - cx) == ring || Math.abs(j - cy) == ring || Math.abs(k - cz) == ring;
-            if (!shell || i < 0 || j < 0 || k < 0 || i >= dims[0] || j >= dims[1] || k >= dims[2]) {
-              continue;
-            }
-            int c = i + dims[0] * (j + dims[1] * k);
-            for (int s = start[c]; s < start[c + 1]; s++) {
-              best = Math.min(best, toTriangle(items[s], x, y, z));
-            }
+    int bestFace = -1;
+    int[] stack = new int[128];
+    int top = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+      int node = stack[--top];
+      double bound = boxDistance(node, x, y, z);
+      if (bound >= best * best) {
+        continue;
+      }
+      if (leaf[node]) {
+        for (int i = ranges[2 * node]; i < ranges[2 * node + 1]; i++) {
+          double d = toTriangle(order[i], x, y, z);
+          if (d < best) {
+            best = d;
+            bestFace = order[i];
           }
         }
+        continue;
       }
-      // every triangle not yet seen is at least `ring` cells away from the query's cell
-      if (best <= ring * cell) {
-        return best;
+      int left = 2 * node + 1;
+      int right = 2 * node + 2;
+      // the nearer child last, so it is searched first
+      boolean leftNearer = boxDistance(left, x, y, z) <= boxDistance(right, x, y, z);
+      if (top + 2 > stack.length) {
+        stack = Arrays.copyOf(stack, stack.length * 2);
       }
+      stack[top++] = leftNearer ? right : left;
+      stack[top++] = leftNearer ? left : right;
+    }
+    if (face != null) {
+      face[0] = bestFace;
     }
     return best;
   }

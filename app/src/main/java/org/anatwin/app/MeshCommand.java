@@ -52,11 +52,13 @@ public final class MeshCommand {
         Surface surface =
             Modeling.createIsoSurface(volume, object, options.isoHu(), options.smoothing());
         out.println(
-            json(write(finish(surface, options), options.output(), options, volume), options));
+            json(
+                write(finish(surface, options), options.output(), options, volume, null), options));
         return 0;
       }
+      AttributeList seg = readSeg(options.seg());
       List<Segmentations.Segment> segments =
-          Segmentations.fromSeg(readSeg(options.seg()), volume).stream()
+          Segmentations.fromSeg(seg, volume).stream()
               .filter(s -> s.labelMap().labelledVoxels() > 0)
               .toList();
       if (segments.isEmpty()) {
@@ -70,7 +72,7 @@ public final class MeshCommand {
         meshes
             .append(meshes.isEmpty() ? "" : ",")
             .append(
-                json(write(finish(surface, options), output, options, volume), options)
+                json(write(finish(surface, options), output, options, volume, seg), options)
                     .replaceFirst(
                         "^\\{",
                         "{\"segment\":"
@@ -96,12 +98,17 @@ public final class MeshCommand {
   }
 
   /** Writes the surface to {@code output}; returns it with the path it went to. */
-  private static Written write(Surface surface, Path output, Options options, Volume volume)
+  private static Written write(
+      Surface surface,
+      Path output,
+      Options options,
+      Volume volume,
+      @org.jspecify.annotations.Nullable AttributeList seg)
       throws IOException {
     String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
     byte[] bytes;
     if (name.endsWith(".dcm")) {
-      bytes = dicom(surface, volume, options.series(), name.endsWith(".obj.dcm"));
+      bytes = dicom(surface, volume, options.series(), name.endsWith(".obj.dcm"), seg);
     } else {
       String extension =
           name.endsWith(".ascii.stl") ? "ascii.stl" : name.substring(name.lastIndexOf('.') + 1);
@@ -148,7 +155,12 @@ public final class MeshCommand {
    * patient and study attributes from the series' first file, UIDs derived from the mesh id,
    * content date and time the study's, so the same input gives the same object.
    */
-  private static byte[] dicom(Surface surface, Volume volume, Path folder, boolean obj)
+  private static byte[] dicom(
+      Surface surface,
+      Volume volume,
+      Path folder,
+      boolean obj,
+      @org.jspecify.annotations.Nullable AttributeList seg)
       throws IOException {
     AttributeList header = seriesHeader(folder, volume);
     String studyDate = text(header, TagFromName.StudyDate);
@@ -159,6 +171,16 @@ public final class MeshCommand {
       sources.add(
           new DicomModels.Source(
               volume.series().value(), sopClass, source.sopInstanceUid().value()));
+    }
+    // the segmentation the model was made from, when it belongs to the same study
+    if (seg != null
+        && text(seg, TagFromName.StudyInstanceUID)
+            .equals(text(header, TagFromName.StudyInstanceUID))) {
+      sources.add(
+          new DicomModels.Source(
+              text(seg, TagFromName.SeriesInstanceUID),
+              text(seg, TagFromName.SOPClassUID),
+              text(seg, TagFromName.SOPInstanceUID)));
     }
     var context =
         new DicomModels.Context(

@@ -97,7 +97,13 @@ class MeshCommandIT {
     var sources =
         (com.pixelmed.dicom.SequenceAttribute)
             model.get(new com.pixelmed.dicom.AttributeTag(0x0042, 0x0013));
-    assertThat(sources.getNumberOfItems()).isEqualTo(3);
+    // the three CT images and the SEG
+    assertThat(sources.getNumberOfItems()).isEqualTo(4);
+    assertThat(
+            com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(
+                sources.getItem(3).getAttributeList(),
+                com.pixelmed.dicom.TagFromName.ReferencedSOPClassUID))
+        .isEqualTo(org.anatwin.modeling.Segmentations.SEGMENTATION_STORAGE);
     Process check =
         new ProcessBuilder("dciodvfy", first.toString()).redirectErrorStream(true).start();
     String verified = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

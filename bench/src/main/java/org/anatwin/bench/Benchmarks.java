@@ -12,9 +12,10 @@ public final class Benchmarks {
     switch (name) {
       case "ingest" -> new IngestBench(runs).run();
       case "meshing" -> new MeshingBench(runs).run();
+      case "icp" -> new IcpBench(runs).run();
       default -> {
         System.err.println(
-            "benchmarks: ingest, meshing   (usage: ./anatwin bench NAME [RUNS]; got "
+            "benchmarks: ingest, meshing, icp   (usage: ./anatwin bench NAME [RUNS]; got "
                 + Arrays.toString(args)
                 + ")");
         System.exit(2);

@@ -1,6 +1,7 @@
 package org.anatwin.modeling.internal;
 
 import org.anatwin.model.VolumeGeometry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binary dilation and erosion with a ball of a radius in millimetres, through the exact squared
@@ -130,7 +131,7 @@ public final class DistanceTransform {
 
   /** A box of voxels (origin and size per axis) inside the grid. */
   private record Box(int[] origin, int[] size) {
-    static Box around(VolumeGeometry g, byte[] labels, double radius) {
+    static @Nullable Box around(VolumeGeometry g, byte[] labels, double radius) {
       int[] lo = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE};
       int[] hi = {-1, -1, -1};
       for (int k = 0, v = 0; k < g.nz(); k++) {

@@ -3,6 +3,7 @@ package org.anatwin.registration.internal;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.anatwin.model.TriangleMesh;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Point-to-plane ICP (Chen and Medioni; linearised as in Low, 2004) of moving points onto a fixed
@@ -64,14 +65,14 @@ public final class PointToPlaneIcp {
         overlap = step.overlap;
         pairs = step.pairs;
         mean = step.mean;
-        if (step.delta == null) {
+        double[] delta = step.delta;
+        double[] x = step.x;
+        if (delta == null || x == null) {
           break;
         }
-        m = compose(step.delta, m);
-        double angle =
-            Math.sqrt(step.x[0] * step.x[0] + step.x[1] * step.x[1] + step.x[2] * step.x[2]);
-        double shift =
-            Math.sqrt(step.x[3] * step.x[3] + step.x[4] * step.x[4] + step.x[5] * step.x[5]);
+        m = compose(delta, m);
+        double angle = Math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+        double shift = Math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5]);
         if (angle < (last ? 1e-6 : 1e-5) && shift < (last ? 1e-4 : 1e-3)) {
           converged = true;
           break;
@@ -187,8 +188,8 @@ public final class PointToPlaneIcp {
     double mean;
     double overlap;
     int pairs;
-    double[] x;
-    double[] delta;
+    double @Nullable [] x;
+    double @Nullable [] delta;
   }
 
   /** The rigid transform of rotation vector (x0, x1, x2) and translation (x3, x4, x5). */
@@ -240,7 +241,7 @@ public final class PointToPlaneIcp {
   }
 
   /** Gaussian elimination with partial pivoting; null when the system is singular. */
-  private static double[] solve(double[] matrix, double[] rhs) {
+  private static double @Nullable [] solve(double[] matrix, double[] rhs) {
     int n = rhs.length;
     double[] a = matrix.clone();
     double[] b = rhs.clone();

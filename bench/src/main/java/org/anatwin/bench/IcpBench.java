@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.anatwin.model.TriangleMesh;
 import org.anatwin.registration.Registrations;
 import org.anatwin.registration.SurfaceRegistration;
@@ -28,39 +26,34 @@ import org.anatwin.registration.SurfaceRegistration;
  * came from. Rounds interleaved; the line is our time against VTK's, and ours must reach 0.01 mm.
  */
 final class IcpBench {
-  private static final String SIZE = System.getProperty("anatwin.bench.size", "full");
+  private static final String SIZE = PeerScripts.SIZE;
   private final int runs;
-  private final Path peers;
+  private final PeerScripts scripts;
   private final Path work;
 
   IcpBench(int runs) throws IOException {
     this.runs = Math.max(5, runs);
-    this.peers =
-        Path.of(System.getProperty("anatwin.shared", "../shared"), "bench", "peers")
-            .toAbsolutePath();
-    this.work =
-        Path.of(System.getProperty("anatwin.bench.work", "target/bench-work"), "peer")
-            .toAbsolutePath();
-    Files.createDirectories(work);
+    this.scripts = new PeerScripts();
+    this.work = scripts.work;
   }
 
   void run() throws Exception {
     Path data = work.resolve(SIZE);
     if (!Files.exists(data.resolve("inputs.json"))) {
-      python("vtk_bench.py", "gen");
+      scripts.run("vtk_bench.py", "gen");
     }
     if (!Files.exists(data.resolve("icp_mesh.ply"))) {
-      python("vtk_bench.py", "export");
+      scripts.run("vtk_bench.py", "export");
     }
     if (!Files.exists(data.resolve("icp_source.f64"))) {
-      python("icp_bench.py", "export");
+      scripts.run("icp_bench.py", "export");
     }
     TriangleMesh target = readPly(data.resolve("icp_mesh.ply"));
     float[] source = readPoints(data.resolve("icp_source.f64"));
     String truth = Files.readString(data.resolve("icp_truth.json"));
-    double[] r = numbers(truth, "\"R\"");
-    double[] t = numbers(truth, "\"t\"");
-    double[] c = numbers(truth, "\"c\"");
+    double[] r = PeerScripts.numbers(truth, "\"R\"");
+    double[] t = PeerScripts.numbers(truth, "\"t\"");
+    double[] c = PeerScripts.numbers(truth, "\"c\"");
     // the noise-free moved vertices: T(P) = R (P - c) + c + t
     float[] p = target.points();
     double[] moved = new double[p.length];
@@ -82,10 +75,9 @@ final class IcpBench {
       ours[round] = (System.nanoTime() - t0) / 1e9;
       ourError[round] = targetError(result, moved, p);
 
-      String peer = python("icp_bench.py", "run", "all_pts");
-      String[] lines = peer.strip().split("\n");
-      theirs[round] = numbers(lines[lines.length - 1], "\"wall_s\"")[0];
-      theirError[round] = numbers(lines[lines.length - 1], "\"tre_mm\"")[0];
+      String peer = scripts.run("icp_bench.py", "run", "all_pts");
+      theirs[round] = PeerScripts.last(peer, "\"wall_s\"");
+      theirError[round] = PeerScripts.last(peer, "\"tre_mm\"");
       System.err.printf(
           Locale.ROOT,
           "round %d: ours %.3f s (target error %.5f mm, %d iterations, rms %.3f mm) vtk %.3f s (target error %.5f mm)%n",
@@ -212,34 +204,5 @@ final class IcpBench {
       return i;
     }
     throw new IOException("no end_header in the PLY");
-  }
-
-  private String python(String script, String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(List.of("/usr/bin/python3", peers.resolve(script).toString()));
-    command.addAll(List.of(args));
-    command.addAll(List.of("--size", SIZE));
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-    builder.environment().put("PEER_WORK", work.toString());
-    Process process = builder.start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (process.waitFor() != 0) {
-      throw new IllegalStateException(script + " " + String.join(" ", args) + " failed");
-    }
-    return out;
-  }
-
-  private static double[] numbers(String json, String key) {
-    Matcher m =
-        Pattern.compile(Pattern.quote(key) + "\\s*:\\s*\\[*([-0-9.eE,\\s\\[\\]]+)").matcher(json);
-    if (!m.find()) {
-      throw new IllegalStateException("no " + key + " in " + json);
-    }
-    return java.util.Arrays.stream(m.group(1).replace("[", "").replace("]", "").split(","))
-        .map(String::strip)
-        .filter(part -> !part.isEmpty())
-        .mapToDouble(Double::parseDouble)
-        .toArray();
   }
 }

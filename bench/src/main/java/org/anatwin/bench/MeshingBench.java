@@ -3,15 +3,11 @@ package org.anatwin.bench;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.anatwin.model.ContentHash;
 import org.anatwin.model.FrameOfReferenceUid;
 import org.anatwin.model.SeriesInstanceUid;
@@ -33,31 +29,26 @@ import org.apache.commons.geometry.euclidean.threed.Vector3D;
  * then the whole chain last.
  */
 final class MeshingBench {
-  private static final String SIZE = System.getProperty("anatwin.bench.size", "full");
+  private static final String SIZE = PeerScripts.SIZE;
   private final int runs;
-  private final Path peers;
+  private final PeerScripts scripts;
   private final Path work;
 
   MeshingBench(int runs) throws IOException {
     this.runs = Math.max(5, runs);
-    this.peers =
-        Path.of(System.getProperty("anatwin.shared", "../shared"), "bench", "peers")
-            .toAbsolutePath();
-    this.work =
-        Path.of(System.getProperty("anatwin.bench.work", "target/bench-work"), "peer")
-            .toAbsolutePath();
-    Files.createDirectories(work);
+    this.scripts = new PeerScripts();
+    this.work = scripts.work;
   }
 
   void run() throws Exception {
     Path data = work.resolve(SIZE);
     if (!Files.exists(data.resolve("inputs.json"))) {
-      python("gen");
+      scripts.run("vtk_bench.py", "gen");
     }
     String inputs = Files.readString(data.resolve("inputs.json"));
-    double[] dims = numbers(inputs, "\"dims_xyz\"");
-    double[] spacing = numbers(inputs, "\"spacing_mm\"");
-    double iso = numbers(inputs, "\"iso_hu\"")[0];
+    double[] dims = PeerScripts.numbers(inputs, "\"dims_xyz\"");
+    double[] spacing = PeerScripts.numbers(inputs, "\"spacing_mm\"");
+    double iso = PeerScripts.numbers(inputs, "\"iso_hu\"")[0];
     Volume volume =
         load(data.resolve("ct.raw"), (int) dims[0], (int) dims[1], (int) dims[2], spacing);
     double[] oursIso = new double[runs];
@@ -85,7 +76,7 @@ final class MeshingBench {
 
       Map<String, Double> vtk = new java.util.HashMap<>();
       for (String stage : List.of("fe", "sinc", "qdec", "conn", "stl")) {
-        vtk.put(stage, wall(python("stage", stage)));
+        vtk.put(stage, PeerScripts.last(scripts.run("vtk_bench.py", "stage", stage), "\"wall_s\""));
       }
       vtkFe[r] = vtk.get("fe");
       vtkDecimation[r] = vtk.get("qdec");
@@ -124,40 +115,6 @@ final class MeshingBench {
         o / p,
         target,
         runs);
-  }
-
-  /** Runs the peer script; returns its standard output. */
-  private String python(String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(List.of("/usr/bin/python3", peers.resolve("vtk_bench.py").toString()));
-    command.addAll(List.of(args));
-    command.addAll(List.of("--size", SIZE));
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-    builder.environment().put("PEER_WORK", work.toString());
-    Process process = builder.start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (process.waitFor() != 0) {
-      throw new IllegalStateException("vtk_bench.py " + String.join(" ", args) + " failed");
-    }
-    return out;
-  }
-
-  private static double wall(String jsonLines) {
-    String[] lines = jsonLines.strip().split("\n");
-    return numbers(lines[lines.length - 1], "\"wall_s\"")[0];
-  }
-
-  private static double[] numbers(String json, String key) {
-    Matcher m = Pattern.compile(Pattern.quote(key) + "\\s*:\\s*\\[?([-0-9.eE,\\s]+)").matcher(json);
-    if (!m.find()) {
-      throw new IllegalStateException("no " + key + " in " + json);
-    }
-    return java.util.Arrays.stream(m.group(1).split(","))
-        .map(String::strip)
-        .filter(part -> !part.isEmpty())
-        .mapToDouble(Double::parseDouble)
-        .toArray();
   }
 
   private static Volume load(Path raw, int nx, int ny, int nz, double[] spacing)

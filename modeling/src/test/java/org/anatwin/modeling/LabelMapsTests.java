@@ -52,6 +52,10 @@ class LabelMapsTests {
     for (int v = 0; v < hu.length; v++) {
       hu[v] = (short) (bone.test(centre(v)) ? 1000 : 0);
     }
+    return volume(hu);
+  }
+
+  private static Volume volume(short[] hu) {
     return new Volume(
         "volume-labelmaps",
         SeriesInstanceUid.of("1.2.826.0.1.3680043.10.77"),
@@ -224,19 +228,7 @@ class LabelMapsTests {
                   ? 1000
                   : p.distance(Vector3D.of(-5, 0, 0)) <= 6 ? 300 : 0);
     }
-    Volume volume =
-        new Volume(
-            "volume-vessel",
-            SeriesInstanceUid.of("1.2.826.0.1.3680043.10.77"),
-            FrameOfReferenceUid.of("1.2.826.0.1.3680043.10.78"),
-            GRID,
-            hu,
-            List.of(
-                new SourceInstance(
-                    SopInstanceUid.of("1.2.826.0.1.3680043.10.79"), ContentHash.of(new byte[0]))),
-            "test",
-            "1",
-            Map.of());
+    Volume volume = volume(hu);
     Modeling.Preset vessels = Modeling.Preset.named("vessels").orElseThrow();
     LabelMap contrast =
         Modeling.createThresholdLabelMap(volume, vessels.minimumHu(), vessels.maximumHu());

@@ -25,4 +25,35 @@ public record TriangleMesh(float[] points, int[] triangles) {
   public int triangleCount() {
     return triangles.length / 3;
   }
+
+  /**
+   * Unit vertex normals (x, y, z per vertex), each the area-weighted sum of its triangles' normals;
+   * zero for a vertex on no triangle or whose triangles cancel.
+   */
+  public float[] vertexNormals() {
+    float[] p = points;
+    double[] sum = new double[p.length];
+    for (int f = 0; f < triangles.length; f += 3) {
+      int a = 3 * triangles[f], b = 3 * triangles[f + 1], c = 3 * triangles[f + 2];
+      double ux = p[b] - p[a], uy = p[b + 1] - p[a + 1], uz = p[b + 2] - p[a + 2];
+      double vx = p[c] - p[a], vy = p[c + 1] - p[a + 1], vz = p[c + 2] - p[a + 2];
+      double nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+      for (int corner : new int[] {a, b, c}) {
+        sum[corner] += nx;
+        sum[corner + 1] += ny;
+        sum[corner + 2] += nz;
+      }
+    }
+    float[] out = new float[p.length];
+    for (int v = 0; v < p.length; v += 3) {
+      double length =
+          Math.sqrt(sum[v] * sum[v] + sum[v + 1] * sum[v + 1] + sum[v + 2] * sum[v + 2]);
+      if (length > 0) {
+        out[v] = (float) (sum[v] / length);
+        out[v + 1] = (float) (sum[v + 1] / length);
+        out[v + 2] = (float) (sum[v + 2] / length);
+      }
+    }
+    return out;
+  }
 }

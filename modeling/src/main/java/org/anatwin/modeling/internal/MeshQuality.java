@@ -149,20 +149,7 @@ public final class MeshQuality {
       return new double[0];
     }
     TriangleGrid grid = new TriangleGrid(mesh);
-    float[] p = mesh.points();
-    int[] t = mesh.triangles();
-    double[] normals = new double[p.length];
-    for (int f = 0; f < mesh.triangleCount(); f++) {
-      int a = 3 * t[3 * f], b = 3 * t[3 * f + 1], c = 3 * t[3 * f + 2];
-      double ux = p[b] - p[a], uy = p[b + 1] - p[a + 1], uz = p[b + 2] - p[a + 2];
-      double vx = p[c] - p[a], vy = p[c + 1] - p[a + 1], vz = p[c + 2] - p[a + 2];
-      double nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
-      for (int corner : new int[] {a, b, c}) {
-        normals[corner] += nx;
-        normals[corner + 1] += ny;
-        normals[corner + 2] += nz;
-      }
-    }
+    float[] normals = mesh.vertexNormals();
     int vertices = mesh.vertexCount();
     int stride = Math.max(1, (vertices + THICKNESS_SAMPLES - 1) / THICKNESS_SAMPLES);
     int samples = (vertices + stride - 1) / stride;
@@ -176,7 +163,7 @@ public final class MeshQuality {
   }
 
   /** Distance from vertex {@code v} along its inward normal to the first triangle it meets. */
-  private static double inward(TriangleGrid grid, double[] normals, int v) {
+  private static double inward(TriangleGrid grid, float[] normals, int v) {
     float[] p = grid.mesh.points();
     int[] t = grid.mesh.triangles();
     double nx = normals[3 * v], ny = normals[3 * v + 1], nz = normals[3 * v + 2];

@@ -89,39 +89,9 @@ public final class SurfaceDistance {
       }
     }
     int middle = (from + to) >>> 1;
-    select(from, to - 1, middle, axis, centroids);
+    org.anatwin.model.PointOrder.select(order, centroids, axis, from, to - 1, middle);
     build(2 * node + 1, from, middle, centroids);
     build(2 * node + 2, middle, to, centroids);
-  }
-
-  private void select(int left, int right, int k, int axis, float[] centroids) {
-    while (left < right) {
-      float pivot = centroids[3 * order[(left + right) >>> 1] + axis];
-      int i = left;
-      int j = right;
-      while (i <= j) {
-        while (centroids[3 * order[i] + axis] < pivot) {
-          i++;
-        }
-        while (centroids[3 * order[j] + axis] > pivot) {
-          j--;
-        }
-        if (i <= j) {
-          int swap = order[i];
-          order[i] = order[j];
-          order[j] = swap;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) {
-        right = j;
-      } else if (k >= i) {
-        left = i;
-      } else {
-        return;
-      }
-    }
   }
 
   /** Squared distance from a point to a node's box (0 inside). */

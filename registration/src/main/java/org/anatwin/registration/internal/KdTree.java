@@ -53,42 +53,11 @@ public final class KdTree {
       }
     }
     int middle = (from + to) >>> 1;
-    select(from, to - 1, middle, a);
+    org.anatwin.model.PointOrder.select(order, points, a, from, to - 1, middle);
     axis[node] = (byte) a;
     split[node] = points[3 * order[middle] + a];
     build(2 * node, from, middle);
     build(2 * node + 1, middle, to);
-  }
-
-  /** Quickselect: puts the k-th smallest (along {@code a}) at {@code k}. */
-  private void select(int left, int right, int k, int a) {
-    while (left < right) {
-      float pivot = points[3 * order[(left + right) >>> 1] + a];
-      int i = left;
-      int j = right;
-      while (i <= j) {
-        while (points[3 * order[i] + a] < pivot) {
-          i++;
-        }
-        while (points[3 * order[j] + a] > pivot) {
-          j--;
-        }
-        if (i <= j) {
-          int swap = order[i];
-          order[i] = order[j];
-          order[j] = swap;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) {
-        right = j;
-      } else if (k >= i) {
-        left = i;
-      } else {
-        return;
-      }
-    }
   }
 
   /** The index of the point nearest to (x, y, z). */

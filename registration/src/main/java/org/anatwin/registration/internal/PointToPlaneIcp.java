@@ -30,7 +30,7 @@ public final class PointToPlaneIcp {
 
   public PointToPlaneIcp(TriangleMesh fixed) {
     fixedPoints = fixed.points();
-    fixedNormals = normals(fixed);
+    fixedNormals = fixed.vertexNormals();
     tree = new KdTree(fixedPoints);
   }
 
@@ -282,34 +282,5 @@ public final class PointToPlaneIcp {
       x[row] = v / a[n * row + row];
     }
     return x;
-  }
-
-  /** Area-weighted unit vertex normals. */
-  static float[] normals(TriangleMesh mesh) {
-    float[] p = mesh.points();
-    int[] t = mesh.triangles();
-    double[] sum = new double[p.length];
-    for (int f = 0; f < t.length; f += 3) {
-      int a = 3 * t[f], b = 3 * t[f + 1], c = 3 * t[f + 2];
-      double ux = p[b] - p[a], uy = p[b + 1] - p[a + 1], uz = p[b + 2] - p[a + 2];
-      double vx = p[c] - p[a], vy = p[c + 1] - p[a + 1], vz = p[c + 2] - p[a + 2];
-      double nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
-      for (int corner : new int[] {a, b, c}) {
-        sum[corner] += nx;
-        sum[corner + 1] += ny;
-        sum[corner + 2] += nz;
-      }
-    }
-    float[] out = new float[p.length];
-    for (int v = 0; v < p.length; v += 3) {
-      double length =
-          Math.sqrt(sum[v] * sum[v] + sum[v + 1] * sum[v + 1] + sum[v + 2] * sum[v + 2]);
-      if (length > 0) {
-        out[v] = (float) (sum[v] / length);
-        out[v + 1] = (float) (sum[v + 1] / length);
-        out[v + 2] = (float) (sum[v + 2] / length);
-      }
-    }
-    return out;
   }
 }

@@ -136,6 +136,8 @@ class DicomNetworkIT extends ServiceIT {
 
   @Test
   void storescuSendsBothPhantomStudiesAndASecondSendIsAllDuplicates() throws Exception {
+    // the integration tests share one store: another test may have imported the series already
+    long storedBefore = instancesOfTiltedSeries();
     Run first = storescu(TILTED);
     assertThat(first.exit()).as(first.output()).isZero();
     assertThat(instancesOfTiltedSeries()).isEqualTo(54);
@@ -159,7 +161,8 @@ class DicomNetworkIT extends ServiceIT {
             count(
                 "MATCH (:Agent {id: 'ae:STORESCU'})<-[:WAS_ASSOCIATED_WITH]-(a:Activity {algorithm: 'anatwin.dicom.receive'}) RETURN count(a)",
                 Map.of()))
-        .isGreaterThanOrEqualTo(54);
+        .as("receipts from storescu's association for the instances it stored first")
+        .isGreaterThanOrEqualTo(54 - storedBefore);
     try (Stream<Path> partial = Files.list(HOME.resolve("blobs").resolve("tmp"))) {
       assertThat(partial.toList()).as("partial blob files left behind").isEmpty();
     }

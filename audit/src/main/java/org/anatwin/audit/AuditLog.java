@@ -38,7 +38,10 @@ public final class AuditLog implements AuditSink {
         .toList();
   }
 
-  /** Recomputes every hash from the first event to the head. */
+  /**
+   * Recomputes every hash from the first event to the head as it was when the verification began;
+   * events appended while it runs are left for the next verification.
+   */
   public AuditVerification verify() {
     AuditRepository.Head head = repository.head();
     if (head == null) {
@@ -53,6 +56,10 @@ public final class AuditLog implements AuditSink {
         break;
       }
       for (AuditRepository.Row row : rows) {
+        if (row.sequence() > head.sequence()) {
+          // appended after the head was read (or a gap before it: the count below tells)
+          return verdict(head, expected, previous);
+        }
         if (row.sequence() != expected
             || !row.previousHash().equals(previous)
             || !row.hash().equals(hash(previous, row.sequence(), row.event()))) {
@@ -62,7 +69,15 @@ public final class AuditLog implements AuditSink {
         expected++;
         after = row.sequence();
       }
+      if (after >= head.sequence()) {
+        break;
+      }
     }
+    return verdict(head, expected, previous);
+  }
+
+  private static AuditVerification verdict(
+      AuditRepository.Head head, long expected, String previous) {
     boolean complete = expected - 1 == head.sequence() && previous.equals(head.hash());
     return new AuditVerification(complete, expected - 1, head.hash(), complete ? null : expected);
   }

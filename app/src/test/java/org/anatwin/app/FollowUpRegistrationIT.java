@@ -33,7 +33,7 @@ class FollowUpRegistrationIT extends ServiceIT {
       mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s}) {
         id number parent { id } registration
         structures { name mesh { id } }
-        registrations { structure matrix rotationDegrees rmsMm overlap converged needsReview initialisation }
+        registrations { structure matrix rotationDegrees rmsMm overlap converged needsReview initialisation download }
       } }""";
 
   private String importSeries(String archive) throws Exception {
@@ -92,6 +92,25 @@ class FollowUpRegistrationIT extends ServiceIT {
         sum / (p.length / 3),
         worst);
     assertThat(worst).as("largest displacement of a vertex, mm").isLessThanOrEqualTo(1.5);
+
+    // the registration as a DICOM Spatial Registration object, valid for dciodvfy, not for
+    // designers
+    var reg = client.get(planner, registration.get("download").asString());
+    assertThat(reg.statusCode()).isEqualTo(200);
+    Path regFile = tempDir("anatwin-it-reg").resolve("registration.dcm");
+    java.nio.file.Files.write(regFile, reg.body());
+    Process check =
+        new ProcessBuilder("dciodvfy", regFile.toString()).redirectErrorStream(true).start();
+    String verified =
+        new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(check.waitFor(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    assertThat(verified).contains("SpatialRegistration");
+    assertThat(verified.lines().filter(l -> l.startsWith("Error"))).as(verified).isEmpty();
+    assertThat(
+            client
+                .get(client.token("designer"), registration.get("download").asString())
+                .statusCode())
+        .isEqualTo(403);
 
     // the diff of version 2 against version 1, in version 1's frame, and its colour-mapped PLY
     String diffQuery =

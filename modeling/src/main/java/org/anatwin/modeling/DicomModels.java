@@ -215,6 +215,156 @@ public final class DicomModels {
     }
   }
 
+  public static final String SPATIAL_REGISTRATION = "1.2.840.10008.5.1.4.1.1.66.1";
+
+  private static final AttributeTag REGISTRATION_SEQUENCE = new AttributeTag(0x0070, 0x0308);
+  private static final AttributeTag MATRIX_REGISTRATION_SEQUENCE = new AttributeTag(0x0070, 0x0309);
+  private static final AttributeTag MATRIX_SEQUENCE = new AttributeTag(0x0070, 0x030A);
+  private static final AttributeTag MATRIX_TYPE = new AttributeTag(0x0070, 0x030C);
+  private static final AttributeTag REGISTRATION_TYPE_CODES = new AttributeTag(0x0070, 0x030D);
+  private static final AttributeTag TRANSFORMATION_MATRIX = new AttributeTag(0x3006, 0x00C6);
+  private static final AttributeTag TRANSFORMATION_COMMENT = new AttributeTag(0x3006, 0x00C8);
+  private static final AttributeTag CONTENT_LABEL = new AttributeTag(0x0070, 0x0080);
+  private static final AttributeTag CONTENT_DESCRIPTION = new AttributeTag(0x0070, 0x0081);
+  private static final AttributeTag CONTENT_CREATOR = new AttributeTag(0x0070, 0x0084);
+
+  /**
+   * A DICOM Spatial Registration object (SOP Class 1.2.840.10008.5.1.4.1.1.66.1) for a rigid
+   * registration: the registered coordinate system is the context's frame of reference; the first
+   * item names the fixed images ({@code c.sources()}) with the identity, the second the moving
+   * images with {@code matrix} (3x4 row-major, mapping moving patient coordinates onto the fixed
+   * ones). Content label, date and time, series and instance UIDs come from the context, so the
+   * same arguments give the same bytes.
+   */
+  public static byte[] spatialRegistration(
+      Context c, List<Source> moving, double[] matrix, String comment) {
+    if (matrix.length != 12 || c.sources().isEmpty() || moving.isEmpty()) {
+      throw new ModelingException(
+          "modeling:dicom.registration",
+          "a spatial registration needs fixed and moving images and a 3x4 matrix");
+    }
+    try {
+      AttributeList list = new AttributeList();
+      put(list, new CodeStringAttribute(TagFromName.SpecificCharacterSet), "ISO_IR 192");
+      put(list, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), SPATIAL_REGISTRATION);
+      put(list, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), c.sopInstanceUid());
+      put(list, new PersonNameAttribute(TagFromName.PatientName), c.patientName());
+      put(list, new LongStringAttribute(TagFromName.PatientID), c.patientId());
+      put(list, new DateAttribute(TagFromName.PatientBirthDate), c.patientBirthDate());
+      put(list, new CodeStringAttribute(TagFromName.PatientSex), c.patientSex());
+      put(list, new UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), c.studyInstanceUid());
+      put(list, new DateAttribute(TagFromName.StudyDate), c.studyDate());
+      put(list, new TimeAttribute(TagFromName.StudyTime), c.studyTime());
+      put(list, new PersonNameAttribute(TagFromName.ReferringPhysicianName), "");
+      put(list, new ShortStringAttribute(TagFromName.StudyID), c.studyId());
+      put(list, new ShortStringAttribute(TagFromName.AccessionNumber), c.accessionNumber());
+      put(list, new CodeStringAttribute(TagFromName.Modality), "REG");
+      // General Series: laterality is conditional on a paired body part; empty says none
+      put(list, new CodeStringAttribute(TagFromName.Laterality), "");
+      put(
+          list,
+          new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID),
+          c.seriesInstanceUid());
+      put(
+          list,
+          new IntegerStringAttribute(TagFromName.SeriesNumber),
+          Integer.toString(c.seriesNumber()));
+      put(
+          list,
+          new UniqueIdentifierAttribute(TagFromName.FrameOfReferenceUID),
+          c.frameOfReferenceUid());
+      put(list, new LongStringAttribute(TagFromName.PositionReferenceIndicator), "");
+      put(list, new LongStringAttribute(TagFromName.Manufacturer), "Anatwin");
+      put(list, new LongStringAttribute(TagFromName.ManufacturerModelName), "Anatwin");
+      put(list, new LongStringAttribute(TagFromName.DeviceSerialNumber), "anatwin");
+      put(list, new LongStringAttribute(TagFromName.SoftwareVersions), c.softwareVersion());
+      put(list, new IntegerStringAttribute(TagFromName.InstanceNumber), "1");
+      put(list, new CodeStringAttribute(CONTENT_LABEL), "REGISTRATION");
+      put(list, new LongStringAttribute(CONTENT_DESCRIPTION), longString(c.title()));
+      put(list, new PersonNameAttribute(CONTENT_CREATOR), "");
+      put(list, new DateAttribute(TagFromName.ContentDate), c.contentDate());
+      put(list, new TimeAttribute(TagFromName.ContentTime), c.contentTime());
+      SequenceAttribute registrations = new SequenceAttribute(REGISTRATION_SEQUENCE);
+      registrations.addItem(
+          new SequenceItem(
+              registrationItem(
+                  c.sources(), new double[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}, "")));
+      registrations.addItem(new SequenceItem(registrationItem(moving, matrix, comment)));
+      list.put(registrations);
+      java.util.List<Source> all = new java.util.ArrayList<>(c.sources());
+      all.addAll(moving);
+      list.put(referencedSeries(all));
+      FileMetaInformation.addFileMetaInformation(
+          list, TransferSyntax.ExplicitVRLittleEndian, "ANATWIN");
+      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+      list.write(out, TransferSyntax.ExplicitVRLittleEndian, true, true);
+      return out.toByteArray();
+    } catch (DicomException | IOException e) {
+      throw new ModelingException(
+          "modeling:dicom.write",
+          "cannot write the Spatial Registration object: " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** One Registration Sequence item: the images and the rigid matrix that maps them. */
+  private static AttributeList registrationItem(List<Source> images, double[] m, String comment)
+      throws DicomException {
+    AttributeList item = new AttributeList();
+    SequenceAttribute referenced = new SequenceAttribute(TagFromName.ReferencedImageSequence);
+    for (Source s : images) {
+      referenced.addItem(new SequenceItem(reference(s)));
+    }
+    item.put(referenced);
+    AttributeList registration = new AttributeList();
+    if (!comment.isEmpty()) {
+      put(registration, new LongStringAttribute(TRANSFORMATION_COMMENT), longString(comment));
+    }
+    registration.put(new SequenceAttribute(REGISTRATION_TYPE_CODES));
+    AttributeList matrixItem = new AttributeList();
+    com.pixelmed.dicom.DecimalStringAttribute values =
+        new com.pixelmed.dicom.DecimalStringAttribute(TRANSFORMATION_MATRIX);
+    for (int i = 0; i < 12; i++) {
+      values.addValue(decimal(m[i]));
+    }
+    for (String last : new String[] {"0", "0", "0", "1"}) {
+      values.addValue(last);
+    }
+    matrixItem.put(values);
+    put(matrixItem, new CodeStringAttribute(MATRIX_TYPE), "RIGID");
+    SequenceAttribute matrices = new SequenceAttribute(MATRIX_SEQUENCE);
+    matrices.addItem(new SequenceItem(matrixItem));
+    registration.put(matrices);
+    SequenceAttribute registrations = new SequenceAttribute(MATRIX_REGISTRATION_SEQUENCE);
+    registrations.addItem(new SequenceItem(registration));
+    item.put(registrations);
+    return item;
+  }
+
+  /** A long string (LO) holds at most 64 characters. */
+  private static String longString(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 64);
+  }
+
+  /** A decimal string of at most 16 characters (DS), as exact as that allows. */
+  private static String decimal(double value) {
+    for (int digits = 15; digits > 0; digits--) {
+      String text =
+          new java.math.BigDecimal(value)
+              .round(new java.math.MathContext(digits))
+              .stripTrailingZeros()
+              .toPlainString();
+      if (text.length() <= 16) {
+        return text;
+      }
+      String scientific = String.format(java.util.Locale.ROOT, "%." + (digits - 1) + "E", value);
+      if (scientific.length() <= 16) {
+        return scientific;
+      }
+    }
+    return "0";
+  }
+
   /** Common Instance Reference: the sources again, grouped by series (all in the model's study). */
   private static SequenceAttribute referencedSeries(List<Source> sources) throws DicomException {
     SequenceAttribute series = new SequenceAttribute(TagFromName.ReferencedSeriesSequence);

@@ -135,6 +135,50 @@ class DicomModelsTests {
   }
 
   @Test
+  void theSpatialRegistrationPassesDciodvfyAndCarriesTheMatrix() throws Exception {
+    List<DicomModels.Source> moving =
+        List.of(
+            new DicomModels.Source(
+                "1.2.826.0.1.3680043.10.1000.9",
+                "1.2.840.10008.5.1.4.1.1.2",
+                "1.2.826.0.1.3680043.10.1000.10"));
+    double[] matrix = {
+      0.999999698951497, -4.6100618790092304E-4, -6.241555979897541E-4, 0.7339219720203802,
+      4.605151061622285E-4, 0.9999995845072998, -7.867090080906009E-4, 1.412775850521805,
+      6.2451801637843E-4, 7.86421338171631E-4, 0.9999994957592357, -0.3095438336941302
+    };
+    byte[] dicom = DicomModels.spatialRegistration(CONTEXT, moving, matrix, "point-to-plane ICP");
+    Path file = work.resolve("registration.dcm");
+    Files.write(file, dicom);
+    String report = dciodvfy(file);
+    assertThat(report).contains("SpatialRegistration");
+    assertThat(report.lines().filter(l -> l.startsWith("Error"))).as(report).isEmpty();
+
+    AttributeList list = new AttributeList();
+    list.read(new com.pixelmed.dicom.DicomInputStream(new ByteArrayInputStream(dicom)));
+    var registrations =
+        (com.pixelmed.dicom.SequenceAttribute) list.get(new AttributeTag(0x0070, 0x0308));
+    assertThat(registrations.getNumberOfItems()).isEqualTo(2);
+    AttributeList second = registrations.getItem(1).getAttributeList();
+    AttributeList matrixItem =
+        ((com.pixelmed.dicom.SequenceAttribute)
+                ((com.pixelmed.dicom.SequenceAttribute)
+                        second.get(new AttributeTag(0x0070, 0x0309)))
+                    .getItem(0)
+                    .getAttributeList()
+                    .get(new AttributeTag(0x0070, 0x030A)))
+            .getItem(0)
+            .getAttributeList();
+    double[] stored = Attribute.getDoubleValues(matrixItem, new AttributeTag(0x3006, 0x00C6));
+    assertThat(stored).hasSize(16);
+    for (int i = 0; i < 12; i++) {
+      assertThat(stored[i]).isCloseTo(matrix[i], org.assertj.core.api.Assertions.within(1e-12));
+    }
+    assertThat(DicomModels.spatialRegistration(CONTEXT, moving, matrix, "point-to-plane ICP"))
+        .isEqualTo(dicom);
+  }
+
+  @Test
   void theSameInputsGiveTheSameBytes() {
     assertThat(DicomModels.encapsulatedStl(tetrahedron(), CONTEXT))
         .isEqualTo(DicomModels.encapsulatedStl(tetrahedron(), CONTEXT));

@@ -388,13 +388,7 @@ public final class Twins {
         java.time.Instant.parse(row.createdAt()).atZone(java.time.ZoneOffset.UTC);
     String date = created.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE).substring(0, 8);
     String time = created.format(java.time.format.DateTimeFormatter.ofPattern("HHmmss"));
-    List<org.anatwin.modeling.DicomModels.Source> sources =
-        row.sources().stream()
-            .map(
-                s ->
-                    new org.anatwin.modeling.DicomModels.Source(
-                        text(s.get("series")), text(s.get("sopClass")), text(s.get("sop"))))
-            .toList();
+    List<org.anatwin.modeling.DicomModels.Source> sources = sources(row);
     var context =
         new org.anatwin.modeling.DicomModels.Context(
             text(row.patient().get("name")),
@@ -422,6 +416,86 @@ public final class Twins {
     return obj
         ? org.anatwin.modeling.DicomModels.encapsulatedObj(triangles, context)
         : org.anatwin.modeling.DicomModels.encapsulatedStl(triangles, context);
+  }
+
+  /**
+   * A version's registration of one structure as a DICOM Spatial Registration object in the new
+   * series' study: the registered coordinate system is the parent mesh's frame of reference, the
+   * first item names the parent mesh's source images (identity), the second the new mesh's with the
+   * ICP matrix. UIDs derive from the registration id, so the same registration gives the same
+   * bytes.
+   */
+  public byte[] registrationFile(TwinVersion version, String structure) {
+    RegistrationInfo registration =
+        version.registrations().stream()
+            .filter(r -> r.structure().equals(structure))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new VersioningException(
+                        "versioning:registration.unknown",
+                        "version " + version.id() + " has no registration of " + structure));
+    TwinRepository.DicomContextRow fixed = dicomContextOf(registration.fixedMesh());
+    TwinRepository.DicomContextRow moving = dicomContextOf(registration.movingMesh());
+    java.time.ZonedDateTime created =
+        java.time.Instant.parse(moving.createdAt()).atZone(java.time.ZoneOffset.UTC);
+    String frame =
+        mesh(MeshId.parse(registration.fixedMesh()))
+            .map(MeshInfo::frameOfReferenceUid)
+            .orElseThrow();
+    var context =
+        new org.anatwin.modeling.DicomModels.Context(
+            text(moving.patient().get("name")),
+            text(moving.patient().get("patientId")),
+            text(moving.patient().get("birthDate")),
+            text(moving.patient().get("sex")),
+            text(moving.study().get("uid")),
+            text(moving.study().get("date")),
+            "",
+            text(moving.study().get("accessionNumber")),
+            "",
+            frame,
+            derivedUid("registration-series", registration.id()),
+            901,
+            derivedUid("registration-instance", registration.id()),
+            derivedUid("model-group", moving.versionId()),
+            created.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE).substring(0, 8),
+            created.format(java.time.format.DateTimeFormatter.ofPattern("HHmmss")),
+            structure + " registered onto the parent version",
+            sources(fixed),
+            Registrations.ICP,
+            Registrations.ICP_VERSION,
+            registration.initialisation(),
+            Agent.VERSION);
+    return org.anatwin.modeling.DicomModels.spatialRegistration(
+        context,
+        sources(moving),
+        registration.matrix(),
+        String.format(
+            java.util.Locale.ROOT,
+            "point-to-plane ICP, rms %.3f mm, overlap %.3f",
+            registration.rmsMm(),
+            registration.overlap()));
+  }
+
+  private TwinRepository.DicomContextRow dicomContextOf(String meshId) {
+    return repository
+        .dicomContext(MeshId.parse(meshId))
+        .orElseThrow(
+            () ->
+                new VersioningException(
+                    "versioning:mesh.no-source",
+                    "mesh " + meshId + " belongs to no twin version with a source series"));
+  }
+
+  private static List<org.anatwin.modeling.DicomModels.Source> sources(
+      TwinRepository.DicomContextRow row) {
+    return row.sources().stream()
+        .map(
+            s ->
+                new org.anatwin.modeling.DicomModels.Source(
+                    text(s.get("series")), text(s.get("sopClass")), text(s.get("sop"))))
+        .toList();
   }
 
   private static String text(@org.jspecify.annotations.Nullable Object value) {

@@ -66,7 +66,7 @@ class TwinController {
               .map(s -> new StructureView(s.name(), MeshView.from(s.mesh())))
               .toList(),
           v.registration(),
-          v.registrations().stream().map(RegistrationView::from).toList());
+          v.registrations().stream().map(r -> RegistrationView.from(v.id().value(), r)).toList());
     }
   }
 
@@ -83,8 +83,9 @@ class TwinController {
       int iterations,
       boolean converged,
       boolean needsReview,
-      String initialisation) {
-    static RegistrationView from(org.anatwin.versioning.RegistrationInfo r) {
+      String initialisation,
+      String download) {
+    static RegistrationView from(String versionId, org.anatwin.versioning.RegistrationInfo r) {
       return new RegistrationView(
           r.id(),
           r.structure(),
@@ -97,7 +98,8 @@ class TwinController {
           r.iterations(),
           r.converged(),
           r.needsReview(),
-          r.initialisation());
+          r.initialisation(),
+          "/files/registrations/" + versionId + "/" + r.structure() + ".dcm");
     }
   }
 

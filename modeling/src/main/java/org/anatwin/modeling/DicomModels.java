@@ -111,41 +111,7 @@ public final class DicomModels {
 
   private static byte[] encapsulated(Kind kind, byte[] document, Context c) {
     try {
-      AttributeList list = new AttributeList();
-      put(list, new CodeStringAttribute(TagFromName.SpecificCharacterSet), "ISO_IR 192");
-      put(list, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), kind.sopClass);
-      put(list, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), c.sopInstanceUid());
-      // patient and study, as in the source images
-      put(list, new PersonNameAttribute(TagFromName.PatientName), c.patientName());
-      put(list, new LongStringAttribute(TagFromName.PatientID), c.patientId());
-      put(list, new DateAttribute(TagFromName.PatientBirthDate), c.patientBirthDate());
-      put(list, new CodeStringAttribute(TagFromName.PatientSex), c.patientSex());
-      put(list, new UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), c.studyInstanceUid());
-      put(list, new DateAttribute(TagFromName.StudyDate), c.studyDate());
-      put(list, new TimeAttribute(TagFromName.StudyTime), c.studyTime());
-      put(list, new PersonNameAttribute(TagFromName.ReferringPhysicianName), "");
-      put(list, new ShortStringAttribute(TagFromName.StudyID), c.studyId());
-      put(list, new ShortStringAttribute(TagFromName.AccessionNumber), c.accessionNumber());
-      // series and frame of reference
-      put(list, new CodeStringAttribute(TagFromName.Modality), "M3D");
-      put(
-          list,
-          new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID),
-          c.seriesInstanceUid());
-      put(
-          list,
-          new IntegerStringAttribute(TagFromName.SeriesNumber),
-          Integer.toString(c.seriesNumber()));
-      put(
-          list,
-          new UniqueIdentifierAttribute(TagFromName.FrameOfReferenceUID),
-          c.frameOfReferenceUid());
-      put(list, new LongStringAttribute(TagFromName.PositionReferenceIndicator), "");
-      // equipment: this software
-      put(list, new LongStringAttribute(TagFromName.Manufacturer), "Anatwin");
-      put(list, new LongStringAttribute(TagFromName.ManufacturerModelName), "Anatwin");
-      put(list, new LongStringAttribute(TagFromName.DeviceSerialNumber), "anatwin");
-      put(list, new LongStringAttribute(TagFromName.SoftwareVersions), c.softwareVersion());
+      AttributeList list = common(c, kind.sopClass, "M3D");
       // the encapsulated document
       put(list, new IntegerStringAttribute(TagFromName.InstanceNumber), "1");
       put(list, new DateAttribute(TagFromName.ContentDate), c.contentDate());
@@ -244,40 +210,9 @@ public final class DicomModels {
           "a spatial registration needs fixed and moving images and a 3x4 matrix");
     }
     try {
-      AttributeList list = new AttributeList();
-      put(list, new CodeStringAttribute(TagFromName.SpecificCharacterSet), "ISO_IR 192");
-      put(list, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), SPATIAL_REGISTRATION);
-      put(list, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), c.sopInstanceUid());
-      put(list, new PersonNameAttribute(TagFromName.PatientName), c.patientName());
-      put(list, new LongStringAttribute(TagFromName.PatientID), c.patientId());
-      put(list, new DateAttribute(TagFromName.PatientBirthDate), c.patientBirthDate());
-      put(list, new CodeStringAttribute(TagFromName.PatientSex), c.patientSex());
-      put(list, new UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), c.studyInstanceUid());
-      put(list, new DateAttribute(TagFromName.StudyDate), c.studyDate());
-      put(list, new TimeAttribute(TagFromName.StudyTime), c.studyTime());
-      put(list, new PersonNameAttribute(TagFromName.ReferringPhysicianName), "");
-      put(list, new ShortStringAttribute(TagFromName.StudyID), c.studyId());
-      put(list, new ShortStringAttribute(TagFromName.AccessionNumber), c.accessionNumber());
-      put(list, new CodeStringAttribute(TagFromName.Modality), "REG");
+      AttributeList list = common(c, SPATIAL_REGISTRATION, "REG");
       // General Series: laterality is conditional on a paired body part; empty says none
       put(list, new CodeStringAttribute(TagFromName.Laterality), "");
-      put(
-          list,
-          new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID),
-          c.seriesInstanceUid());
-      put(
-          list,
-          new IntegerStringAttribute(TagFromName.SeriesNumber),
-          Integer.toString(c.seriesNumber()));
-      put(
-          list,
-          new UniqueIdentifierAttribute(TagFromName.FrameOfReferenceUID),
-          c.frameOfReferenceUid());
-      put(list, new LongStringAttribute(TagFromName.PositionReferenceIndicator), "");
-      put(list, new LongStringAttribute(TagFromName.Manufacturer), "Anatwin");
-      put(list, new LongStringAttribute(TagFromName.ManufacturerModelName), "Anatwin");
-      put(list, new LongStringAttribute(TagFromName.DeviceSerialNumber), "anatwin");
-      put(list, new LongStringAttribute(TagFromName.SoftwareVersions), c.softwareVersion());
       put(list, new IntegerStringAttribute(TagFromName.InstanceNumber), "1");
       put(list, new CodeStringAttribute(CONTENT_LABEL), "REGISTRATION");
       put(list, new LongStringAttribute(CONTENT_DESCRIPTION), longString(c.title()));
@@ -305,6 +240,45 @@ public final class DicomModels {
           "cannot write the Spatial Registration object: " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * The attributes every object of ours carries: SOP class and instance, patient and study as in
+   * the source images, the series (with {@code modality}) and frame of reference, and this software
+   * as the equipment.
+   */
+  private static AttributeList common(Context c, String sopClass, String modality)
+      throws DicomException {
+    AttributeList list = new AttributeList();
+    put(list, new CodeStringAttribute(TagFromName.SpecificCharacterSet), "ISO_IR 192");
+    put(list, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), sopClass);
+    put(list, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), c.sopInstanceUid());
+    put(list, new PersonNameAttribute(TagFromName.PatientName), c.patientName());
+    put(list, new LongStringAttribute(TagFromName.PatientID), c.patientId());
+    put(list, new DateAttribute(TagFromName.PatientBirthDate), c.patientBirthDate());
+    put(list, new CodeStringAttribute(TagFromName.PatientSex), c.patientSex());
+    put(list, new UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), c.studyInstanceUid());
+    put(list, new DateAttribute(TagFromName.StudyDate), c.studyDate());
+    put(list, new TimeAttribute(TagFromName.StudyTime), c.studyTime());
+    put(list, new PersonNameAttribute(TagFromName.ReferringPhysicianName), "");
+    put(list, new ShortStringAttribute(TagFromName.StudyID), c.studyId());
+    put(list, new ShortStringAttribute(TagFromName.AccessionNumber), c.accessionNumber());
+    put(list, new CodeStringAttribute(TagFromName.Modality), modality);
+    put(list, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), c.seriesInstanceUid());
+    put(
+        list,
+        new IntegerStringAttribute(TagFromName.SeriesNumber),
+        Integer.toString(c.seriesNumber()));
+    put(
+        list,
+        new UniqueIdentifierAttribute(TagFromName.FrameOfReferenceUID),
+        c.frameOfReferenceUid());
+    put(list, new LongStringAttribute(TagFromName.PositionReferenceIndicator), "");
+    put(list, new LongStringAttribute(TagFromName.Manufacturer), "Anatwin");
+    put(list, new LongStringAttribute(TagFromName.ManufacturerModelName), "Anatwin");
+    put(list, new LongStringAttribute(TagFromName.DeviceSerialNumber), "anatwin");
+    put(list, new LongStringAttribute(TagFromName.SoftwareVersions), c.softwareVersion());
+    return list;
   }
 
   /** One Registration Sequence item: the images and the rigid matrix that maps them. */

@@ -26,6 +26,7 @@ import tools.jackson.databind.JsonNode;
  */
 class FollowUpRegistrationIT extends ServiceIT {
   @Autowired Ingest ingest;
+  @Autowired org.anatwin.versioning.Twins twins;
   @org.springframework.boot.test.web.server.LocalServerPort int port;
 
   private static final String BUILD =
@@ -185,5 +186,44 @@ class FollowUpRegistrationIT extends ServiceIT {
       assertThat(built).as(bodies.toString()).isEqualTo(1);
       assertThat(codes).containsExactly("versioning:version.conflict");
     }
+  }
+
+  /**
+   * A follow-up that does not fit its parent (the phantom's skull built onto a version made from
+   * its femur) is flagged NEEDS_REVIEW, never accepted silently; a radiologist accepts it with a
+   * reason, a designer may not, and a second acceptance is refused.
+   */
+  @Test
+  void aPoorRegistrationWaitsForAPersonsAcceptance() throws Exception {
+    Path phantom = tempDir("anatwin-it-review");
+    Ingest.writePhantom(phantom);
+    Actor admin = new Actor("it-admin", "admin");
+    String femur = ingest.importFolder(phantom.resolve("femur"), admin).series().iterator().next();
+    String skull = ingest.importFolder(phantom.resolve("skull"), admin).series().iterator().next();
+    // built in process: the skull's build can outlast the 30 s an HTTP request may take here
+    Actor planner = new Actor("it-planner", "planner");
+    List<org.anatwin.versioning.StructureSpec> bone =
+        List.of(new org.anatwin.versioning.StructureSpec("bone", 620, Short.MAX_VALUE));
+    twins.buildVersion(org.anatwin.model.SeriesInstanceUid.of(femur), bone, planner);
+    org.anatwin.versioning.TwinVersion flagged =
+        twins.buildVersion(org.anatwin.model.SeriesInstanceUid.of(skull), bone, planner);
+    assertThat(flagged.registration()).isEqualTo("NEEDS_REVIEW");
+    assertThat(flagged.registrations().getFirst().needsReview()).isTrue();
+
+    GraphQlClient client = new GraphQlClient(port);
+    String accept =
+        """
+        mutation($v: ID!) { acceptRegistration(versionId: $v, structure: "bone", reason: "the skull replaces the femur on purpose") {
+          registration registrations { reviewedBy reviewReason } } }""";
+    Map<String, Object> version = Map.of("v", flagged.id().value());
+    JsonNode denied = client.post(client.token("designer"), accept, version).body();
+    assertThat(denied.get("errors")).isNotNull();
+    JsonNode accepted =
+        client.data(client.token("radiologist"), accept, version).get("acceptRegistration");
+    assertThat(accepted.get("registration").asString()).isEqualTo("ACCEPTED");
+    assertThat(accepted.get("registrations").get(0).get("reviewedBy").isNull()).isFalse();
+    JsonNode again = client.post(client.token("radiologist"), accept, version).body();
+    assertThat(again.get("errors").get(0).get("extensions").get("code").asString())
+        .isEqualTo("versioning:registration.not-pending");
   }
 }

@@ -3,7 +3,8 @@ package org.anatwin.versioning;
 /**
  * How a structure of a version was registered onto the same structure of its parent: the rigid
  * transform (3x4, row-major, mapping the new mesh into the parent's frame), its residual and
- * overlap, and whether a person must review it before it counts.
+ * overlap, whether a person must review it before it counts, and who accepted it and why when
+ * someone has.
  */
 public record RegistrationInfo(
     String id,
@@ -16,7 +17,9 @@ public record RegistrationInfo(
     int iterations,
     boolean converged,
     boolean needsReview,
-    String initialisation) {
+    String initialisation,
+    @org.jspecify.annotations.Nullable String reviewedBy,
+    @org.jspecify.annotations.Nullable String reviewReason) {
 
   /** The rotation angle of the transform, in degrees. */
   public double rotationDegrees() {

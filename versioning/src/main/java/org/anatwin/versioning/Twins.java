@@ -189,6 +189,65 @@ public final class Twins {
     return version(id).orElseThrow();
   }
 
+  /** Name of a person's review of a registration, as recorded in lineage. */
+  public static final String REGISTRATION_REVIEW = "anatwin.registration.review";
+
+  /**
+   * A person accepts a registration that was flagged for review (poor overlap or residual), with a
+   * reason: recorded as a review entity derived from the registration, in lineage and the audit
+   * log; the version then counts as ACCEPTED. Versions stay immutable: the review is a new entity.
+   */
+  public TwinVersion acceptRegistration(
+      TwinVersionId version, String structure, String reason, Actor actor) {
+    if (reason.isBlank()) {
+      throw new VersioningException(
+          "versioning:registration.reason", "accepting a flagged registration needs a reason");
+    }
+    TwinVersion found =
+        version(version)
+            .orElseThrow(
+                () ->
+                    new VersioningException(
+                        "versioning:version.unknown", "no twin version " + version));
+    RegistrationInfo registration =
+        found.registrations().stream()
+            .filter(r -> r.structure().equals(structure))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new VersioningException(
+                        "versioning:registration.not-pending",
+                        "version " + version + " has no registration of " + structure));
+    Instant time = clock.instant();
+    String reviewId =
+        org.anatwin.model.DerivedIds.createId(
+            "registration-review", registration.id(), actor.userName(), time.toString());
+    repository.acceptRegistration(
+        version.value(),
+        structure,
+        reviewId,
+        Activity.of(
+            REGISTRATION_REVIEW,
+            "1",
+            Map.of("decision", "accepted", "reason", reason),
+            List.of(registration.id()),
+            List.of(reviewId),
+            List.of(actor.agent()),
+            time),
+        actor.role(),
+        reason);
+    audit.append(
+        new AuditEvent(
+            time,
+            actor.userName(),
+            actor.role(),
+            "twin.accept-registration",
+            AuditEvent.Outcome.SUCCESS,
+            List.of(version.value(), registration.id()),
+            reason));
+    return version(version).orElseThrow();
+  }
+
   /**
    * A structure's difference between two versions, with the version's mesh in the other's frame.
    */
@@ -301,7 +360,9 @@ public final class Twins {
         result.iterations(),
         result.converged(),
         result.needsReview(),
-        result.initialisation());
+        result.initialisation(),
+        null,
+        null);
   }
 
   /** The twin of a patient has an id derived from the patient key. */

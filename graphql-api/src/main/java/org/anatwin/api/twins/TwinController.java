@@ -84,6 +84,8 @@ class TwinController {
       boolean converged,
       boolean needsReview,
       String initialisation,
+      @Nullable String reviewedBy,
+      @Nullable String reviewReason,
       String download) {
     static RegistrationView from(String versionId, org.anatwin.versioning.RegistrationInfo r) {
       return new RegistrationView(
@@ -99,6 +101,8 @@ class TwinController {
           r.converged(),
           r.needsReview(),
           r.initialisation(),
+          r.reviewedBy(),
+          r.reviewReason(),
           "/files/registrations/" + versionId + "/" + r.structure() + ".dcm");
     }
   }
@@ -146,6 +150,20 @@ class TwinController {
                 .toList();
     return VersionView.from(
         twins.buildVersion(SeriesInstanceUid.of(input.seriesUid()), specs, CurrentActor.get()));
+  }
+
+  /** A radiologist or planner accepts a registration the ICP flagged for review. */
+  @MutationMapping
+  @org.springframework.security.access.prepost.PreAuthorize("hasAnyRole('radiologist','planner')")
+  VersionView acceptRegistration(
+      @Argument String versionId, @Argument String structure, @Argument String reason) {
+    TwinVersionId id =
+        Ids.tryParse(versionId, TwinVersionId::parse)
+            .orElseThrow(
+                () ->
+                    new org.anatwin.versioning.VersioningException(
+                        "versioning:version.unknown", "no twin version " + versionId));
+    return VersionView.from(twins.acceptRegistration(id, structure, reason, CurrentActor.get()));
   }
 
   @BatchMapping(typeName = "Patient")

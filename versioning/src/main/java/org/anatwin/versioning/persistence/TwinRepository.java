@@ -99,8 +99,10 @@ public final class TwinRepository {
       WITH v, p, s, m ORDER BY s.name
       WITH v, p, collect(CASE WHEN s IS NULL THEN NULL ELSE {name: s.name, mesh: m {.*}} END) AS structures
       OPTIONAL MATCH (v)-[:HAS_REGISTRATION]->(r:Registration)
-      WITH v, p, structures, r ORDER BY r.structure
-      RETURN v {.*} AS v, p.id AS parent, structures, collect(r {.*}) AS registrations
+      OPTIONAL MATCH (r)-[:REVIEWED_BY]->(a:RegistrationReview)
+      WITH v, p, structures, r, a ORDER BY r.structure
+      RETURN v {.*} AS v, p.id AS parent, structures,
+             collect(r {.*, reviewedBy: a.by, reviewReason: a.reason}) AS registrations
       """;
   private static final String VERSION_IDS_OF_TWINS =
       "MATCH (t:Twin)-[:HAS_VERSION]->(v:TwinVersion) WHERE t.id IN $ids RETURN t.id AS owner, v.id AS id ORDER BY v.number";
@@ -195,6 +197,52 @@ public final class TwinRepository {
       MATCH (v:TwinVersion {id: $version})
       CREATE (v)-[:HAS_REGISTRATION]->(r)
       """;
+
+  private static final String REVIEW_REGISTRATION =
+      """
+      MATCH (v:TwinVersion {id: $version})-[:HAS_REGISTRATION]->(r:Registration {structure: $structure})
+      WHERE r.needsReview AND NOT (r)-[:REVIEWED_BY]->()
+      CREATE (a:RegistrationReview:Entity {id: $id, by: $by, role: $role, reason: $reason,
+                                           at: $time, label: 'registration accepted by ' + $by})
+      CREATE (r)-[:REVIEWED_BY]->(a)
+      RETURN r.id AS registration
+      """;
+
+  /**
+   * Records a person's acceptance of a registration flagged for review, with its lineage; refused
+   * when the version has no such registration or it is not waiting for review.
+   */
+  public void acceptRegistration(
+      String version,
+      String structure,
+      String reviewId,
+      Activity activity,
+      String role,
+      String reason) {
+    graph.write(
+        tx -> {
+          Map<String, Object> p = new HashMap<>();
+          p.put("version", version);
+          p.put("structure", structure);
+          p.put("id", reviewId);
+          p.put("by", activity.agents().getFirst().id());
+          p.put("role", role);
+          p.put("reason", reason);
+          p.put("time", activity.time().toString());
+          List<Record> rows = tx.run(REVIEW_REGISTRATION, p).list();
+          if (rows.isEmpty()) {
+            throw new VersioningException(
+                "versioning:registration.not-pending",
+                "version "
+                    + version
+                    + " has no registration of "
+                    + structure
+                    + " waiting for review");
+          }
+          LineageWriter.write(tx, activity);
+          return null;
+        });
+  }
 
   /** The id of the twin's newest version, if it has one. */
   public Optional<String> head(TwinId twin) {
@@ -429,6 +477,8 @@ public final class TwinRepository {
                 s ->
                     new TwinVersion.Structure(
                         s.get("name").asString(), mesh(s.get("mesh").asMap())));
+    List<RegistrationInfo> registrations =
+        r.get("registrations").asList(x -> registration(x.asMap()));
     return new TwinVersion(
         TwinVersionId.parse(v.get("id").asString()),
         TwinId.parse(v.get("twinId").asString()),
@@ -439,8 +489,20 @@ public final class TwinRepository {
         v.get("author").asString(),
         Instant.parse(v.get("createdAt").asString()),
         structures,
-        v.get("registration").isNull() ? "NONE" : v.get("registration").asString(),
-        r.get("registrations").asList(x -> registration(x.asMap())));
+        registrationStatus(registrations),
+        registrations);
+  }
+
+  /**
+   * NONE without registrations, NEEDS_REVIEW while a flagged one is not accepted, else ACCEPTED.
+   */
+  private static String registrationStatus(List<RegistrationInfo> registrations) {
+    if (registrations.isEmpty()) {
+      return "NONE";
+    }
+    return registrations.stream().anyMatch(r -> r.needsReview() && r.reviewedBy() == null)
+        ? "NEEDS_REVIEW"
+        : "ACCEPTED";
   }
 
   private static RegistrationInfo registration(Map<String, Object> r) {
@@ -457,7 +519,9 @@ public final class TwinRepository {
         ((Number) r.get("iterations")).intValue(),
         (Boolean) r.get("converged"),
         (Boolean) r.get("needsReview"),
-        (String) r.get("initialisation"));
+        (String) r.get("initialisation"),
+        (String) r.get("reviewedBy"),
+        (String) r.get("reviewReason"));
   }
 
   private static MeshInfo mesh(Map<String, Object> m) {

@@ -26,7 +26,6 @@ import tools.jackson.databind.JsonNode;
  */
 class FollowUpRegistrationIT extends ServiceIT {
   @Autowired Ingest ingest;
-  @Autowired org.anatwin.versioning.Twins twins;
   @org.springframework.boot.test.web.server.LocalServerPort int port;
 
   private static final String BUILD =
@@ -200,22 +199,23 @@ class FollowUpRegistrationIT extends ServiceIT {
     Actor admin = new Actor("it-admin", "admin");
     String femur = ingest.importFolder(phantom.resolve("femur"), admin).series().iterator().next();
     String skull = ingest.importFolder(phantom.resolve("skull"), admin).series().iterator().next();
-    // built in process: the skull's build can outlast the 30 s an HTTP request may take here
-    Actor planner = new Actor("it-planner", "planner");
-    List<org.anatwin.versioning.StructureSpec> bone =
-        List.of(new org.anatwin.versioning.StructureSpec("bone", 620, Short.MAX_VALUE));
-    twins.buildVersion(org.anatwin.model.SeriesInstanceUid.of(femur), bone, planner);
-    org.anatwin.versioning.TwinVersion flagged =
-        twins.buildVersion(org.anatwin.model.SeriesInstanceUid.of(skull), bone, planner);
-    assertThat(flagged.registration()).isEqualTo("NEEDS_REVIEW");
-    assertThat(flagged.registrations().getFirst().needsReview()).isTrue();
-
     GraphQlClient client = new GraphQlClient(port);
+    String planner = client.token("planner");
+    // over HTTP: the skull's build may take longer than Tomcat's default async timeout (30 s)
+    String build =
+        """
+        mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "bone", minimumHu: 620}]}) {
+          id registration registrations { structure needsReview reviewedBy } } }""";
+    client.data(planner, build, Map.of("s", femur));
+    JsonNode flagged = client.data(planner, build, Map.of("s", skull)).get("buildTwinVersion");
+    assertThat(flagged.get("registration").asString()).isEqualTo("NEEDS_REVIEW");
+    assertThat(flagged.get("registrations").get(0).get("needsReview").asBoolean()).isTrue();
+
     String accept =
         """
         mutation($v: ID!) { acceptRegistration(versionId: $v, structure: "bone", reason: "the skull replaces the femur on purpose") {
           registration registrations { reviewedBy reviewReason } } }""";
-    Map<String, Object> version = Map.of("v", flagged.id().value());
+    Map<String, Object> version = Map.of("v", flagged.get("id").asString());
     JsonNode denied = client.post(client.token("designer"), accept, version).body();
     assertThat(denied.get("errors")).isNotNull();
     JsonNode accepted =

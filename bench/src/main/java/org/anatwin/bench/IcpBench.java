@@ -26,22 +26,16 @@ import org.anatwin.registration.SurfaceRegistration;
  * came from. Rounds interleaved; the line is our time against VTK's, and ours must reach 0.01 mm.
  */
 final class IcpBench {
-  private static final String SIZE = PeerScripts.SIZE;
   private final int runs;
   private final PeerScripts scripts;
-  private final Path work;
 
   IcpBench(int runs) throws IOException {
     this.runs = Math.max(5, runs);
     this.scripts = new PeerScripts();
-    this.work = scripts.work;
   }
 
   void run() throws Exception {
-    Path data = work.resolve(SIZE);
-    if (!Files.exists(data.resolve("inputs.json"))) {
-      scripts.run("vtk_bench.py", "gen");
-    }
+    Path data = scripts.inputs();
     if (!Files.exists(data.resolve("icp_mesh.ply"))) {
       scripts.run("vtk_bench.py", "export");
     }

@@ -41,10 +41,7 @@ final class MeshingBench {
   }
 
   void run() throws Exception {
-    Path data = work.resolve(SIZE);
-    if (!Files.exists(data.resolve("inputs.json"))) {
-      scripts.run("vtk_bench.py", "gen");
-    }
+    Path data = scripts.inputs();
     String inputs = Files.readString(data.resolve("inputs.json"));
     double[] dims = PeerScripts.numbers(inputs, "\"dims_xyz\"");
     double[] spacing = PeerScripts.numbers(inputs, "\"spacing_mm\"");

@@ -29,9 +29,13 @@ final class PeerScripts {
     Files.createDirectories(work);
   }
 
-  /** The folder of the current input size. */
-  Path data() {
-    return work.resolve(SIZE);
+  /** The folder of the current input size, with the peer's inputs generated there when missing. */
+  Path inputs() throws Exception {
+    Path data = work.resolve(SIZE);
+    if (!Files.exists(data.resolve("inputs.json"))) {
+      run("vtk_bench.py", "gen");
+    }
+    return data;
   }
 
   /** Runs {@code script args --size SIZE} with the scratch folder set; returns standard output. */

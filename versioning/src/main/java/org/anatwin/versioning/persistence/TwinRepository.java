@@ -70,8 +70,7 @@ public final class TwinRepository {
       MATCH (t:Twin {id: $twinId})
       MATCH (se:Series {uid: $series})
       CREATE (v:TwinVersion:Entity {id: $id, twinId: $twinId, number: $number, branch: $branch,
-                                    series: $series, author: $author, createdAt: $time, label: $label,
-                                    registration: $registration})
+                                    series: $series, author: $author, createdAt: $time, label: $label})
       CREATE (t)-[:HAS_VERSION]->(v)
       CREATE (v)-[:FROM_SERIES]->(se)
       SET t.versionCount = $number, t.locked = false
@@ -366,13 +365,6 @@ public final class TwinRepository {
     v.put("label", "version " + number);
     v.put("parent", parent);
     v.put("structures", structures);
-    v.put(
-        "registration",
-        d.registrations().isEmpty()
-            ? "NONE"
-            : d.registrations().stream().anyMatch(RegistrationInfo::needsReview)
-                ? "NEEDS_REVIEW"
-                : "ACCEPTED");
     tx.run(CREATE_VERSION, v).consume();
     for (RegistrationInfo r : d.registrations()) {
       Map<String, Object> p = new HashMap<>();

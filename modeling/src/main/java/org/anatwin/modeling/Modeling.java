@@ -463,6 +463,17 @@ public final class Modeling {
     return Exports.threeMf(mesh, metadata);
   }
 
+  /**
+   * Reads a mesh made elsewhere: binary or ASCII STL, OBJ, PLY or 3MF ({@code format} names it, or
+   * {@code null} to go by the content), converted to millimetres where the file declares a unit
+   * (3MF). More than {@code maxTriangles} triangles are refused ({@code
+   * modeling:import.too-many-triangles}); malformed files give {@code modeling:import.malformed}.
+   */
+  public static ImportedMesh importMesh(
+      byte[] bytes, @org.jspecify.annotations.Nullable String format, int maxTriangles) {
+    return org.anatwin.modeling.internal.MeshImport.read(bytes, format, maxTriangles);
+  }
+
   /** The indexed mesh of a binary STL (vertices with identical coordinates welded). */
   public static TriangleMesh fromStl(byte[] stl) {
     return Exports.fromStl(stl);

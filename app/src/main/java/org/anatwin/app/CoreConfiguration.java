@@ -67,8 +67,15 @@ class CoreConfiguration {
   }
 
   @Bean
-  Twins twins(Storage storage, Ingest ingest, AuditLog audit, Clock clock) {
-    return new Twins(storage, ingest, audit, clock);
+  Twins twins(
+      Storage storage, Ingest ingest, AuditLog audit, Clock clock, Twins.VersionListener events) {
+    return new Twins(storage, ingest, audit, clock, events);
+  }
+
+  @Bean
+  org.anatwin.versioning.TwinPlans twinPlans(
+      Twins twins, Storage storage, AuditLog audit, Clock clock, Twins.VersionListener events) {
+    return new org.anatwin.versioning.TwinPlans(twins, storage, audit, clock, events);
   }
 
   @Bean

@@ -73,5 +73,69 @@ final class GraphQlClient {
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /** The first error's code of a response that must have failed. */
+  static String errorCode(Response r) {
+    if (!r.body().has("errors")) {
+      throw new AssertionError("expected an error: " + r.body());
+    }
+    return r.body().get("errors").get(0).path("extensions").path("code").asString();
+  }
+
+  /**
+   * A GraphQL subscription over WebSocket (graphql-transport-ws, bearer token on the handshake):
+   * each {@code next} payload lands in the queue; close the returned socket when done.
+   */
+  java.net.http.WebSocket subscribe(
+      String token,
+      String query,
+      Map<String, Object> variables,
+      java.util.concurrent.BlockingQueue<JsonNode> received)
+      throws Exception {
+    java.util.concurrent.CompletableFuture<Void> acknowledged =
+        new java.util.concurrent.CompletableFuture<>();
+    java.net.http.WebSocket socket =
+        http.newWebSocketBuilder()
+            .header("Authorization", "Bearer " + token)
+            .subprotocols("graphql-transport-ws")
+            .buildAsync(
+                URI.create(base.replace("http:", "ws:") + "/graphql"),
+                new java.net.http.WebSocket.Listener() {
+                  private final StringBuilder text = new StringBuilder();
+
+                  @Override
+                  public java.util.concurrent.CompletionStage<?> onText(
+                      java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                    text.append(data);
+                    if (last) {
+                      JsonNode message = JSON.readTree(text.toString());
+                      text.setLength(0);
+                      switch (message.path("type").asString()) {
+                        case "connection_ack" -> acknowledged.complete(null);
+                        case "next", "error" -> received.add(message);
+                        default -> {}
+                      }
+                    }
+                    ws.request(1);
+                    return null;
+                  }
+                })
+            .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    socket.sendText("{\"type\":\"connection_init\",\"payload\":{}}", true).get();
+    acknowledged.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    socket
+        .sendText(
+            JSON.writeValueAsString(
+                Map.of(
+                    "id",
+                    "1",
+                    "type",
+                    "subscribe",
+                    "payload",
+                    Map.of("query", query, "variables", variables))),
+            true)
+        .get();
+    return socket;
+  }
+
   record Response(int status, JsonNode body) {}
 }

@@ -104,7 +104,10 @@ class WalkingSkeletonIT extends ServiceIT {
     // a planner reads the twin
     JsonNode twins =
         client
-            .data(planner, "{ twins { id versions { id structures { mesh { id } } } } }", Map.of())
+            .data(
+                planner,
+                "{ twins { id versions(first: 100) { nodes { id structures { mesh { id } } } } } }",
+                Map.of())
             .get("twins");
     assertThat(twins.findValuesAsString("id"))
         .contains(version.get("id").asString(), mesh.get("id").asString());

@@ -61,13 +61,36 @@ public final class Registrations {
         best = coarse;
       }
     }
+    return refine(icp, moving, best.matrix(), initialisation, 20 * starts.size(), options);
+  }
+
+  /**
+   * Rigid point-to-plane ICP of {@code moving} onto {@code fixed} from a given start (a 3x4
+   * row-major matrix, e.g. a landmark registration's), named {@code initialisation} in the result.
+   */
+  public static SurfaceRegistration refineSurfaces(
+      TriangleMesh fixed,
+      TriangleMesh moving,
+      double[] start,
+      String initialisation,
+      IcpOptions options) {
+    if (fixed.triangleCount() == 0 || moving.vertexCount() < 6) {
+      throw new RegistrationException(
+          "registration:surface.empty", "both surfaces need triangles and at least 6 vertices");
+    }
+    return refine(new PointToPlaneIcp(fixed), moving, start, initialisation, 0, options);
+  }
+
+  private static SurfaceRegistration refine(
+      PointToPlaneIcp icp,
+      TriangleMesh moving,
+      double[] start,
+      String initialisation,
+      int coarseIterations,
+      IcpOptions options) {
     PointToPlaneIcp.Result result =
         icp.register(
-            moving.points(),
-            best.matrix(),
-            options.keep(),
-            options.levels(),
-            options.maxIterations());
+            moving.points(), start, options.keep(), options.levels(), options.maxIterations());
     double[] m = result.matrix();
     AffineTransformMatrix3D transform =
         AffineTransformMatrix3D.of(
@@ -80,7 +103,7 @@ public final class Registrations {
         transform,
         result.rms(),
         result.overlap(),
-        result.iterations() + 20 * starts.size(),
+        result.iterations() + coarseIterations,
         result.converged(),
         result.pairs(),
         initialisation,

@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * transaction. A patient has one twin; its first version has no parent.
  */
 public final class Twins {
-  public static final String MAIN = "main";
+  public static final String MAIN = TwinRepository.MAIN;
   private static final Agent SOFTWARE = Agent.anatwin();
 
   private final Storage storage;
@@ -45,8 +45,22 @@ public final class Twins {
   private final AuditSink audit;
   private final Clock clock;
   private final TwinRepository repository;
+  private final VersionListener events;
+
+  /** Told of each new version once it is stored (e.g. to push it to subscribers). */
+  @FunctionalInterface
+  public interface VersionListener {
+    void versionBuilt(TwinVersion version);
+  }
 
   public Twins(Storage storage, VolumeSource volumes, AuditSink audit, Clock clock) {
+    this(storage, volumes, audit, clock, v -> {});
+  }
+
+  /** With a listener told of every version made, after it is stored. */
+  public Twins(
+      Storage storage, VolumeSource volumes, AuditSink audit, Clock clock, VersionListener events) {
+    this.events = events;
     this.storage = storage;
     this.volumes = volumes;
     this.audit = audit;
@@ -57,6 +71,16 @@ public final class Twins {
   /** Builds the next version on the main branch of the series' patient's twin. */
   public TwinVersion buildVersion(
       SeriesInstanceUid series, List<StructureSpec> specs, Actor actor) {
+    return buildVersion(series, specs, MAIN, actor);
+  }
+
+  /**
+   * Builds the next version on a branch of the series' patient's twin (the branch must exist, or be
+   * main), registered onto the branch's head; refused with {@code versioning:version.conflict} when
+   * another build moved the head meanwhile.
+   */
+  public TwinVersion buildVersion(
+      SeriesInstanceUid series, List<StructureSpec> specs, String branch, Actor actor) {
     if (specs.isEmpty()) {
       throw new VersioningException(
           "versioning:version.no-structures", "a version needs at least one structure");
@@ -67,7 +91,7 @@ public final class Twins {
     }
     PatientKey patient = volumes.patientOf(series);
     // the head this build registers against; saving checks it is still the head
-    String head = repository.head(twinOf(patient)).orElse(null);
+    String head = repository.head(twinOf(patient), branch).orElse(null);
     TwinVersion parent = head == null ? null : version(TwinVersionId.parse(head)).orElseThrow();
     Volume volume = volumes.volumeOf(series);
     Instant time = clock.instant();
@@ -90,25 +114,15 @@ public final class Twins {
       // the surface between voxel centres, from the HU values, around exactly the segmented object
       Surface surface = Modeling.createIsoSurface(volume, labels, spec.minimumHu(), 0);
       ContentHash stl = storage.blobs().put(Modeling.toStl(surface.mesh()));
-      var r = surface.report();
       MeshInfo mesh =
-          new MeshInfo(
+          MeshInfo.of(
               MeshId.parse(surface.id()),
               spec.name(),
               stl,
               surface.frameOfReference().value(),
-              r.vertices(),
-              r.triangles(),
-              r.volume(),
-              r.area(),
-              new double[] {r.minX(), r.minY(), r.minZ(), r.maxX(), r.maxY(), r.maxZ()},
-              r.watertight(),
-              r.manifold(),
-              r.shells(),
-              r.selfIntersections(),
-              r.eulerCharacteristic(),
-              r.wallThicknessMm(),
-              surface.algorithm() + " " + surface.algorithmVersion());
+              surface.report(),
+              surface.algorithm() + " " + surface.algorithmVersion(),
+              null);
       structures.add(
           new TwinRepository.StructureRow(
               spec.name(),
@@ -168,7 +182,9 @@ public final class Twins {
             new TwinRepository.VersionDraft(
                 twin,
                 patient,
-                MAIN,
+                branch,
+                null,
+                series.value(),
                 volumeRow,
                 structures,
                 derivations,
@@ -185,8 +201,13 @@ public final class Twins {
             "twin.build-version",
             AuditEvent.Outcome.SUCCESS,
             List.of(id.value(), twin.value(), series.value()),
-            "structures=" + specs.stream().map(StructureSpec::name).toList()));
-    return version(id).orElseThrow();
+            "branch="
+                + branch
+                + " structures="
+                + specs.stream().map(StructureSpec::name).toList()));
+    TwinVersion built = version(id).orElseThrow();
+    events.versionBuilt(built);
+    return built;
   }
 
   /** Name of a person's review of a registration, as recorded in lineage. */

@@ -7,4 +7,8 @@ public final class VersioningException extends AnatwinException {
   public VersioningException(String code, String message) {
     super(code, message);
   }
+
+  public VersioningException(String code, String message, Throwable cause) {
+    super(code, message, cause);
+  }
 }

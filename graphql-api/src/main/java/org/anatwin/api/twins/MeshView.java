@@ -14,7 +14,8 @@ public record MeshView(
     Bounds bounds,
     Qa qa,
     String sha256,
-    String algorithm) {
+    String algorithm,
+    @org.jspecify.annotations.Nullable String designKind) {
 
   /** Axis-aligned bounds in patient coordinates (LPS, mm). */
   public record Bounds(
@@ -51,7 +52,8 @@ public record MeshView(
             m.eulerCharacteristic(),
             Double.isNaN(m.wallThicknessMm()) ? null : m.wallThicknessMm()),
         m.sha256().hex(),
-        m.algorithm());
+        m.algorithm(),
+        m.designKind());
   }
 
   /** The download path of the mesh in a format. */

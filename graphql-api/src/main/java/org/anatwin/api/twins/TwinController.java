@@ -44,6 +44,7 @@ class TwinController {
 
   record VersionView(
       String id,
+      String twinId,
       int number,
       String branch,
       @Nullable String parentId,
@@ -56,6 +57,7 @@ class TwinController {
     static VersionView from(TwinVersion v) {
       return new VersionView(
           v.id().value(),
+          v.twin().value(),
           v.number(),
           v.branch(),
           v.parent() == null ? null : v.parent().value(),
@@ -109,7 +111,8 @@ class TwinController {
 
   record StructureInput(String name, int minimumHu, @Nullable Integer maximumHu) {}
 
-  record BuildTwinVersionInput(String seriesUid, @Nullable List<StructureInput> structures) {}
+  record BuildTwinVersionInput(
+      String seriesUid, @Nullable String branch, @Nullable List<StructureInput> structures) {}
 
   @QueryMapping
   List<TwinView> twins(@Argument @Nullable Integer first, @Argument @Nullable String after) {
@@ -149,7 +152,11 @@ class TwinController {
                             s.maximumHu() == null ? Short.MAX_VALUE : s.maximumHu()))
                 .toList();
     return VersionView.from(
-        twins.buildVersion(SeriesInstanceUid.of(input.seriesUid()), specs, CurrentActor.get()));
+        twins.buildVersion(
+            SeriesInstanceUid.of(input.seriesUid()),
+            specs,
+            input.branch() == null ? Twins.MAIN : input.branch(),
+            CurrentActor.get()));
   }
 
   /** A radiologist or planner accepts a registration the ICP flagged for review. */
@@ -176,17 +183,6 @@ class TwinController {
                 byPatient.getOrDefault((String) p.get("id"), List.of()).stream()
                     .map(TwinView::from)
                     .toList())
-        .toList();
-  }
-
-  @BatchMapping(typeName = "Twin")
-  List<List<VersionView>> versions(List<TwinView> owners) {
-    Map<String, List<String>> ids =
-        twins.versionIdsOfTwins(owners.stream().map(TwinView::id).toList());
-    Map<String, VersionView> versions =
-        byId(twins.versions(ids.values().stream().flatMap(List::stream).toList()));
-    return owners.stream()
-        .map(t -> ids.getOrDefault(t.id(), List.of()).stream().map(versions::get).toList())
         .toList();
   }
 
@@ -269,7 +265,7 @@ class TwinController {
     return mesh.downloadPath(format == null ? "STL" : format);
   }
 
-  private static Map<String, VersionView> byId(List<TwinVersion> versions) {
+  static Map<String, VersionView> byId(List<TwinVersion> versions) {
     return versions.stream()
         .map(VersionView::from)
         .collect(java.util.stream.Collectors.toMap(VersionView::id, v -> v));

@@ -29,6 +29,14 @@ import org.neo4j.driver.Value;
  * Every Cypher statement of twins, versions, structures, meshes and their intermediate entities.
  */
 public final class TwinRepository {
+  /** The branch every twin has; others are created from a version. */
+  public static final String MAIN = "main";
+
+  /** A branch's id: derived from its twin and name. */
+  public static String branchId(TwinId twin, String name) {
+    return org.anatwin.model.DerivedIds.createId("branch", twin.value(), name);
+  }
+
   public static final String BUILD_ALGORITHM = "anatwin.twin.build-version";
   public static final String BUILD_VERSION = "1";
 
@@ -40,8 +48,10 @@ public final class TwinRepository {
       MERGE (p)-[:HAS_TWIN]->(t)
       SET t.locked = true
       WITH t
-      OPTIONAL MATCH (t)-[:HAS_VERSION]->(head:TwinVersion {number: t.versionCount})
-      RETURN t.versionCount AS count, head.id AS head
+      OPTIONAL MATCH (t)-[:HAS_VERSION]->(h:TwinVersion {branch: $branch})
+      WITH t, h ORDER BY h.number DESC LIMIT 1
+      OPTIONAL MATCH (t)-[:HAS_BRANCH]->(b:Branch {name: $branch})
+      RETURN t.versionCount AS count, h.id AS head, b.base AS base, b IS NOT NULL AS exists
       """;
   private static final String MERGE_VOLUME =
       """
@@ -62,7 +72,7 @@ public final class TwinRepository {
                       m.volume = $volume, m.area = $area, m.bounds = $bounds,
                       m.watertight = $watertight, m.manifold = $manifold, m.shells = $shells,
                       m.selfIntersections = $selfIntersections, m.euler = $euler,
-                      m.wallThicknessMm = $wallThicknessMm,
+                      m.wallThicknessMm = $wallThicknessMm, m.designKind = $designKind,
                       m.algorithm = $algorithm, m.label = $label
       """;
   private static final String CREATE_VERSION =
@@ -70,7 +80,8 @@ public final class TwinRepository {
       MATCH (t:Twin {id: $twinId})
       MATCH (se:Series {uid: $series})
       CREATE (v:TwinVersion:Entity {id: $id, twinId: $twinId, number: $number, branch: $branch,
-                                    series: $series, author: $author, createdAt: $time, label: $label})
+                                    series: $series, author: $author, createdAt: $time, label: $label,
+                                    designedOn: $designedOn})
       CREATE (t)-[:HAS_VERSION]->(v)
       CREATE (v)-[:FROM_SERIES]->(se)
       SET t.versionCount = $number, t.locked = false
@@ -97,7 +108,7 @@ public final class TwinRepository {
       OPTIONAL MATCH (v)-[:HAS_STRUCTURE]->(s:Structure)-[:HAS_MESH]->(m:Mesh)
       WITH v, p, s, m ORDER BY s.name
       WITH v, p, collect(CASE WHEN s IS NULL THEN NULL ELSE {name: s.name, mesh: m {.*}} END) AS structures
-      OPTIONAL MATCH (v)-[:HAS_REGISTRATION]->(r:Registration)
+      OPTIONAL MATCH (v)-[:HAS_REGISTRATION]->(r:Registration) WHERE NOT (r)<-[:SUPERSEDES]-()
       OPTIONAL MATCH (r)-[:REVIEWED_BY]->(a:RegistrationReview)
       WITH v, p, structures, r, a ORDER BY r.structure
       RETURN v {.*} AS v, p.id AS parent, structures,
@@ -162,15 +173,24 @@ public final class TwinRepository {
   /** A label map as recorded in lineage. */
   public record LabelMapRow(String id, String algorithm, String parameters, long voxels) {}
 
-  /** One structure of a draft version: its label map and its mesh. */
-  public record StructureRow(String name, LabelMapRow labelMap, MeshInfo mesh) {}
+  /**
+   * One structure of a draft version: its mesh and the label map it was made from (none for an
+   * uploaded design or a structure carried over from the parent).
+   */
+  public record StructureRow(String name, @Nullable LabelMapRow labelMap, MeshInfo mesh) {}
 
-  /** Everything a new version is made of, written in one transaction. */
+  /**
+   * Everything a new version is made of, written in one transaction. {@code volume} is null for a
+   * version that adds no new image data (a plan with a design); {@code newBranchBase} names the
+   * version a branch that does not exist yet starts from (null: the branch must exist, or be main).
+   */
   public record VersionDraft(
       TwinId twin,
       PatientKey patient,
       String branch,
-      VolumeRow volume,
+      @Nullable String newBranchBase,
+      String series,
+      @Nullable VolumeRow volume,
       List<StructureRow> structures,
       List<Activity> derivations,
       List<Agent> agents,
@@ -181,8 +201,11 @@ public final class TwinRepository {
 
   private static final String HEAD =
       """
-      MATCH (t:Twin {id: $twinId})-[:HAS_VERSION]->(v:TwinVersion {number: t.versionCount})
-      RETURN v.id AS id
+      MATCH (t:Twin {id: $twinId})
+      OPTIONAL MATCH (t)-[:HAS_VERSION]->(h:TwinVersion {branch: $branch})
+      WITH t, h ORDER BY h.number DESC LIMIT 1
+      OPTIONAL MATCH (t)-[:HAS_BRANCH]->(b:Branch {name: $branch})
+      RETURN coalesce(h.id, b.base) AS id
       """;
   private static final String MERGE_REGISTRATION =
       """
@@ -194,7 +217,7 @@ public final class TwinRepository {
                       r.label = $structure + ' registration'
       WITH r
       MATCH (v:TwinVersion {id: $version})
-      CREATE (v)-[:HAS_REGISTRATION]->(r)
+      MERGE (v)-[:HAS_REGISTRATION]->(r)
       """;
 
   private static final String REVIEW_REGISTRATION =
@@ -243,11 +266,18 @@ public final class TwinRepository {
         });
   }
 
-  /** The id of the twin's newest version, if it has one. */
-  public Optional<String> head(TwinId twin) {
+  /**
+   * The id of the newest version on a branch of the twin (for a branch without versions of its own,
+   * the version it starts from), if it has one.
+   */
+  public Optional<String> head(TwinId twin, String branch) {
     return graph.read(
         tx ->
-            tx.run(HEAD, Map.of("twinId", twin.value())).list(r -> r.get("id").asString()).stream()
+            tx
+                .run(HEAD, Map.of("twinId", twin.value(), "branch", branch))
+                .list(r -> r.get("id").isNull() ? null : r.get("id").asString())
+                .stream()
+                .filter(java.util.Objects::nonNull)
                 .findFirst());
   }
 
@@ -270,7 +300,9 @@ public final class TwinRepository {
                     "twinId",
                     d.twin().value(),
                     "time",
-                    d.time().toString()))
+                    d.time().toString(),
+                    "branch",
+                    d.branch()))
             .list()
             .stream()
             .findFirst()
@@ -280,7 +312,28 @@ public final class TwinRepository {
                         "versioning:twin.unknown-patient",
                         "patient " + d.patient() + " is not stored"));
     int number = lock.get("count").asInt() + 1;
-    String parent = lock.get("head").isNull() ? null : lock.get("head").asString();
+    String parent =
+        !lock.get("head").isNull()
+            ? lock.get("head").asString()
+            : lock.get("base").isNull() ? null : lock.get("base").asString();
+    if (!lock.get("exists").asBoolean() && !d.branch().equals(MAIN)) {
+      if (d.newBranchBase() == null) {
+        throw new VersioningException(
+            "versioning:branch.unknown",
+            "twin " + d.twin() + " has no branch " + d.branch() + "; create it first");
+      }
+      tx.run(
+              BranchRepository.CREATE_BRANCH,
+              Map.of(
+                  "twinId", d.twin().value(),
+                  "id", branchId(d.twin(), d.branch()),
+                  "name", d.branch(),
+                  "base", d.newBranchBase(),
+                  "by", d.author(),
+                  "time", d.time().toString()))
+          .consume();
+      parent = d.newBranchBase();
+    }
     if (!java.util.Objects.equals(parent, d.expectedParent())) {
       // another build made a version since this one was registered against the head it read
       throw new VersioningException(
@@ -293,41 +346,45 @@ public final class TwinRepository {
               + d.expectedParent()
               + "; build again to register against it");
     }
-    tx.run(
-            MERGE_VOLUME,
-            Map.of(
-                "id",
-                d.volume().id(),
-                "series",
-                d.volume().series(),
-                "frame",
-                d.volume().frame(),
-                "dimensions",
-                d.volume().dimensions(),
-                "spacing",
-                d.volume().spacing(),
-                "origin",
-                d.volume().origin(),
-                "label",
-                "volume of series " + d.volume().series()))
-        .consume();
+    if (d.volume() != null) {
+      tx.run(
+              MERGE_VOLUME,
+              Map.of(
+                  "id",
+                  d.volume().id(),
+                  "series",
+                  d.volume().series(),
+                  "frame",
+                  d.volume().frame(),
+                  "dimensions",
+                  d.volume().dimensions(),
+                  "spacing",
+                  d.volume().spacing(),
+                  "origin",
+                  d.volume().origin(),
+                  "label",
+                  "volume of series " + d.volume().series()))
+          .consume();
+    }
     List<Map<String, Object>> structures = new ArrayList<>();
     List<String> meshIds = new ArrayList<>();
     for (StructureRow s : d.structures()) {
-      tx.run(
-              MERGE_LABEL_MAP,
-              Map.of(
-                  "id",
-                  s.labelMap().id(),
-                  "algorithm",
-                  s.labelMap().algorithm(),
-                  "parameters",
-                  s.labelMap().parameters(),
-                  "voxels",
-                  s.labelMap().voxels(),
-                  "label",
-                  s.name() + " label map"))
-          .consume();
+      if (s.labelMap() != null) {
+        tx.run(
+                MERGE_LABEL_MAP,
+                Map.of(
+                    "id",
+                    s.labelMap().id(),
+                    "algorithm",
+                    s.labelMap().algorithm(),
+                    "parameters",
+                    s.labelMap().parameters(),
+                    "voxels",
+                    s.labelMap().voxels(),
+                    "label",
+                    s.name() + " label map"))
+            .consume();
+      }
       MeshInfo m = s.mesh();
       Map<String, Object> p = new HashMap<>();
       p.put("id", m.id().value());
@@ -345,42 +402,30 @@ public final class TwinRepository {
       p.put("selfIntersections", m.selfIntersections());
       p.put("euler", m.eulerCharacteristic());
       p.put("wallThicknessMm", m.wallThicknessMm());
+      p.put("designKind", m.designKind());
       p.put("algorithm", m.algorithm());
-      p.put("label", s.name() + " mesh");
+      p.put("label", s.name() + (m.designKind() == null ? " mesh" : " design"));
       tx.run(MERGE_MESH, p).consume();
       structures.add(Map.of("name", s.name(), "mesh", m.id().value()));
       meshIds.add(m.id().value());
     }
     TwinVersionId id =
-        TwinVersionId.createDerived(
-            d.twin().value(), parent, d.branch(), d.volume().series(), meshIds);
+        TwinVersionId.createDerived(d.twin().value(), parent, d.branch(), d.series(), meshIds);
     Map<String, Object> v = new HashMap<>();
     v.put("twinId", d.twin().value());
-    v.put("series", d.volume().series());
+    v.put("series", d.series());
+    v.put("designedOn", d.newBranchBase());
     v.put("id", id.value());
     v.put("number", number);
     v.put("branch", d.branch());
     v.put("author", d.author());
     v.put("time", d.time().toString());
-    v.put("label", "version " + number);
+    v.put("label", "version " + number + (d.branch().equals(MAIN) ? "" : " (" + d.branch() + ")"));
     v.put("parent", parent);
     v.put("structures", structures);
     tx.run(CREATE_VERSION, v).consume();
     for (RegistrationInfo r : d.registrations()) {
-      Map<String, Object> p = new HashMap<>();
-      p.put("id", r.id());
-      p.put("version", id.value());
-      p.put("structure", r.structure());
-      p.put("fixedMesh", r.fixedMesh());
-      p.put("movingMesh", r.movingMesh());
-      p.put("matrix", java.util.Arrays.stream(r.matrix()).boxed().toList());
-      p.put("rmsMm", r.rmsMm());
-      p.put("overlap", r.overlap());
-      p.put("iterations", r.iterations());
-      p.put("converged", r.converged());
-      p.put("needsReview", r.needsReview());
-      p.put("initialisation", r.initialisation());
-      tx.run(MERGE_REGISTRATION, p).consume();
+      mergeRegistration(tx, id.value(), r);
     }
     for (Activity activity : d.derivations()) {
       LineageWriter.write(tx, activity);
@@ -400,6 +445,47 @@ public final class TwinRepository {
             d.agents(),
             d.time()));
     return id;
+  }
+
+  private static void mergeRegistration(TransactionContext tx, String version, RegistrationInfo r) {
+    Map<String, Object> p = new HashMap<>();
+    p.put("id", r.id());
+    p.put("version", version);
+    p.put("structure", r.structure());
+    p.put("fixedMesh", r.fixedMesh());
+    p.put("movingMesh", r.movingMesh());
+    p.put("matrix", java.util.Arrays.stream(r.matrix()).boxed().toList());
+    p.put("rmsMm", r.rmsMm());
+    p.put("overlap", r.overlap());
+    p.put("iterations", r.iterations());
+    p.put("converged", r.converged());
+    p.put("needsReview", r.needsReview());
+    p.put("initialisation", r.initialisation());
+    tx.run(MERGE_REGISTRATION, p).consume();
+  }
+
+  private static final String SUPERSEDE =
+      """
+      MATCH (new:Registration {id: $new}), (old:Registration {id: $old})
+      MERGE (new)-[:SUPERSEDES]->(old)
+      """;
+
+  /**
+   * Adds a registration to a version after it was built (e.g. from landmarks), superseding the
+   * version's current registration of the structure, with the activity that made it. The old one
+   * stays in the graph and in lineage.
+   */
+  public void addRegistration(
+      String version, RegistrationInfo r, @Nullable String supersedes, Activity activity) {
+    graph.write(
+        tx -> {
+          mergeRegistration(tx, version, r);
+          if (supersedes != null && !supersedes.equals(r.id())) {
+            tx.run(SUPERSEDE, Map.of("new", r.id(), "old", supersedes)).consume();
+          }
+          LineageWriter.write(tx, activity);
+          return null;
+        });
   }
 
   public Optional<Twin> twin(TwinId id) {
@@ -535,6 +621,7 @@ public final class TwinRepository {
         m.get("selfIntersections") instanceof Number n ? n.longValue() : -1,
         m.get("euler") instanceof Number n ? n.longValue() : 0,
         m.get("wallThicknessMm") instanceof Number n ? n.doubleValue() : Double.NaN,
-        (String) m.get("algorithm"));
+        (String) m.get("algorithm"),
+        (String) m.get("designKind"));
   }
 }

@@ -33,7 +33,7 @@ class FollowUpRegistrationIT extends ServiceIT {
       mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s}) {
         id number parent { id } registration
         structures { name mesh { id } }
-        registrations { structure matrix rotationDegrees rmsMm overlap converged needsReview initialisation download }
+        registrations { structure matrix rotationDegrees rmsMm overlap converged needsReview initialisation dicomSha256 download }
       } }""";
 
   private String importSeries(String archive) throws Exception {
@@ -97,6 +97,9 @@ class FollowUpRegistrationIT extends ServiceIT {
     // designers
     var reg = client.get(planner, registration.get("download").asString());
     assertThat(reg.statusCode()).isEqualTo(200);
+    // stored when the version was built: the download is that blob
+    assertThat(org.anatwin.model.ContentHash.of(reg.body()).hex())
+        .isEqualTo(registration.get("dicomSha256").asString());
     Path regFile = tempDir("anatwin-it-reg").resolve("registration.dcm");
     java.nio.file.Files.write(regFile, reg.body());
     Process check =
@@ -205,16 +208,22 @@ class FollowUpRegistrationIT extends ServiceIT {
     String build =
         """
         mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "bone", minimumHu: 620}]}) {
-          id registration registrations { structure needsReview reviewedBy } } }""";
+          id registration registrations { structure needsReview reviewedBy dicomSha256 } } }""";
     client.data(planner, build, Map.of("s", femur));
     JsonNode flagged = client.data(planner, build, Map.of("s", skull)).get("buildTwinVersion");
     assertThat(flagged.get("registration").asString()).isEqualTo("NEEDS_REVIEW");
     assertThat(flagged.get("registrations").get(0).get("needsReview").asBoolean()).isTrue();
+    // named as this build names the structure, whatever name the parent's mesh was first stored
+    // under
+    assertThat(flagged.get("registrations").get(0).get("structure").asString()).isEqualTo("bone");
+    assertThat(flagged.get("registrations").get(0).get("dicomSha256").isNull())
+        .as("no DICOM registration is stored while it waits for review")
+        .isTrue();
 
     String accept =
         """
         mutation($v: ID!) { acceptRegistration(versionId: $v, structure: "bone", reason: "the skull replaces the femur on purpose") {
-          registration registrations { reviewedBy reviewReason } } }""";
+          registration registrations { reviewedBy reviewReason dicomSha256 } } }""";
     Map<String, Object> version = Map.of("v", flagged.get("id").asString());
     JsonNode denied = client.post(client.token("designer"), accept, version).body();
     assertThat(denied.get("errors")).isNotNull();
@@ -222,6 +231,7 @@ class FollowUpRegistrationIT extends ServiceIT {
         client.data(client.token("radiologist"), accept, version).get("acceptRegistration");
     assertThat(accepted.get("registration").asString()).isEqualTo("ACCEPTED");
     assertThat(accepted.get("registrations").get(0).get("reviewedBy").isNull()).isFalse();
+    assertThat(accepted.get("registrations").get(0).get("dicomSha256").asString()).hasSize(64);
     JsonNode again = client.post(client.token("radiologist"), accept, version).body();
     assertThat(again.get("errors").get(0).get("extensions").get("code").asString())
         .isEqualTo("versioning:registration.not-pending");

@@ -565,6 +565,7 @@ public final class TwinPlans {
             result.needsReview(),
             result.initialisation(),
             null,
+            null,
             null);
     String current =
         v.registrations().stream()
@@ -593,6 +594,9 @@ public final class TwinPlans {
         "twin.register-landmarks",
         List.of(versionId.value(), id),
         structure + " from " + labels.size() + " landmark pairs");
+    if (!registration.needsReview()) {
+      twins.storeSpatialRegistration(version(versionId), structure);
+    }
     return version(versionId);
   }
 

@@ -152,7 +152,7 @@ public final class Twins {
               time));
       MeshInfo prior = parent == null ? null : structureMesh(parent, spec.name());
       if (prior != null && !prior.id().value().equals(surface.id())) {
-        RegistrationInfo registration = register(prior, surface);
+        RegistrationInfo registration = register(prior, surface, spec.name());
         registrations.add(registration);
         derivations.add(
             Activity.of(
@@ -206,6 +206,12 @@ public final class Twins {
                 + " structures="
                 + specs.stream().map(StructureSpec::name).toList()));
     TwinVersion built = version(id).orElseThrow();
+    for (RegistrationInfo r : built.registrations()) {
+      if (!r.needsReview()) {
+        storeSpatialRegistration(built, r.structure());
+      }
+    }
+    built = version(id).orElseThrow();
     events.versionBuilt(built);
     return built;
   }
@@ -266,7 +272,53 @@ public final class Twins {
             AuditEvent.Outcome.SUCCESS,
             List.of(version.value(), registration.id()),
             reason));
+    storeSpatialRegistration(version(version).orElseThrow(), structure);
     return version(version).orElseThrow();
+  }
+
+  /** Name and version of the DICOM Spatial Registration writer, as recorded in lineage. */
+  public static final String SPATIAL_REGISTRATION_OBJECT = "anatwin.dicom.spatial-registration";
+
+  /**
+   * Stores a version's registration of a structure as a DICOM Spatial Registration object (a blob)
+   * and records it in lineage as derived from the registration, once the registration counts.
+   * Written after the version's transaction: if the service stops in between, the object is made on
+   * request instead, with the same bytes (its UIDs and content derive from the registration).
+   */
+  public void storeSpatialRegistration(TwinVersion version, String structure) {
+    RegistrationInfo registration = registrationOf(version, structure);
+    if (registration.dicomSha256() != null) {
+      return;
+    }
+    byte[] bytes = makeRegistrationFile(version, registration);
+    ContentHash sha = storage.blobs().put(bytes);
+    String sop = derivedUid("registration-instance", registration.id());
+    String id = org.anatwin.model.DerivedIds.createId("dicom", sop);
+    repository.recordDicomObject(
+        id,
+        org.anatwin.modeling.DicomModels.SPATIAL_REGISTRATION,
+        sop,
+        sha,
+        structure + " spatial registration",
+        Activity.of(
+            SPATIAL_REGISTRATION_OBJECT,
+            "1",
+            Map.of("sopClassUid", org.anatwin.modeling.DicomModels.SPATIAL_REGISTRATION),
+            List.of(registration.id()),
+            List.of(id),
+            List.of(SOFTWARE),
+            clock.instant()));
+  }
+
+  private static RegistrationInfo registrationOf(TwinVersion version, String structure) {
+    return version.registrations().stream()
+        .filter(r -> r.structure().equals(structure))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new VersioningException(
+                    "versioning:registration.unknown",
+                    "version " + version.id() + " has no registration of " + structure));
   }
 
   /**
@@ -358,7 +410,7 @@ public final class Twins {
    * start when both share a frame of reference, principal axes otherwise. A poor fit is kept and
    * flagged for review, never dropped or silently accepted.
    */
-  private RegistrationInfo register(MeshInfo prior, Surface surface) {
+  private RegistrationInfo register(MeshInfo prior, Surface surface, String structure) {
     TriangleMesh fixed = Modeling.fromStl(stl(prior));
     boolean sameFrame = prior.frameOfReferenceUid().equals(surface.frameOfReference().value());
     SurfaceRegistration result =
@@ -372,7 +424,7 @@ public final class Twins {
             surface.id(),
             Registrations.ICP,
             Registrations.ICP_VERSION),
-        prior.structure(),
+        structure,
         prior.id().value(),
         surface.id(),
         java.util.Arrays.copyOf(m, 12),
@@ -382,6 +434,7 @@ public final class Twins {
         result.converged(),
         result.needsReview(),
         result.initialisation(),
+        null,
         null,
         null);
   }
@@ -508,15 +561,15 @@ public final class Twins {
    * bytes.
    */
   public byte[] registrationFile(TwinVersion version, String structure) {
-    RegistrationInfo registration =
-        version.registrations().stream()
-            .filter(r -> r.structure().equals(structure))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new VersioningException(
-                        "versioning:registration.unknown",
-                        "version " + version.id() + " has no registration of " + structure));
+    RegistrationInfo registration = registrationOf(version, structure);
+    if (registration.dicomSha256() != null) {
+      return storage.blobs().get(ContentHash.parse(registration.dicomSha256()));
+    }
+    return makeRegistrationFile(version, registration);
+  }
+
+  private byte[] makeRegistrationFile(TwinVersion version, RegistrationInfo registration) {
+    String structure = registration.structure();
     TwinRepository.DicomContextRow fixed = dicomContextOf(registration.fixedMesh());
     TwinRepository.DicomContextRow moving = dicomContextOf(registration.movingMesh());
     java.time.ZonedDateTime created =

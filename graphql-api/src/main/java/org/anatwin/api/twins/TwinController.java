@@ -88,6 +88,7 @@ class TwinController {
       String initialisation,
       @Nullable String reviewedBy,
       @Nullable String reviewReason,
+      @Nullable String dicomSha256,
       String download) {
     static RegistrationView from(String versionId, org.anatwin.versioning.RegistrationInfo r) {
       return new RegistrationView(
@@ -105,6 +106,7 @@ class TwinController {
           r.initialisation(),
           r.reviewedBy(),
           r.reviewReason(),
+          r.dicomSha256(),
           "/files/registrations/" + versionId + "/" + r.structure() + ".dcm");
     }
   }

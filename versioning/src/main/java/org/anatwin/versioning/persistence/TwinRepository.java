@@ -110,9 +110,10 @@ public final class TwinRepository {
       WITH v, p, collect(CASE WHEN s IS NULL THEN NULL ELSE {name: s.name, mesh: m {.*}} END) AS structures
       OPTIONAL MATCH (v)-[:HAS_REGISTRATION]->(r:Registration) WHERE NOT (r)<-[:SUPERSEDES]-()
       OPTIONAL MATCH (r)-[:REVIEWED_BY]->(a:RegistrationReview)
-      WITH v, p, structures, r, a ORDER BY r.structure
+      OPTIONAL MATCH (d:DicomObject)-[:WAS_DERIVED_FROM]->(r)
+      WITH v, p, structures, r, a, d ORDER BY r.structure
       RETURN v {.*} AS v, p.id AS parent, structures,
-             collect(r {.*, reviewedBy: a.by, reviewReason: a.reason}) AS registrations
+             collect(r {.*, reviewedBy: a.by, reviewReason: a.reason, dicomSha256: d.sha256}) AS registrations
       """;
   private static final String VERSION_IDS_OF_TWINS =
       "MATCH (t:Twin)-[:HAS_VERSION]->(v:TwinVersion) WHERE t.id IN $ids RETURN t.id AS owner, v.id AS id ORDER BY v.number";
@@ -488,6 +489,35 @@ public final class TwinRepository {
         });
   }
 
+  private static final String MERGE_DICOM_OBJECT =
+      """
+      MERGE (d:DicomObject:Entity {id: $id})
+        ON CREATE SET d.sopClassUid = $sopClass, d.sopInstanceUid = $sop, d.sha256 = $sha256,
+                      d.label = $label
+      """;
+
+  /**
+   * Records a DICOM object we made (e.g. a Spatial Registration) as an entity with its SOP Instance
+   * UID and the hash of its stored bytes, with the activity that made it.
+   */
+  public void recordDicomObject(
+      String id, String sopClass, String sop, ContentHash sha256, String label, Activity activity) {
+    graph.write(
+        tx -> {
+          tx.run(
+                  MERGE_DICOM_OBJECT,
+                  Map.of(
+                      "id", id,
+                      "sopClass", sopClass,
+                      "sop", sop,
+                      "sha256", sha256.hex(),
+                      "label", label))
+              .consume();
+          LineageWriter.write(tx, activity);
+          return null;
+        });
+  }
+
   public Optional<Twin> twin(TwinId id) {
     return graph.read(
         tx ->
@@ -599,7 +629,8 @@ public final class TwinRepository {
         (Boolean) r.get("needsReview"),
         (String) r.get("initialisation"),
         (String) r.get("reviewedBy"),
-        (String) r.get("reviewReason"));
+        (String) r.get("reviewReason"),
+        (String) r.get("dicomSha256"));
   }
 
   private static MeshInfo mesh(Map<String, Object> m) {

@@ -80,7 +80,66 @@ class CoreConfiguration {
 
   @Bean
   PrintOrders printOrders(
-      Storage storage, AuditLog audit, Clock clock, AnatwinProperties properties) {
-    return new PrintOrders(storage, audit, clock, properties.dataHome().resolve("printers"));
+      Storage storage,
+      AuditLog audit,
+      Clock clock,
+      AnatwinProperties properties,
+      PrintingProperties printing) {
+    // CuraEngine from Debian's cura-engine, printer definitions from Debian's cura package
+    PrintOrders orders =
+        new PrintOrders(
+            storage,
+            audit,
+            clock,
+            properties.dataHome().resolve("printers"),
+            new org.anatwin.printorders.preparation.CuraSlicer(
+                printing.curaEngine(),
+                java.nio.file.Path.of(printing.curaResources()),
+                java.time.Duration.ofMinutes(10)));
+    printing
+        .printers()
+        .forEach(
+            (id, p) -> orders.register(printer(id, p, properties.dataHome().resolve("printers"))));
+    return orders;
+  }
+
+  /** A configured printer: an OctoPrint server or a hot folder, FDM with a Cura profile. */
+  static org.anatwin.printorders.PrinterConfig printer(
+      String id, PrintingProperties.PrinterSetting p, java.nio.file.Path printerRoot) {
+    String driver = p.driver() == null ? "folder" : p.driver();
+    org.anatwin.printorders.printer.PrinterDriver connection =
+        switch (driver) {
+          case "octoprint" ->
+              new org.anatwin.printorders.printer.OctoPrintDriver(
+                  java.util.Objects.requireNonNull(
+                      p.url(), "anatwin.printing.printers." + id + ".url"),
+                  p.apiKey() == null ? "" : p.apiKey());
+          case "folder" ->
+              new org.anatwin.printorders.printer.FolderPrinter(printerRoot.resolve(id));
+          default ->
+              throw new IllegalArgumentException(
+                  "anatwin.printing.printers."
+                      + id
+                      + ".driver is octoprint or folder, not "
+                      + driver);
+        };
+    var profile = org.anatwin.printorders.PrintOrders.defaultFdmProfile();
+    if (p.curaDefinition() != null) {
+      profile =
+          new org.anatwin.printorders.preparation.CuraSlicer.Profile(
+              p.curaDefinition(),
+              p.curaExtruder() == null ? profile.extruderDefinition() : p.curaExtruder(),
+              profile.settings());
+    }
+    return new org.anatwin.printorders.PrinterConfig(
+        new org.anatwin.printorders.Printer(id, p.name() == null ? id : p.name(), "FDM", driver),
+        new org.anatwin.printorders.preparation.Preparer.Bed(
+            p.bedWidth() > 0 ? p.bedWidth() : 235,
+            p.bedDepth() > 0 ? p.bedDepth() : 235,
+            p.bedHeight() > 0 ? p.bedHeight() : 250,
+            50,
+            profile),
+        org.anatwin.printorders.PrintOrders.FDM_MIN_WALL_MM,
+        connection);
   }
 }

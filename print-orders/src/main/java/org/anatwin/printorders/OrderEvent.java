@@ -26,6 +26,16 @@ public sealed interface OrderEvent {
   record Prepared(String actor, String role, Instant time, String printerId)
       implements OrderEvent {}
 
+  /** The job was handed to the printer, which has not started it yet. */
+  record Queued(String actor, String role, Instant time, String jobId) implements OrderEvent {}
+
+  /** The printer started the job. */
+  record Started(String actor, String role, Instant time, String jobId) implements OrderEvent {}
+
+  /** The printer reported the job failed or cancelled; no artefact was made. */
+  record Failed(String actor, String role, Instant time, String jobId, String reason)
+      implements OrderEvent {}
+
   /** The printer reported the job done; artefacts were recorded. */
   record Printed(String actor, String role, Instant time, String jobId) implements OrderEvent {}
 
@@ -42,7 +52,20 @@ public sealed interface OrderEvent {
               OrderState.SUBMITTED,
               d.approved() ? OrderState.APPROVED : OrderState.REJECTED);
       case Prepared p -> require(state, OrderState.APPROVED, OrderState.PREPARED);
-      case Printed p -> require(state, OrderState.PREPARED, OrderState.PRINTED);
+      case Queued q -> require(state, OrderState.PREPARED, OrderState.QUEUED);
+      case Started st -> require(state, OrderState.QUEUED, OrderState.PRINTING);
+      case Printed p -> {
+        if (state != OrderState.QUEUED && state != OrderState.PRINTING) {
+          throw illegal(state, OrderState.PRINTED);
+        }
+        yield OrderState.PRINTED;
+      }
+      case Failed f -> {
+        if (state != OrderState.QUEUED && state != OrderState.PRINTING) {
+          throw illegal(state, OrderState.FAILED);
+        }
+        yield OrderState.FAILED;
+      }
       case Cancelled c -> {
         if (state == OrderState.PRINTED || state == OrderState.CANCELLED) {
           throw illegal(state, OrderState.CANCELLED);

@@ -6,6 +6,9 @@ public enum OrderState {
   APPROVED,
   REJECTED,
   PREPARED,
+  QUEUED,
+  PRINTING,
   PRINTED,
+  FAILED,
   CANCELLED
 }

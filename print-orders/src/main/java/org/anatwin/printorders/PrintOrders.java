@@ -22,10 +22,14 @@ import org.anatwin.model.ContentHash;
 import org.anatwin.model.DerivedIds;
 import org.anatwin.model.PrintJobId;
 import org.anatwin.model.PrintOrderId;
+import org.anatwin.modeling.Modeling;
 import org.anatwin.printorders.persistence.PrintOrderRepository;
+import org.anatwin.printorders.preparation.CuraSlicer;
+import org.anatwin.printorders.preparation.Preparer;
 import org.anatwin.printorders.printer.FolderPrinter;
 import org.anatwin.printorders.printer.PrinterDriver;
 import org.anatwin.storage.Storage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Entry point of the print-orders module: create, approve, prepare and submit print orders, and
@@ -41,19 +45,65 @@ public final class PrintOrders {
   private final AuditSink audit;
   private final Clock clock;
   private final PrintOrderRepository repository;
-  private final Map<String, PrinterDriver> drivers = new HashMap<>();
+  private final Map<String, PrinterConfig> printers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final @Nullable CuraSlicer slicer;
 
-  /** Registers the simulated printer, which writes jobs under {@code printerRoot}. */
+  /** Registers the simulated printer, which writes jobs under {@code printerRoot}; no slicer. */
   public PrintOrders(Storage storage, AuditSink audit, Clock clock, Path printerRoot) {
+    this(storage, audit, clock, printerRoot, null);
+  }
+
+  /**
+   * Registers the simulated printer (an FDM printer with a Creality Ender-3's bed and Cura profile
+   * that writes jobs under {@code printerRoot}); {@code slicer} slices for printers with a profile.
+   */
+  public PrintOrders(
+      Storage storage,
+      AuditSink audit,
+      Clock clock,
+      Path printerRoot,
+      @Nullable CuraSlicer slicer) {
     this.storage = storage;
     this.audit = audit;
     this.clock = clock;
+    this.slicer = slicer;
     this.repository = new PrintOrderRepository(storage.graph());
     Printer simulated =
         new Printer(
             SIMULATED_PRINTER, "Simulated FDM printer (writes jobs to a folder)", "FDM", "folder");
-    repository.registerPrinter(simulated);
-    drivers.put(simulated.id(), new FolderPrinter(printerRoot.resolve(simulated.id())));
+    register(
+        new PrinterConfig(
+            simulated,
+            new Preparer.Bed(235, 235, 250, 50, defaultFdmProfile()),
+            FDM_MIN_WALL_MM,
+            new FolderPrinter(printerRoot.resolve(simulated.id()))));
+  }
+
+  /** The thinnest wall an FDM printer with a 0.4 mm nozzle prints reliably (two perimeters). */
+  public static final double FDM_MIN_WALL_MM = 0.8;
+
+  /**
+   * Our FDM profile on a Creality Ender-3 definition: 0.2 mm layers (0.3 mm first), 15 % infill,
+   * supports under overhangs steeper than 50 degrees, a skirt.
+   */
+  public static CuraSlicer.Profile defaultFdmProfile() {
+    return new CuraSlicer.Profile(
+        "creality_ender3",
+        "creality_base_extruder_0",
+        Map.of(
+            "layer_height", "0.2",
+            "layer_height_0", "0.3",
+            "infill_sparse_density", "15",
+            "support_enable", "true",
+            "support_angle", "50",
+            "adhesion_type", "skirt"));
+  }
+
+  /** Adds (or replaces) a printer in the registry. */
+  public void register(PrinterConfig config) {
+    repository.registerPrinter(config.printer());
+    printers.put(config.printer().id(), config);
   }
 
   /** Creates an order for meshes that exist; it starts submitted, waiting for approval. */
@@ -130,6 +180,16 @@ public final class PrintOrders {
     repository.transition(
         id,
         order -> {
+          if (order.state() == OrderState.REJECTED) {
+            throw new PrintOrderException(
+                "print-orders:approval.rejected",
+                "order " + id + " was rejected; a rejected order is not signed again");
+          }
+          if (order.state() != OrderState.SUBMITTED) {
+            throw new PrintOrderException(
+                "print-orders:approval.not-pending",
+                "order " + id + " is " + order.state() + ", not waiting for approval");
+          }
           if (order.createdBy().equals(actor.userName())) {
             throw new PrintOrderException(
                 "print-orders:approval.own-order", "nobody may approve their own order");
@@ -172,39 +232,205 @@ public final class PrintOrders {
     return order(id).orElseThrow();
   }
 
-  /** Checks the QA gate (every mesh watertight) and assigns a registered printer. */
+  /**
+   * Checks the QA gate, orients, places and slices for a registered printer (automatic
+   * orientation).
+   */
   public PrintOrder prepare(PrintOrderId id, String printerId, Actor actor) {
-    if (!drivers.containsKey(printerId)) {
+    return prepare(id, printerId, null, actor);
+  }
+
+  /** Name and version of the preparation, as recorded in lineage. */
+  public static final String PREPARE = "anatwin.print.prepare";
+
+  public static final String SLICE = "anatwin.print.slice.cura-engine";
+
+  /**
+   * Prepares an approved order for a printer: every mesh must pass the QA gate (closed, manifold,
+   * no self-intersections, walls at the order's scale at least the printer's minimum); each part is
+   * turned to the orientation that needs least support and height (or lies on the given {@code
+   * down} direction), placed on the bed, sliced by CuraEngine with the printer's profile, and
+   * packaged as 3MF. The plate STL, G-code and 3MF are content-hashed blobs; the preparation is an
+   * entity derived from the meshes, the order and its approval, with CuraEngine as an agent.
+   */
+  public PrintOrder prepare(
+      PrintOrderId id, String printerId, double @Nullable [] down, Actor actor) {
+    PrinterConfig printer = printers.get(printerId);
+    if (printer == null) {
       throw new PrintOrderException("print-orders:printer.unknown", "no printer " + printerId);
     }
+    PrintOrder order =
+        order(id)
+            .orElseThrow(
+                () ->
+                    new PrintOrderException("print-orders:order.unknown", "no print order " + id));
+    if (order.state() != OrderState.APPROVED) {
+      throw new PrintOrderException(
+          "print-orders:prepare.unapproved",
+          "order " + id + " is " + order.state() + "; only an approved order is prepared");
+    }
+    String approval =
+        repository
+            .approvalOf(id)
+            .orElseThrow(
+                () ->
+                    new PrintOrderException(
+                        "print-orders:prepare.unapproved", "order " + id + " has no approval"));
+    List<PrintOrderRepository.MeshRow> meshes = repository.meshes(order.meshIds());
+    for (PrintOrderRepository.MeshRow mesh : meshes) {
+      qaGate(mesh, order.scale(), printer);
+    }
+    List<Preparer.Input> inputs = new ArrayList<>();
+    for (PrintOrderRepository.MeshRow mesh : meshes) {
+      inputs.add(
+          new Preparer.Input(
+              mesh.structure(),
+              mesh.designKind(),
+              Modeling.fromStl(storage.blobs().get(ContentHash.parse(mesh.sha256())))));
+    }
+    Preparer.Plate plate =
+        Preparer.prepare(
+            inputs, order.scale(), printer.bed(), down, order.material(), id.value(), slicer);
+    ContentHash stl = storage.blobs().put(plate.stl());
+    ContentHash threeMf = storage.blobs().put(plate.threeMf());
+    CuraSlicer.Sliced sliced = plate.sliced();
+    ContentHash gcode = sliced == null ? null : storage.blobs().put(sliced.gcode());
     Instant time = clock.instant();
+    String preparationId =
+        DerivedIds.createId(
+            "preparation",
+            id.value(),
+            printerId,
+            stl.hex(),
+            gcode == null ? "" : gcode.hex(),
+            time.toString());
+    Map<String, Object> fields = new HashMap<>();
+    fields.put("id", preparationId);
+    fields.put("label", "preparation for " + printerId);
+    fields.put("printerId", printerId);
+    fields.put("time", time.toString());
+    fields.put("plateSha256", stl.hex());
+    fields.put("threeMfSha256", threeMf.hex());
+    fields.put("heightMm", plate.heightMm());
+    fields.put(
+        "supportAreaMm2",
+        plate.parts().stream().mapToDouble(Preparer.PlacedPart::supportAreaMm2).sum());
+    fields.put(
+        "orientation",
+        plate.parts().stream()
+            .map(
+                p ->
+                    p.structure()
+                        + (p.orientationOverridden() ? " (given)" : "")
+                        + " down "
+                        + java.util.Arrays.toString(p.down()))
+            .toList());
+    Map<String, String> parameters = new java.util.TreeMap<>();
+    parameters.put("printer", printerId);
+    parameters.put("scale", Double.toString(order.scale()));
+    parameters.put("orientation", down == null ? "automatic" : java.util.Arrays.toString(down));
+    List<Agent> agents = new ArrayList<>(List.of(actor.agent(), SOFTWARE));
+    if (sliced != null) {
+      fields.put("gcodeSha256", gcode.hex());
+      fields.put("layers", sliced.layers());
+      fields.put("layerHeightMm", printer.bed().profile().layerHeight());
+      fields.put("initialLayerHeightMm", printer.bed().profile().initialLayerHeight());
+      fields.put("printTimeSeconds", sliced.printTimeSeconds());
+      fields.put("filamentMm3", sliced.filamentMm3());
+      fields.put("slicer", "CuraEngine " + sliced.engineVersion());
+      fields.put("profileSha256", sliced.profileSha256().hex());
+      fields.put("profile", printer.bed().profile().printerDefinition());
+      parameters.put("slicer", "CuraEngine " + sliced.engineVersion());
+      parameters.put("profileSha256", sliced.profileSha256().hex());
+      agents.add(
+          new Agent(
+              Agent.Kind.SOFTWARE,
+              "software:cura-engine-" + sliced.engineVersion(),
+              "CuraEngine " + sliced.engineVersion()));
+    }
+    List<String> used = new ArrayList<>(order.meshIds());
+    used.add(id.value());
+    used.add(approval);
+    Activity activity =
+        Activity.of(PREPARE, "1", parameters, used, List.of(preparationId), agents, time);
     repository.transition(
         id,
-        order -> {
-          for (PrintOrderRepository.MeshRow mesh : repository.meshes(order.meshIds())) {
-            if (!mesh.watertight()) {
-              throw new PrintOrderException(
-                  "print-orders:prepare.qa-gate",
-                  "mesh "
-                      + mesh.id()
-                      + " ("
-                      + mesh.structure()
-                      + ") is not watertight and cannot be printed");
-            }
-          }
-          return new PrintOrderRepository.Change<>(
-              new OrderEvent.Prepared(actor.userName(), actor.role(), time, printerId),
-              List.of(),
-              List.of(),
-              null);
-        });
-    audit(actor, "print-order.prepare", id.value(), "printer=" + printerId);
+        current ->
+            new PrintOrderRepository.Change<>(
+                new OrderEvent.Prepared(actor.userName(), actor.role(), time, printerId),
+                List.of(PrintOrderRepository.preparation(id, fields)),
+                List.of(activity),
+                null));
+    audit(
+        actor,
+        "print-order.prepare",
+        id.value(),
+        "printer="
+            + printerId
+            + (sliced == null
+                ? ""
+                : " layers=" + sliced.layers() + " time=" + sliced.printTimeSeconds() + "s"));
     return order(id).orElseThrow();
   }
 
+  private static void qaGate(
+      PrintOrderRepository.MeshRow mesh, double scale, PrinterConfig printer) {
+    String name = "mesh " + mesh.id() + " (" + mesh.structure() + ")";
+    if (!mesh.watertight() || !mesh.manifold()) {
+      throw new PrintOrderException(
+          "print-orders:prepare.qa-gate",
+          name + " is not a closed manifold surface and cannot be printed");
+    }
+    if (mesh.selfIntersections() != 0) {
+      throw new PrintOrderException(
+          "print-orders:prepare.qa-gate",
+          name
+              + (mesh.selfIntersections() < 0
+                  ? " was stored before self-intersections were measured; rebuild it"
+                  : " has " + mesh.selfIntersections() + " self-intersecting triangle pairs"));
+    }
+    double wall = mesh.wallThicknessMm() * scale;
+    if (!(wall >= printer.minWallMm())) {
+      throw new PrintOrderException(
+          "print-orders:prepare.thin-wall",
+          String.format(
+              Locale.ROOT,
+              "%s has walls of %.2f mm at scale %s, under the %.2f mm %s prints",
+              name,
+              wall,
+              scale,
+              printer.minWallMm(),
+              printer.printer().name()));
+    }
+  }
+
+  /** A stored preparation file (plate, G-code, 3MF) by its hash, checked against it. */
+  public byte[] file(ContentHash sha256) {
+    return storage.blobs().get(sha256);
+  }
+
+  /** Each order's newest preparation as stored (hashes, figures), by order id. */
+  public Map<String, Map<String, Object>> preparations(List<String> orderIds) {
+    return repository.preparations(orderIds);
+  }
+
+  /** Told of every job event once it is stored (e.g. to push it to subscribers). */
+  @FunctionalInterface
+  public interface JobListener {
+    void jobEvent(PrintJobEvent event);
+  }
+
+  private volatile JobListener listener = e -> {};
+
+  public void listen(JobListener listener) {
+    this.listener = listener;
+  }
+
   /**
-   * Sends a prepared order to its printer and records one artefact per copy, each with a serial
-   * number, generated by the print activity that used the meshes, the order and its approval.
+   * Sends a prepared order to its printer: the job's files (G-code, 3MF, a description) are handed
+   * to the printer's driver, the job is recorded as QUEUED with its first event, and the printer is
+   * asked once how it is doing (a folder printer is done at once). Later states come from {@link
+   * #poll()}.
    */
   public PrintJob submit(PrintOrderId id, Actor actor) {
     PrintOrder order =
@@ -212,33 +438,144 @@ public final class PrintOrders {
             .orElseThrow(
                 () ->
                     new PrintOrderException("print-orders:order.unknown", "no print order " + id));
-    OrderEvent.Printed probe =
-        new OrderEvent.Printed(actor.userName(), actor.role(), clock.instant(), "");
-    probe.apply(order.state());
+    new OrderEvent.Queued(actor.userName(), actor.role(), clock.instant(), "").apply(order.state());
     String printerId = order.printerId();
-    String approval =
-        repository
-            .approvalOf(id)
-            .orElseThrow(
-                () ->
-                    new PrintOrderException(
-                        "print-orders:order.unapproved", "order " + id + " has no approval"));
+    PrinterConfig printer = printers.get(printerId);
+    if (printer == null) {
+      throw new PrintOrderException(
+          "print-orders:printer.unknown", "printer " + printerId + " is not registered now");
+    }
     PrintJobId jobId =
         PrintJobId.parse("print-job-" + UUID.randomUUID().toString().replace("-", ""));
     List<PrinterDriver.JobFile> files = new ArrayList<>();
     List<PrintOrderRepository.MeshRow> meshes = repository.meshes(order.meshIds());
-    for (int i = 0; i < meshes.size(); i++) {
-      PrintOrderRepository.MeshRow mesh = meshes.get(i);
+    Map<String, Object> prepared = repository.preparations(List.of(id.value())).get(id.value());
+    if (prepared != null) {
       files.add(
           new PrinterDriver.JobFile(
-              String.format(Locale.ROOT, "part-%02d-%s.stl", i + 1, mesh.structure()),
-              storage.blobs().get(ContentHash.parse(mesh.sha256()))));
+              "job.3mf",
+              storage.blobs().get(ContentHash.parse((String) prepared.get("threeMfSha256")))));
+      if (prepared.get("gcodeSha256") instanceof String g) {
+        files.add(
+            new PrinterDriver.JobFile("job.gcode", storage.blobs().get(ContentHash.parse(g))));
+      }
     }
     files.add(
         new PrinterDriver.JobFile(
             "job.json", jobDescription(order, jobId, meshes).getBytes(StandardCharsets.UTF_8)));
-    String location = drivers.get(printerId).submit(jobId.value(), files);
+    String location = printer.driver().submit(jobId.value(), files);
     Instant time = clock.instant();
+    PrintJob queued = new PrintJob(jobId, id, printerId, "QUEUED", time, List.of());
+    repository.transition(
+        id,
+        current ->
+            new PrintOrderRepository.Change<>(
+                new OrderEvent.Queued(actor.userName(), actor.role(), time, jobId.value()),
+                List.of(
+                    PrintOrderRepository.job(queued, location),
+                    PrintOrderRepository.jobEvent(jobId.value(), 0, "QUEUED", 0, location, time)),
+                List.of(),
+                null));
+    listener.jobEvent(new PrintJobEvent(jobId.value(), id.value(), 1, "QUEUED", 0, null, time));
+    audit(actor, "print-job.submit", id.value(), "job=" + jobId + " printer=" + printerId);
+    poll(new PrintOrderRepository.OpenJob(jobId.value(), id.value(), printerId, location));
+    return jobsOf(List.of(id.value())).get(id.value()).stream()
+        .filter(j -> j.id().equals(jobId))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /**
+   * Asks every printer with an open job how it is doing and records what changed: a job event per
+   * change of state or whole percent, the order's STARTED, and on completion the artefacts
+   * (PRINTED) or the failure (FAILED). Safe to run from several threads or after a restart: an
+   * event is appended only after the one it was compared with, so none is lost or recorded twice.
+   * Returns the number of events recorded.
+   */
+  public int poll() {
+    int recorded = 0;
+    for (PrintOrderRepository.OpenJob job : repository.openJobs()) {
+      try {
+        recorded += poll(job);
+      } catch (PrintOrderException e) {
+        // an unreachable printer or a concurrent poll: the job stays open and is asked again
+        audit.append(
+            new AuditEvent(
+                clock.instant(),
+                "anatwin",
+                "service",
+                "print-job.poll",
+                AuditEvent.Outcome.FAILURE,
+                List.of(job.id()),
+                e.code() + ": " + e.getMessage()));
+      }
+    }
+    return recorded;
+  }
+
+  private int poll(PrintOrderRepository.OpenJob job) {
+    PrinterConfig printer = printers.get(job.printerId());
+    if (printer == null) {
+      return 0;
+    }
+    List<PrintOrderRepository.JobEventRow> events =
+        repository.jobEvents(List.of(job.id())).getOrDefault(job.id(), List.of());
+    PrintOrderRepository.JobEventRow last = events.isEmpty() ? null : events.getLast();
+    PrinterDriver.Status status = printer.driver().status(job.id(), job.location());
+    String state = status.state().name();
+    double completion = Math.floor(status.completion());
+    if (last != null && last.state().equals(state) && last.completion() == completion) {
+      return 0;
+    }
+    int expected = last == null ? 0 : last.seq();
+    Instant time = clock.instant();
+    PrintOrderId orderId = PrintOrderId.parse(job.orderId());
+    Agent printerAgent = Agent.printer(job.printerId(), job.printerId());
+    repository.transition(
+        orderId,
+        order -> {
+          var event =
+              PrintOrderRepository.jobEvent(
+                  job.id(), expected, state, completion, status.detail(), time);
+          return switch (status.state()) {
+            case PRINTING ->
+                new PrintOrderRepository.Change<>(
+                    order.state() == OrderState.QUEUED
+                        ? new OrderEvent.Started(job.printerId(), "printer", time, job.id())
+                        : null,
+                    List.of(event),
+                    List.of(),
+                    null);
+            case DONE -> {
+              List<Artefact> artefacts = artefacts(order, job, time);
+              yield new PrintOrderRepository.Change<>(
+                  new OrderEvent.Printed(job.printerId(), "printer", time, job.id()),
+                  List.of(event, PrintOrderRepository.artefacts(artefacts)),
+                  List.of(printActivity(order, job, artefacts, printerAgent, time)),
+                  null);
+            }
+            case FAILED, CANCELLED ->
+                new PrintOrderRepository.Change<>(
+                    new OrderEvent.Failed(
+                        job.printerId(),
+                        "printer",
+                        time,
+                        job.id(),
+                        status.state() + (status.detail() == null ? "" : ": " + status.detail())),
+                    List.of(event),
+                    List.of(),
+                    null);
+            case QUEUED -> new PrintOrderRepository.Change<>(null, List.of(event), List.of(), null);
+          };
+        });
+    listener.jobEvent(
+        new PrintJobEvent(
+            job.id(), job.orderId(), expected + 1, state, completion, status.detail(), time));
+    return 1;
+  }
+
+  private List<Artefact> artefacts(
+      PrintOrder order, PrintOrderRepository.OpenJob job, Instant time) {
     List<Long> serials = repository.nextSerials(order.copies());
     List<Artefact> artefacts = new ArrayList<>();
     for (int copy = 1; copy <= order.copies(); copy++) {
@@ -250,51 +587,72 @@ public final class PrintOrders {
               serials.get(copy - 1));
       artefacts.add(
           new Artefact(
-              ArtefactId.createDerived(jobId.value(), copy),
+              ArtefactId.createDerived(job.id(), copy),
               serial,
-              id.value(),
-              jobId.value(),
-              printerId,
+              order.id().value(),
+              job.id(),
+              job.printerId(),
               copy,
               time));
     }
-    PrintJob job = new PrintJob(jobId, id, printerId, "PRINTED", time, artefacts);
+    return artefacts;
+  }
+
+  /**
+   * The print: used the meshes, the order, its approval, the preparation (G-code, 3MF, slicer and
+   * profile hashes) and the job; generated the artefacts; the printer and our software its agents.
+   */
+  private Activity printActivity(
+      PrintOrder order,
+      PrintOrderRepository.OpenJob job,
+      List<Artefact> artefacts,
+      Agent printer,
+      Instant time) {
     List<String> used = new ArrayList<>(order.meshIds());
-    used.add(id.value());
-    used.add(approval);
-    List<String> generated = new ArrayList<>(artefacts.stream().map(a -> a.id().value()).toList());
-    generated.add(jobId.value());
-    Activity print =
-        Activity.of(
-            "anatwin.print-job",
-            "1",
-            Map.of(
-                "printer",
-                printerId,
-                "material",
-                order.material(),
-                "scale",
-                Double.toString(order.scale()),
-                "copies",
-                Integer.toString(order.copies())),
-            used,
-            generated,
-            List.of(actor.agent(), Agent.printer(printerId, printerId), SOFTWARE),
-            time);
-    repository.transition(
-        id,
-        current ->
-            new PrintOrderRepository.Change<>(
-                new OrderEvent.Printed(actor.userName(), actor.role(), time, jobId.value()),
-                List.of(PrintOrderRepository.job(job, location)),
-                List.of(print),
-                null));
-    audit(
-        actor,
-        "print-job.submit",
-        id.value(),
-        "job=" + jobId + " artefacts=" + artefacts.stream().map(Artefact::serialNumber).toList());
-    return job;
+    used.add(order.id().value());
+    repository.approvalOf(order.id()).ifPresent(used::add);
+    Map<String, Object> prepared =
+        repository.preparations(List.of(order.id().value())).get(order.id().value());
+    if (prepared != null) {
+      used.add((String) prepared.get("id"));
+    }
+    used.add(job.id());
+    return Activity.of(
+        "anatwin.print-job",
+        "2",
+        Map.of(
+            "printer", job.printerId(),
+            "material", order.material(),
+            "scale", Double.toString(order.scale()),
+            "copies", Integer.toString(order.copies())),
+        used,
+        artefacts.stream().map(a -> a.id().value()).toList(),
+        List.of(printer, SOFTWARE),
+        time);
+  }
+
+  /** Each job's events, in order. */
+  public Map<String, List<PrintJobEvent>> jobEvents(List<String> jobIds) {
+    Map<String, List<PrintJobEvent>> out = new HashMap<>();
+    repository
+        .jobEvents(jobIds)
+        .forEach(
+            (job, rows) ->
+                out.put(
+                    job,
+                    rows.stream()
+                        .map(
+                            r ->
+                                new PrintJobEvent(
+                                    r.jobId(),
+                                    r.orderId(),
+                                    r.seq(),
+                                    r.state(),
+                                    r.completion(),
+                                    r.detail(),
+                                    Instant.parse(r.time())))
+                        .toList()));
+    return out;
   }
 
   private static String jobDescription(

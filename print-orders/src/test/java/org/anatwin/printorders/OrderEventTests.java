@@ -15,15 +15,23 @@ class OrderEventTests {
   private static final OrderEvent REJECTED =
       new OrderEvent.Decided("rob", "radiologist", T, false, "rejected", "wrong side");
   private static final OrderEvent PREPARED = new OrderEvent.Prepared("tom", "technician", T, "p1");
-  private static final OrderEvent PRINTED = new OrderEvent.Printed("tom", "technician", T, "job");
+  private static final OrderEvent QUEUED = new OrderEvent.Queued("tom", "technician", T, "job");
+  private static final OrderEvent STARTED = new OrderEvent.Started("p1", "printer", T, "job");
+  private static final OrderEvent PRINTED = new OrderEvent.Printed("p1", "printer", T, "job");
+  private static final OrderEvent FAILED =
+      new OrderEvent.Failed("p1", "printer", T, "job", "CANCELLED");
 
   @Test
   void theStateIsTheFoldOfTheEvents() {
     assertThat(PrintOrder.fold(List.of(SUBMITTED))).isEqualTo(OrderState.SUBMITTED);
     assertThat(PrintOrder.fold(List.of(SUBMITTED, APPROVED))).isEqualTo(OrderState.APPROVED);
     assertThat(PrintOrder.fold(List.of(SUBMITTED, REJECTED))).isEqualTo(OrderState.REJECTED);
-    assertThat(PrintOrder.fold(List.of(SUBMITTED, APPROVED, PREPARED, PRINTED)))
+    assertThat(PrintOrder.fold(List.of(SUBMITTED, APPROVED, PREPARED, QUEUED, PRINTED)))
         .isEqualTo(OrderState.PRINTED);
+    assertThat(PrintOrder.fold(List.of(SUBMITTED, APPROVED, PREPARED, QUEUED, STARTED, PRINTED)))
+        .isEqualTo(OrderState.PRINTED);
+    assertThat(PrintOrder.fold(List.of(SUBMITTED, APPROVED, PREPARED, QUEUED, STARTED, FAILED)))
+        .isEqualTo(OrderState.FAILED);
   }
 
   @Test
@@ -32,12 +40,16 @@ class OrderEventTests {
         List.of(
             List.of(SUBMITTED, PREPARED),
             List.of(SUBMITTED, PRINTED),
+            List.of(SUBMITTED, APPROVED, PREPARED, PRINTED),
+            List.of(SUBMITTED, APPROVED, PREPARED, STARTED),
+            List.of(SUBMITTED, APPROVED, PREPARED, QUEUED, STARTED, FAILED, PRINTED),
             List.of(SUBMITTED, REJECTED, PREPARED),
             List.of(SUBMITTED, APPROVED, APPROVED),
             List.of(
                 SUBMITTED,
                 APPROVED,
                 PREPARED,
+                QUEUED,
                 PRINTED,
                 new OrderEvent.Cancelled("ann", "planner", T, "late")))) {
       assertThatThrownBy(() -> PrintOrder.fold(illegal))

@@ -32,9 +32,12 @@ class PrintController {
   private final PrintOrders orders;
   private final Twins twins;
 
-  PrintController(PrintOrders orders, Twins twins) {
+  private final JobFeed feed;
+
+  PrintController(PrintOrders orders, Twins twins, JobFeed feed) {
     this.orders = orders;
     this.twins = twins;
+    this.feed = feed;
   }
 
   record PrintOrderInput(
@@ -63,6 +66,13 @@ class PrintController {
                 "PREPARED", p.actor(), p.role(), p.time().toString(), "printer " + p.printerId());
         case OrderEvent.Printed p ->
             new EventView("PRINTED", p.actor(), p.role(), p.time().toString(), "job " + p.jobId());
+        case OrderEvent.Queued q ->
+            new EventView("QUEUED", q.actor(), q.role(), q.time().toString(), "job " + q.jobId());
+        case OrderEvent.Started st ->
+            new EventView(
+                "STARTED", st.actor(), st.role(), st.time().toString(), "job " + st.jobId());
+        case OrderEvent.Failed f ->
+            new EventView("FAILED", f.actor(), f.role(), f.time().toString(), f.reason());
         case OrderEvent.Cancelled c ->
             new EventView("CANCELLED", c.actor(), c.role(), c.time().toString(), c.reason());
       };
@@ -127,6 +137,41 @@ class PrintController {
     }
   }
 
+  record JobEventView(
+      String jobId,
+      String orderId,
+      int seq,
+      String state,
+      double completion,
+      @Nullable String detail,
+      String time) {
+    static JobEventView from(org.anatwin.printorders.PrintJobEvent e) {
+      return new JobEventView(
+          e.jobId(),
+          e.orderId(),
+          e.seq(),
+          e.state(),
+          e.completion(),
+          e.detail(),
+          e.time().toString());
+    }
+  }
+
+  @BatchMapping(typeName = "PrintJob")
+  List<List<JobEventView>> events(List<JobView> jobs) {
+    Map<String, List<org.anatwin.printorders.PrintJobEvent>> events =
+        orders.jobEvents(jobs.stream().map(JobView::id).toList());
+    return jobs.stream()
+        .map(j -> events.getOrDefault(j.id(), List.of()).stream().map(JobEventView::from).toList())
+        .toList();
+  }
+
+  @org.springframework.graphql.data.method.annotation.SubscriptionMapping
+  @PreAuthorize("hasAnyRole('technician','planner','radiologist','quality','admin')")
+  reactor.core.publisher.Flux<JobEventView> printJobEvents(@Argument String orderId) {
+    return feed.of(orderId).map(JobEventView::from);
+  }
+
   @QueryMapping
   @Nullable OrderView printOrder(@Argument String id) {
     return Ids.tryParse(id, PrintOrderId::parse)
@@ -173,8 +218,14 @@ class PrintController {
 
   @MutationMapping
   @PreAuthorize("hasAnyRole('technician','admin')")
-  OrderView preparePrintOrder(@Argument String id, @Argument String printerId) {
-    return OrderView.from(orders.prepare(orderId(id), printerId, CurrentActor.get()));
+  OrderView preparePrintOrder(
+      @Argument String id, @Argument String printerId, @Argument @Nullable List<Double> down) {
+    return OrderView.from(
+        orders.prepare(
+            orderId(id),
+            printerId,
+            down == null ? null : down.stream().mapToDouble(Double::doubleValue).toArray(),
+            CurrentActor.get()));
   }
 
   @MutationMapping
@@ -190,6 +241,28 @@ class PrintController {
     return owners.stream()
         .map(o -> o.meshIds().stream().map(id -> MeshView.from(meshes.get(id))).toList())
         .toList();
+  }
+
+  /** A preparation as stored, with the paths of its files. */
+  @BatchMapping(typeName = "PrintOrder")
+  Map<OrderView, Map<String, Object>> preparation(List<OrderView> owners) {
+    Map<String, Map<String, Object>> stored =
+        orders.preparations(owners.stream().map(OrderView::id).toList());
+    Map<OrderView, Map<String, Object>> out = new java.util.HashMap<>();
+    for (OrderView o : owners) {
+      Map<String, Object> p = stored.get(o.id());
+      if (p != null) {
+        Map<String, Object> view = new java.util.HashMap<>(p);
+        String base = "/files/preparations/" + o.id() + "/";
+        view.put("plateDownload", base + "plate.stl");
+        view.put("threeMfDownload", base + "job.3mf");
+        if (p.get("gcodeSha256") != null) {
+          view.put("gcodeDownload", base + "job.gcode");
+        }
+        out.put(o, view);
+      }
+    }
+    return out;
   }
 
   @BatchMapping(typeName = "PrintOrder")

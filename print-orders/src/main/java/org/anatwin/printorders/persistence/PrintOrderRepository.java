@@ -26,7 +26,12 @@ import org.neo4j.driver.Value;
 /** Every Cypher statement of print orders, their events, jobs, artefacts and printers. */
 public final class PrintOrderRepository {
   private static final String MESHES =
-      "MATCH (m:Mesh) WHERE m.id IN $ids RETURN m.id AS id, m.sha256 AS sha256, m.watertight AS watertight, m.structure AS structure";
+      """
+      MATCH (m:Mesh) WHERE m.id IN $ids
+      RETURN m.id AS id, m.sha256 AS sha256, m.watertight AS watertight, m.structure AS structure,
+             coalesce(m.manifold, false) AS manifold, coalesce(m.selfIntersections, -1) AS selfIntersections,
+             m.wallThicknessMm AS wall, m.designKind AS designKind
+      """;
   private static final String CREATE_ORDER =
       """
       CREATE (o:PrintOrder:Entity {id: $id, intendedUse: $use, material: $material, copies: $copies,
@@ -82,6 +87,128 @@ public final class PrintOrderRepository {
                                  printerId: $printer, copy: $copy, printedAt: $time, label: $serial})
       CREATE (j)-[:PRODUCED]->(a)
       """;
+  private static final String APPEND_JOB_EVENT =
+      """
+      MATCH (j:PrintJob {id: $job})
+      SET j.locked = true
+      WITH j
+      OPTIONAL MATCH (j)-[:HAS_EVENT]->(e:PrintJobEvent)
+      WITH j, coalesce(max(e.seq), 0) AS last
+      WHERE last = $expected
+      CREATE (j)-[:HAS_EVENT]->(:PrintJobEvent {jobId: j.id, orderId: j.orderId, seq: last + 1,
+                                                state: $state, completion: $completion,
+                                                detail: $detail, time: $time})
+      SET j.state = $state, j.locked = false
+      RETURN last + 1 AS seq
+      """;
+  private static final String JOB_EVENTS =
+      """
+      MATCH (j:PrintJob)-[:HAS_EVENT]->(e:PrintJobEvent) WHERE j.id IN $ids
+      RETURN e {.*} AS e ORDER BY e.jobId, e.seq
+      """;
+  private static final String OPEN_JOBS =
+      """
+      MATCH (j:PrintJob) WHERE j.state IN ['QUEUED', 'PRINTING']
+      RETURN j.id AS id, j.orderId AS order, j.printerId AS printer, j.location AS location
+      ORDER BY j.submittedAt
+      """;
+
+  /** One thing a printer said about a job, in order ({@code seq} from 1, no gaps). */
+  public record JobEventRow(
+      String jobId,
+      String orderId,
+      int seq,
+      String state,
+      double completion,
+      @org.jspecify.annotations.Nullable String detail,
+      String time) {}
+
+  /** A job still waiting for or on its printer. */
+  public record OpenJob(String id, String orderId, String printerId, String location) {}
+
+  /**
+   * A write appending a job event after the {@code expected} one; it fails (and the transaction
+   * with it) when another poller appended first, so an event is never recorded twice.
+   */
+  public static java.util.function.Consumer<TransactionContext> jobEvent(
+      String job,
+      int expected,
+      String state,
+      double completion,
+      @org.jspecify.annotations.Nullable String detail,
+      Instant time) {
+    return tx -> {
+      Map<String, Object> p = new HashMap<>();
+      p.put("job", job);
+      p.put("expected", expected);
+      p.put("state", state);
+      p.put("completion", completion);
+      p.put("detail", detail);
+      p.put("time", time.toString());
+      if (tx.run(APPEND_JOB_EVENT, p).list().isEmpty()) {
+        throw new org.anatwin.printorders.PrintOrderException(
+            "print-orders:job.concurrent-update",
+            "job " + job + " moved on while this status was recorded; it is polled again");
+      }
+    };
+  }
+
+  /** Each job's events, in order. */
+  public Map<String, List<JobEventRow>> jobEvents(List<String> jobIds) {
+    return graph.read(
+        tx -> {
+          Map<String, List<JobEventRow>> out = new HashMap<>();
+          for (Record r : tx.run(JOB_EVENTS, Map.of("ids", jobIds)).list()) {
+            Value e = r.get("e");
+            JobEventRow row =
+                new JobEventRow(
+                    e.get("jobId").asString(),
+                    e.get("orderId").asString(),
+                    e.get("seq").asInt(),
+                    e.get("state").asString(),
+                    e.get("completion").asDouble(),
+                    e.get("detail").isNull() ? null : e.get("detail").asString(),
+                    e.get("time").asString());
+            out.computeIfAbsent(row.jobId(), k -> new ArrayList<>()).add(row);
+          }
+          return out;
+        });
+  }
+
+  /** Jobs queued or printing, oldest first: what a poller resumes after a restart. */
+  public List<OpenJob> openJobs() {
+    return graph.read(
+        tx ->
+            tx.run(OPEN_JOBS)
+                .list(
+                    r ->
+                        new OpenJob(
+                            r.get("id").asString(),
+                            r.get("order").asString(),
+                            r.get("printer").asString(),
+                            r.get("location").asString())));
+  }
+
+  /** A write recording artefacts of a job. */
+  public static java.util.function.Consumer<TransactionContext> artefacts(
+      List<Artefact> artefacts) {
+    return tx -> {
+      for (Artefact a : artefacts) {
+        tx.run(
+                CREATE_ARTEFACT,
+                Map.of(
+                    "id", a.id().value(),
+                    "serial", a.serialNumber(),
+                    "order", a.orderId(),
+                    "job", a.jobId(),
+                    "printer", a.printerId(),
+                    "copy", a.copy(),
+                    "time", a.printedAt().toString()))
+            .consume();
+      }
+    };
+  }
+
   private static final String JOBS_OF_ORDERS =
       """
       MATCH (o:PrintOrder)-[:HAS_JOB]->(j:PrintJob) WHERE o.id IN $ids
@@ -101,7 +228,15 @@ public final class PrintOrderRepository {
   }
 
   /** What the order needs to know of a mesh. */
-  public record MeshRow(String id, String sha256, boolean watertight, String structure) {}
+  public record MeshRow(
+      String id,
+      String sha256,
+      boolean watertight,
+      String structure,
+      boolean manifold,
+      long selfIntersections,
+      double wallThicknessMm,
+      @org.jspecify.annotations.Nullable String designKind) {}
 
   public List<MeshRow> meshes(List<String> ids) {
     return graph.read(
@@ -113,7 +248,43 @@ public final class PrintOrderRepository {
                             r.get("id").asString(),
                             r.get("sha256").asString(),
                             r.get("watertight").asBoolean(),
-                            r.get("structure").asString())));
+                            r.get("structure").asString(),
+                            r.get("manifold").asBoolean(),
+                            r.get("selfIntersections").asLong(),
+                            r.get("wall").isNull() ? Double.NaN : r.get("wall").asDouble(),
+                            r.get("designKind").isNull() ? null : r.get("designKind").asString())));
+  }
+
+  private static final String CREATE_PREPARATION =
+      """
+      MATCH (o:PrintOrder {id: $order})
+      CREATE (p:Preparation:Entity)
+      SET p = $fields
+      CREATE (o)-[:HAS_PREPARATION]->(p)
+      """;
+  private static final String PREPARATIONS =
+      """
+      MATCH (o:PrintOrder)-[:HAS_PREPARATION]->(p:Preparation) WHERE o.id IN $ids
+      RETURN o.id AS order, p {.*} AS p ORDER BY p.time
+      """;
+
+  /** A write that records a preparation entity (plate, G-code and 3MF hashes, figures). */
+  public static java.util.function.Consumer<TransactionContext> preparation(
+      PrintOrderId order, Map<String, Object> fields) {
+    return tx ->
+        tx.run(CREATE_PREPARATION, Map.of("order", order.value(), "fields", fields)).consume();
+  }
+
+  /** Each order's newest preparation, as stored. */
+  public Map<String, Map<String, Object>> preparations(List<String> orderIds) {
+    return graph.read(
+        tx -> {
+          Map<String, Map<String, Object>> out = new HashMap<>();
+          for (Record r : tx.run(PREPARATIONS, Map.of("ids", orderIds)).list()) {
+            out.put(r.get("order").asString(), r.get("p").asMap());
+          }
+          return out;
+        });
   }
 
   /** Creates the order with its first event and lineage in one transaction. */
@@ -161,9 +332,13 @@ public final class PrintOrderRepository {
           }
           PrintOrder order = orders(tx, List.of(id.value())).getFirst();
           Change<T> change = decide.apply(order);
-          change.event().apply(order.state());
+          if (change.event() != null) {
+            change.event().apply(order.state());
+          }
           change.writes().forEach(w -> w.accept(tx));
-          appendEvent(tx, id, order.events().size() + 1, change.event());
+          if (change.event() != null) {
+            appendEvent(tx, id, order.events().size() + 1, change.event());
+          }
           change.lineage().forEach(a -> LineageWriter.write(tx, a));
           return change.result();
         });
@@ -171,7 +346,7 @@ public final class PrintOrderRepository {
 
   /** A checked transition: the event, extra writes, lineage, and what to return. */
   public record Change<T>(
-      OrderEvent event,
+      @org.jspecify.annotations.Nullable OrderEvent event,
       List<java.util.function.Consumer<TransactionContext>> writes,
       List<Activity> lineage,
       T result) {}
@@ -386,6 +561,19 @@ public final class PrintOrderRepository {
         fields.put("type", "PRINTED");
         fields.put("jobId", p.jobId());
       }
+      case OrderEvent.Queued q -> {
+        fields.put("type", "QUEUED");
+        fields.put("jobId", q.jobId());
+      }
+      case OrderEvent.Started st -> {
+        fields.put("type", "STARTED");
+        fields.put("jobId", st.jobId());
+      }
+      case OrderEvent.Failed f -> {
+        fields.put("type", "FAILED");
+        fields.put("jobId", f.jobId());
+        fields.put("reason", f.reason());
+      }
       case OrderEvent.Cancelled c -> {
         fields.put("type", "CANCELLED");
         fields.put("reason", c.reason());
@@ -410,6 +598,11 @@ public final class PrintOrderRepository {
               e.get("reason").asString());
       case "PREPARED" -> new OrderEvent.Prepared(actor, role, time, e.get("printerId").asString());
       case "PRINTED" -> new OrderEvent.Printed(actor, role, time, e.get("jobId").asString());
+      case "QUEUED" -> new OrderEvent.Queued(actor, role, time, e.get("jobId").asString());
+      case "STARTED" -> new OrderEvent.Started(actor, role, time, e.get("jobId").asString());
+      case "FAILED" ->
+          new OrderEvent.Failed(
+              actor, role, time, e.get("jobId").asString(), e.get("reason").asString());
       case "CANCELLED" -> new OrderEvent.Cancelled(actor, role, time, e.get("reason").asString());
       default ->
           throw new IllegalStateException("unknown order event type " + e.get("type").asString());

@@ -1,0 +1,432 @@
+package org.anatwin.app;
+
+import static org.anatwin.app.GraphQlClient.errorCode;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.anatwin.ingest.Ingest;
+import org.anatwin.model.Actor;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.TriangleMesh;
+import org.anatwin.modeling.Modeling;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The phantom's skull ordered at 1:4, approved by a second person, prepared (QA gate, orientation,
+ * placement) and sliced by the real CuraEngine; each refusal on the way has its own code.
+ */
+class PrintPreparationIT extends ServiceIT {
+  @Autowired Ingest ingest;
+  @org.springframework.boot.test.web.server.LocalServerPort int port;
+
+  private static final String ORDER =
+      """
+      mutation($m: [ID!]!, $s: Float) { createPrintOrder(input: {meshIds: $m, intendedUse: EDUCATION, material: "PLA", scale: $s}) { id state } }""";
+  private static final String APPROVE =
+      """
+      mutation($id: ID!, $ok: Boolean!) { approvePrintOrder(id: $id, decision: {approved: $ok, meaning: "approved for printing", reason: "segmentation reviewed"}) { state } }""";
+  private static final String PREPARE =
+      """
+      mutation($id: ID!) { preparePrintOrder(id: $id, printerId: "simulated-fdm-1") { state preparation {
+        id heightMm supportAreaMm2 orientation layers layerHeightMm initialLayerHeightMm printTimeSeconds filamentMm3
+        slicer profile profileSha256 gcodeSha256 threeMfSha256 gcodeDownload threeMfDownload plateDownload } } }""";
+
+  @Autowired org.anatwin.printorders.PrintOrders printOrders;
+  @Autowired org.anatwin.storage.Storage storage;
+  @Autowired org.anatwin.audit.AuditLog auditLog;
+
+  /** The phantom skull's twin version (built once per test; the same mesh each time). */
+  private JsonNode skullVersion(GraphQlClient client, String planner) throws Exception {
+    Path phantom = tempDir("anatwin-it-print");
+    Ingest.writePhantom(phantom);
+    String series =
+        ingest
+            .importFolder(phantom.resolve("skull"), new Actor("it-admin", "admin"))
+            .series()
+            .iterator()
+            .next();
+    return client
+        .data(
+            planner,
+            """
+                mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "skull", minimumHu: 620}]}) {
+                  id structures { mesh { id bounds { minX minY minZ maxX maxY maxZ } qa { wallThicknessMm selfIntersections } } } } }""",
+            Map.of("s", series))
+        .get("buildTwinVersion");
+  }
+
+  @Test
+  void theSkullAtOneToFourIsSlicedIntoLayersOfItsHeight() throws Exception {
+    GraphQlClient client = new GraphQlClient(port);
+    String planner = client.token("planner");
+    String radiologist = client.token("radiologist");
+    String technician = client.token("technician");
+    JsonNode version = skullVersion(client, planner);
+    JsonNode mesh = version.get("structures").get(0).get("mesh");
+    System.out.println("print: skull mesh " + mesh);
+    String meshId = mesh.get("id").asString();
+
+    // nobody signs their own order (an admin may both order and approve, but not the same one)
+    String admin = client.token("admin");
+    String own = order(client, admin, meshId, 0.25);
+    assertThat(errorCode(client.post(admin, APPROVE, Map.of("id", own, "ok", true))))
+        .isEqualTo("print-orders:approval.own-order");
+    String order = order(client, planner, meshId, 0.25);
+    assertThat(errorCode(client.post(technician, PREPARE, Map.of("id", order))))
+        .isEqualTo("print-orders:prepare.unapproved");
+    assertThat(client.data(radiologist, APPROVE, Map.of("id", order, "ok", true)).toString())
+        .contains("APPROVED");
+    assertThat(errorCode(client.post(radiologist, APPROVE, Map.of("id", order, "ok", true))))
+        .isEqualTo("print-orders:approval.not-pending");
+    String rejected = order(client, planner, meshId, 0.25);
+    client.data(radiologist, APPROVE, Map.of("id", rejected, "ok", false));
+    assertThat(errorCode(client.post(radiologist, APPROVE, Map.of("id", rejected, "ok", true))))
+        .isEqualTo("print-orders:approval.rejected");
+
+    JsonNode prepared =
+        client.data(technician, PREPARE, Map.of("id", order)).get("preparePrintOrder");
+    System.out.println("print: prepared " + prepared);
+    assertThat(prepared.get("state").asString()).isEqualTo("PREPARED");
+    JsonNode p = prepared.get("preparation");
+    double height = p.get("heightMm").asDouble();
+    double expectedLayers =
+        1 + (height - p.get("initialLayerHeightMm").asDouble()) / p.get("layerHeightMm").asDouble();
+    assertThat(p.get("layers").asDouble())
+        .isCloseTo(expectedLayers, org.assertj.core.data.Offset.offset(1.0));
+    // 1:4 of the skull's smallest extent at most, its largest at least... the height is one of them
+    double[] extent = extent(mesh);
+    assertThat(height).isBetween(0.25 * extent[0] - 0.01, 0.25 * extent[2] + 0.01);
+    assertThat(p.get("printTimeSeconds").asLong()).isPositive();
+    assertThat(p.get("slicer").asString()).startsWith("CuraEngine ");
+    var gcode = client.get(technician, p.get("gcodeDownload").asString());
+    assertThat(gcode.statusCode()).isEqualTo(200);
+    assertThat(ContentHash.of(gcode.body()).hex()).isEqualTo(p.get("gcodeSha256").asString());
+    assertThat(new String(gcode.body(), StandardCharsets.ISO_8859_1))
+        .contains(";LAYER_COUNT:" + p.get("layers").asInt());
+    var threeMf = client.get(technician, p.get("threeMfDownload").asString());
+    TriangleMesh packaged = Modeling.importMesh(threeMf.body(), "3mf", 10_000_000).mesh();
+    assertThat(Modeling.report(packaged).maxZ() - Modeling.report(packaged).minZ())
+        .isCloseTo(height, org.assertj.core.data.Offset.offset(0.01));
+
+    // the preparation's lineage: the mesh, the order, its approval, CuraEngine
+    JsonNode lineage =
+        client
+            .data(
+                client.token("quality"),
+                "query($of: ID!) { lineage(of: $of, depth: 2) { nodes { id kind } } }",
+                Map.of("of", p.get("id").asString()))
+            .get("lineage");
+    assertThat(lineage.findValuesAsString("id")).contains(meshId, order);
+    assertThat(lineage.findValuesAsString("kind")).contains("Approval");
+    assertThat(lineage.toString()).contains("software:cura-engine");
+
+    // the QA gate: walls too thin at 1:40
+    String tiny = order(client, planner, meshId, 0.025);
+    client.data(radiologist, APPROVE, Map.of("id", tiny, "ok", true));
+    assertThat(errorCode(client.post(technician, PREPARE, Map.of("id", tiny))))
+        .isEqualTo("print-orders:prepare.thin-wall");
+    // the QA gate: two interpenetrating spheres uploaded as one design intersect themselves
+    String versionId = version.get("id").asString();
+    double[] c = centre(mesh);
+    TriangleMesh a = TwinPlansIT.sphere(c, 12, 3);
+    TriangleMesh b = TwinPlansIT.sphere(new double[] {c[0] + 10, c[1], c[2]}, 12, 3);
+    String unique = Long.toString(System.nanoTime(), 36);
+    Map<String, Object> design = new HashMap<>();
+    design.put("v", versionId);
+    design.put("n", "crossed " + unique);
+    design.put("c", Base64.getEncoder().encodeToString(Modeling.toStl(join(a, b))));
+    JsonNode crossed =
+        client
+            .data(
+                client.token("designer"),
+                "mutation($v: ID!, $n: String!, $c: String!) { uploadDesign(input: {versionId: $v, name: $n, kind: MODEL, content: $c}) { id qa { selfIntersections } } }",
+                design)
+            .get("uploadDesign");
+    assertThat(crossed.get("qa").get("selfIntersections").asLong()).isPositive();
+    String bad = order(client, planner, crossed.get("id").asString(), 1.0);
+    client.data(radiologist, APPROVE, Map.of("id", bad, "ok", true));
+    assertThat(errorCode(client.post(technician, PREPARE, Map.of("id", bad))))
+        .isEqualTo("print-orders:prepare.qa-gate");
+  }
+
+  /**
+   * The job goes to a printer speaking OctoPrint's REST API; its progress is polled into job
+   * events; the service "restarts" (a fresh PrintOrders on the same store) mid-print and resumes
+   * polling; the finished job yields the artefact, whose lineage reaches the source instances.
+   */
+  @Test
+  void anOctoPrintJobIsFollowedAcrossARestartToItsArtefact() throws Exception {
+    GraphQlClient client = new GraphQlClient(port);
+    String planner = client.token("planner");
+    String technician = client.token("technician");
+    JsonNode version = skullVersion(client, planner);
+    String meshId = version.get("structures").get(0).get("mesh").get("id").asString();
+    try (FakeOctoPrint octo = new FakeOctoPrint("it-octo-key")) {
+      var setting =
+          new PrintingProperties.PrinterSetting(
+              "OctoPrint test printer",
+              "octoprint",
+              octo.url(),
+              "it-octo-key",
+              0,
+              0,
+              0,
+              null,
+              null);
+      printOrders.register(
+          CoreConfiguration.printer("octoprint-it", setting, tempDir("anatwin-it-octo")));
+      String order = order(client, planner, meshId, 0.25);
+      client.data(client.token("radiologist"), APPROVE, Map.of("id", order, "ok", true));
+      JsonNode prepared =
+          client
+              .data(
+                  technician,
+                  "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"octoprint-it\") { preparation { gcodeSha256 } } }",
+                  Map.of("id", order))
+              .get("preparePrintOrder");
+      java.util.concurrent.BlockingQueue<JsonNode> pushed =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      var socket =
+          client.subscribe(
+              technician,
+              "subscription($o: ID!) { printJobEvents(orderId: $o) { seq state completion } }",
+              Map.of("o", order),
+              pushed);
+      JsonNode job =
+          client
+              .data(
+                  technician,
+                  "mutation($o: ID!) { submitPrintJob(orderId: $o) { id state } }",
+                  Map.of("o", order))
+              .get("submitPrintJob");
+      String jobId = job.get("id").asString();
+      // what the printer received: our key, the G-code named after the job, select and print
+      assertThat(octo.uploadedName).isEqualTo(jobId + ".gcode");
+      assertThat(ContentHash.of(octo.uploaded).hex())
+          .isEqualTo(prepared.get("preparation").get("gcodeSha256").asString());
+      assertThat(octo.selectAndPrint).isTrue();
+      assertThat(octo.refusedKeys).isZero();
+
+      octo.progress("Printing", 30);
+      printOrders.poll();
+      printOrders.poll();
+      // a restart: a new instance on the same store, with the printer configured again
+      var restarted =
+          new org.anatwin.printorders.PrintOrders(
+              storage, auditLog, java.time.Clock.systemUTC(), tempDir("anatwin-it-printers"), null);
+      restarted.register(
+          CoreConfiguration.printer("octoprint-it", setting, tempDir("anatwin-it-octo")));
+      octo.progress("Printing", 60);
+      restarted.poll();
+      octo.progress("Operational", 100);
+      restarted.poll();
+      restarted.poll();
+
+      JsonNode done =
+          client
+              .data(
+                  client.token("quality"),
+                  """
+                  query($o: ID!) { printOrder(id: $o) { state jobs { id state events { seq state completion }
+                    artefacts { id serialNumber } } } }""",
+                  Map.of("o", order))
+              .get("printOrder");
+      System.out.println("octoprint job: " + done);
+      assertThat(done.get("state").asString()).isEqualTo("PRINTED");
+      JsonNode events = done.get("jobs").get(0).get("events");
+      java.util.List<String> seen = new java.util.ArrayList<>();
+      for (int i = 0; i < events.size(); i++) {
+        JsonNode e = events.get(i);
+        assertThat(e.get("seq").asInt()).as("no gap").isEqualTo(i + 1);
+        seen.add(e.get("state").asString() + " " + (int) e.get("completion").asDouble());
+      }
+      assertThat(seen).as("nothing recorded twice").doesNotHaveDuplicates();
+      assertThat(seen).first().isEqualTo("QUEUED 0");
+      assertThat(seen).contains("PRINTING 30", "PRINTING 60");
+      assertThat(seen).last().isEqualTo("DONE 100");
+      String artefact = done.get("jobs").get(0).get("artefacts").get(0).get("id").asString();
+      JsonNode lineage =
+          client
+              .data(
+                  client.token("quality"),
+                  "query($of: ID!) { lineage(of: $of, direction: UPSTREAM) { nodes { id kind } } }",
+                  Map.of("of", artefact))
+              .get("lineage");
+      assertThat(lineage.findValuesAsString("kind"))
+          .contains("Instance", "Preparation", "Approval");
+      assertThat(lineage.findValuesAsString("id")).contains("printer:octoprint-it");
+      // the live service pushed what it recorded (the restarted instance has no subscribers)
+      java.util.List<String> pushedStates = new java.util.ArrayList<>();
+      for (JsonNode e; (e = pushed.poll(5, java.util.concurrent.TimeUnit.SECONDS)) != null; ) {
+        JsonNode p = e.get("payload").get("data").get("printJobEvents");
+        pushedStates.add(p.get("state").asString() + " " + (int) p.get("completion").asDouble());
+      }
+      assertThat(pushedStates).contains("QUEUED 0", "PRINTING 30").doesNotHaveDuplicates();
+      socket.abort();
+    }
+  }
+
+  /**
+   * A printer that speaks OctoPrint's REST API as documented: {@code POST /api/files/local}
+   * (multipart; {@code file}, {@code select}, {@code print}; 201), {@code GET /api/job}, {@code
+   * POST /api/job} cancel; every request needs {@code X-Api-Key} (403 otherwise).
+   */
+  static final class FakeOctoPrint implements AutoCloseable {
+    private final com.sun.net.httpserver.HttpServer server;
+    private final String key;
+    volatile String uploadedName;
+    volatile byte[] uploaded;
+    volatile boolean selectAndPrint;
+    volatile int refusedKeys;
+    private volatile String state = "Operational";
+    private volatile double completion;
+
+    FakeOctoPrint(String key) throws java.io.IOException {
+      this.key = key;
+      server =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/api/files/local", this::upload);
+      server.createContext("/api/job", this::job);
+      server.start();
+    }
+
+    java.net.URI url() {
+      return java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    void progress(String state, double completion) {
+      this.state = state;
+      this.completion = completion;
+    }
+
+    private boolean authorised(com.sun.net.httpserver.HttpExchange x) throws java.io.IOException {
+      if (!key.equals(x.getRequestHeaders().getFirst("X-Api-Key"))) {
+        refusedKeys++;
+        x.sendResponseHeaders(403, -1);
+        x.close();
+        return false;
+      }
+      return true;
+    }
+
+    private void upload(com.sun.net.httpserver.HttpExchange x) throws java.io.IOException {
+      if (!authorised(x)) {
+        return;
+      }
+      String type = x.getRequestHeaders().getFirst("Content-Type");
+      String boundary = type.substring(type.indexOf("boundary=") + 9);
+      byte[] body = x.getRequestBody().readAllBytes();
+      String text = new String(body, StandardCharsets.ISO_8859_1);
+      boolean select = false;
+      boolean print = false;
+      for (String part : text.split("--" + java.util.regex.Pattern.quote(boundary))) {
+        int split = part.indexOf("\r\n\r\n");
+        if (split < 0) {
+          continue;
+        }
+        String head = part.substring(0, split);
+        String value = part.substring(split + 4, part.length() - 2);
+        if (head.contains("name=\"file\"")) {
+          uploadedName = head.replaceAll("(?s).*filename=\"([^\"]+)\".*", "$1");
+          uploaded = value.getBytes(StandardCharsets.ISO_8859_1);
+        } else if (head.contains("name=\"select\"")) {
+          select = value.equals("true");
+        } else if (head.contains("name=\"print\"")) {
+          print = value.equals("true");
+        }
+      }
+      selectAndPrint = select && print;
+      progress("Printing", 0);
+      byte[] answer =
+          ("{\"files\":{\"local\":{\"name\":\""
+                  + uploadedName
+                  + "\",\"origin\":\"local\"}},\"done\":true}")
+              .getBytes(StandardCharsets.UTF_8);
+      x.getResponseHeaders().add("Content-Type", "application/json");
+      x.sendResponseHeaders(201, answer.length);
+      x.getResponseBody().write(answer);
+      x.close();
+    }
+
+    private void job(com.sun.net.httpserver.HttpExchange x) throws java.io.IOException {
+      if (!authorised(x)) {
+        return;
+      }
+      if (x.getRequestMethod().equals("POST")) {
+        progress("Cancelling", completion);
+        x.sendResponseHeaders(204, -1);
+        x.close();
+        return;
+      }
+      String name = uploadedName == null ? null : "\"" + uploadedName + "\"";
+      byte[] answer =
+          ("{\"job\":{\"file\":{\"name\":"
+                  + name
+                  + ",\"origin\":\"local\"},\"estimatedPrintTime\":null},"
+                  + "\"progress\":{\"completion\":"
+                  + completion
+                  + ",\"printTime\":0},\"state\":\""
+                  + state
+                  + "\"}")
+              .getBytes(StandardCharsets.UTF_8);
+      x.getResponseHeaders().add("Content-Type", "application/json");
+      x.sendResponseHeaders(200, answer.length);
+      x.getResponseBody().write(answer);
+      x.close();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+
+  private static String order(GraphQlClient client, String planner, String mesh, double scale)
+      throws Exception {
+    return client
+        .data(planner, ORDER, Map.of("m", java.util.List.of(mesh), "s", scale))
+        .get("createPrintOrder")
+        .get("id")
+        .asString();
+  }
+
+  /** The mesh's box extents, smallest first. */
+  private static double[] extent(JsonNode mesh) {
+    JsonNode b = mesh.get("bounds");
+    double[] e = {
+      b.get("maxX").asDouble() - b.get("minX").asDouble(),
+      b.get("maxY").asDouble() - b.get("minY").asDouble(),
+      b.get("maxZ").asDouble() - b.get("minZ").asDouble()
+    };
+    java.util.Arrays.sort(e);
+    return e;
+  }
+
+  private static double[] centre(JsonNode mesh) {
+    JsonNode b = mesh.get("bounds");
+    return new double[] {
+      (b.get("maxX").asDouble() + b.get("minX").asDouble()) / 2,
+      (b.get("maxY").asDouble() + b.get("minY").asDouble()) / 2,
+      (b.get("maxZ").asDouble() + b.get("minZ").asDouble()) / 2
+    };
+  }
+
+  private static TriangleMesh join(TriangleMesh a, TriangleMesh b) {
+    float[] p = new float[a.points().length + b.points().length];
+    System.arraycopy(a.points(), 0, p, 0, a.points().length);
+    System.arraycopy(b.points(), 0, p, a.points().length, b.points().length);
+    int[] t = new int[a.triangles().length + b.triangles().length];
+    System.arraycopy(a.triangles(), 0, t, 0, a.triangles().length);
+    for (int i = 0; i < b.triangles().length; i++) {
+      t[a.triangles().length + i] = b.triangles()[i] + a.vertexCount();
+    }
+    return new TriangleMesh(p, t);
+  }
+}

@@ -292,7 +292,7 @@ class RejectionsIT extends ServiceIT {
                 Map.of())
             .body();
     assertThat(prepare.get("errors").get(0).get("extensions").get("code").asString())
-        .isEqualTo("print-orders:order.illegal-transition");
+        .isEqualTo("print-orders:prepare.unapproved");
     JsonNode submit =
         client
             .post(

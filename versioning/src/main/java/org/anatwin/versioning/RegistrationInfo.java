@@ -28,4 +28,28 @@ public record RegistrationInfo(
     double trace = matrix[0] + matrix[5] + matrix[10];
     return Math.toDegrees(Math.acos(Math.max(-1, Math.min(1, (trace - 1) / 2))));
   }
+
+  /** A new, not yet reviewed registration of a structure from a surface registration's result. */
+  public static RegistrationInfo of(
+      String id,
+      String structure,
+      String fixedMesh,
+      String movingMesh,
+      org.anatwin.registration.SurfaceRegistration r) {
+    return new RegistrationInfo(
+        id,
+        structure,
+        fixedMesh,
+        movingMesh,
+        java.util.Arrays.copyOf(r.transform().toArray(), 12),
+        r.rmsMm(),
+        r.overlap(),
+        r.iterations(),
+        r.converged(),
+        r.needsReview(),
+        r.initialisation(),
+        null,
+        null,
+        null);
+  }
 }

@@ -552,21 +552,7 @@ public final class TwinPlans {
         DerivedIds.createId(
             "registration", fixed.id().value(), moving.id().value(), LANDMARK_REGISTRATION, used);
     RegistrationInfo registration =
-        new RegistrationInfo(
-            id,
-            structure,
-            fixed.id().value(),
-            moving.id().value(),
-            java.util.Arrays.copyOf(result.transform().toArray(), 12),
-            result.rmsMm(),
-            result.overlap(),
-            result.iterations(),
-            result.converged(),
-            result.needsReview(),
-            result.initialisation(),
-            null,
-            null,
-            null);
+        RegistrationInfo.of(id, structure, fixed.id().value(), moving.id().value(), result);
     String current =
         v.registrations().stream()
             .filter(r -> r.structure().equals(structure))

@@ -416,8 +416,7 @@ public final class Twins {
     SurfaceRegistration result =
         Registrations.registerSurfaces(
             fixed, surface.mesh(), sameFrame, Registrations.IcpOptions.defaults());
-    double[] m = result.transform().toArray();
-    return new RegistrationInfo(
+    return RegistrationInfo.of(
         org.anatwin.model.DerivedIds.createId(
             "registration",
             prior.id().value(),
@@ -427,16 +426,7 @@ public final class Twins {
         structure,
         prior.id().value(),
         surface.id(),
-        java.util.Arrays.copyOf(m, 12),
-        result.rmsMm(),
-        result.overlap(),
-        result.iterations(),
-        result.converged(),
-        result.needsReview(),
-        result.initialisation(),
-        null,
-        null,
-        null);
+        result);
   }
 
   /** The twin of a patient has an id derived from the patient key. */

@@ -81,6 +81,14 @@ final class GraphQlClient {
     return r.body().get("errors").get(0).path("extensions").path("code").asString();
   }
 
+  /** The first error's classification (FORBIDDEN, UNAUTHORIZED, ...) of a failed response. */
+  static String errorClass(Response r) {
+    if (!r.body().has("errors")) {
+      throw new AssertionError("expected an error: " + r.body());
+    }
+    return r.body().get("errors").get(0).path("extensions").path("classification").asString();
+  }
+
   /**
    * A GraphQL subscription over WebSocket (graphql-transport-ws, bearer token on the handshake):
    * each {@code next} payload lands in the queue; close the returned socket when done.

@@ -140,7 +140,10 @@ class PrintPreparationIT extends ServiceIT {
     Map<String, Object> design = new HashMap<>();
     design.put("v", versionId);
     design.put("n", "crossed " + unique);
-    design.put("c", Base64.getEncoder().encodeToString(Modeling.toStl(join(a, b))));
+    design.put(
+        "c",
+        Base64.getEncoder()
+            .encodeToString(Modeling.toStl(TriangleMesh.join(java.util.List.of(a, b)))));
     JsonNode crossed =
         client
             .data(
@@ -270,6 +273,180 @@ class PrintPreparationIT extends ServiceIT {
       assertThat(pushedStates).contains("QUEUED 0", "PRINTING 30").doesNotHaveDuplicates();
       socket.abort();
     }
+  }
+
+  private static final String QA =
+      """
+      mutation($a: ID!, $c: String!) { recordArtefactQa(artefactId: $a, input: {content: $c, fileName: "scan.stl", note: "structured light"}) {
+        id state qa { passed reason toleranceMm p95Mm minMm scanVertices scanAreaMm2 largestDefectMm2 scanSha256 colourMapDownload measuredBy } } }""";
+  private static final String DELIVER =
+      """
+      mutation($a: ID!) { deliverArtefact(artefactId: $a, recipient: "theatre 3") { id state } }""";
+  private static final String RECALL =
+      """
+      query($lot: String) { recall(criteria: {materialLot: $lot}) { id serialNumber materialLot state } }""";
+
+  /**
+   * Two copies of the skull at 1:4 printed from one material lot on a printer that takes 3MF; a
+   * scan of the first (the part moved 0.2 mm, 0.05 mm of noise, in the scanner's frame) passes the
+   * 0.5 mm tolerance of a planning model and it is delivered; a scan of the second with a 2 mm dent
+   * fails and that copy cannot be delivered; a recall by the lot returns exactly those two copies,
+   * and not a copy printed from another lot.
+   */
+  @Test
+  void printedCopiesAreMeasuredDeliveredOnlyWhenTheyPassAndRecalledByLot() throws Exception {
+    GraphQlClient client = new GraphQlClient(port);
+    String planner = client.token("planner");
+    String technician = client.token("technician");
+    String quality = client.token("quality");
+    JsonNode version = skullVersion(client, planner);
+    JsonNode mesh = version.get("structures").get(0).get("mesh");
+    String meshId = mesh.get("id").asString();
+    printOrders.register(
+        new org.anatwin.printorders.PrinterConfig(
+            new org.anatwin.printorders.Printer("it-3mf", "3MF printer (folder)", "FDM", "folder"),
+            new org.anatwin.printorders.preparation.Preparer.Bed(250, 250, 250, 50, null),
+            org.anatwin.printorders.PrintOrders.FDM_MIN_WALL_MM,
+            new org.anatwin.printorders.printer.FolderPrinter(tempDir("anatwin-it-3mf"))));
+    String lot = "PLA-" + Long.toString(System.nanoTime(), 36);
+    java.util.List<String> copies = printed(client, planner, meshId, 2, lot);
+    java.util.List<String> other = printed(client, planner, meshId, 1, lot + "-B");
+
+    // scans made from the design as ordered (1:4), in the scanner's frame
+    String sha =
+        client
+            .data(quality, "query($id: ID!) { mesh(id: $id) { sha256 } }", Map.of("id", meshId))
+            .get("mesh")
+            .get("sha256")
+            .asString();
+    // a scanner's own tessellation, coarser than the design's
+    TriangleMesh part =
+        Modeling.simplify(
+            Modeling.fromStl(storage.blobs().get(ContentHash.parse(sha))).scaled(0.25),
+            120_000,
+            0.02);
+    System.out.println("qa: skull part of " + part.triangleCount() + " triangles");
+    String good = stl(org.anatwin.model.Shapes.scanOf(part, 0.2, 0.05, 0, 11));
+    String dented = stl(org.anatwin.model.Shapes.scanOf(part, 0.2, 0.05, 2.0, 12));
+
+    assertThat(errorCode(client.post(technician, DELIVER, Map.of("a", copies.get(0)))))
+        .isEqualTo("print-orders:deliver.no-qa");
+    assertThat(
+            GraphQlClient.errorClass(
+                client.post(client.token("designer"), QA, Map.of("a", copies.get(0), "c", good))))
+        .isEqualTo("FORBIDDEN");
+    JsonNode passed =
+        client.data(quality, QA, Map.of("a", copies.get(0), "c", good)).get("recordArtefactQa");
+    System.out.println("qa: passed " + passed);
+    assertThat(passed.get("state").asString()).isEqualTo("QA_PASSED");
+    JsonNode qa = passed.get("qa");
+    assertThat(qa.get("passed").asBoolean()).isTrue();
+    assertThat(qa.get("toleranceMm").asDouble()).isEqualTo(0.5);
+    assertThat(qa.get("p95Mm").asDouble()).isLessThan(0.2);
+    assertThat(qa.get("largestDefectMm2").asDouble())
+        .isLessThan(0.005 * qa.get("scanAreaMm2").asDouble());
+    assertThat(qa.get("measuredBy").asString()).isEqualTo("demo-quality");
+    var colourMap = client.get(technician, qa.get("colourMapDownload").asString());
+    assertThat(colourMap.statusCode()).isEqualTo(200);
+    assertThat(new String(colourMap.body(), 0, 3, StandardCharsets.US_ASCII)).isEqualTo("ply");
+    assertThat(errorCode(client.post(quality, QA, Map.of("a", copies.get(0), "c", dented))))
+        .isEqualTo("print-orders:qa.already-recorded");
+
+    JsonNode failed =
+        client.data(quality, QA, Map.of("a", copies.get(1), "c", dented)).get("recordArtefactQa");
+    System.out.println("qa: failed " + failed);
+    assertThat(failed.get("state").asString()).isEqualTo("QA_FAILED");
+    assertThat(failed.get("qa").get("passed").asBoolean()).isFalse();
+    // the dent is a connected patch more than twice the tolerance inside the design
+    JsonNode dent = failed.get("qa");
+    assertThat(dent.get("largestDefectMm2").asDouble())
+        .isGreaterThan(0.005 * dent.get("scanAreaMm2").asDouble());
+    assertThat(dent.get("minMm").asDouble()).isLessThan(-1.5);
+    assertThat(dent.get("reason").asString()).contains("more than 1.000 mm off the design");
+    assertThat(errorCode(client.post(technician, DELIVER, Map.of("a", copies.get(1)))))
+        .isEqualTo("print-orders:deliver.qa-failed");
+    assertThat(
+            client
+                .data(technician, DELIVER, Map.of("a", copies.get(0)))
+                .get("deliverArtefact")
+                .get("state")
+                .asString())
+        .isEqualTo("DELIVERED");
+    assertThat(errorCode(client.post(technician, DELIVER, Map.of("a", copies.get(0)))))
+        .isEqualTo("print-orders:deliver.already-delivered");
+    // a scan in the wrong unit is refused before anything is measured
+    assertThat(
+            errorCode(
+                client.post(
+                    quality,
+                    "mutation($a: ID!, $c: String!) { recordArtefactQa(artefactId: $a, input: {content: $c, fileName: \"scan.stl\", unit: \"CENTIMETER\"}) { id } }",
+                    Map.of("a", other.get(0), "c", good))))
+        .isEqualTo("print-orders:qa.size-mismatch");
+
+    JsonNode recalled = client.data(quality, RECALL, Map.of("lot", lot)).get("recall");
+    assertThat(recalled.findValuesAsString("id")).containsExactlyInAnyOrderElementsOf(copies);
+    assertThat(recalled.findValuesAsString("materialLot")).containsOnly(lot);
+    assertThat(recalled.findValuesAsString("state"))
+        .containsExactlyInAnyOrder("DELIVERED", "QA_FAILED");
+    assertThat(
+            client
+                .data(quality, RECALL, Map.of("lot", lot + "-B"))
+                .get("recall")
+                .findValuesAsString("id"))
+        .containsExactlyElementsOf(other);
+    assertThat(errorCode(client.post(quality, "query { recall(criteria: {}) { id } }", Map.of())))
+        .isEqualTo("print-orders:recall.no-criteria");
+    assertThat(GraphQlClient.errorClass(client.post(planner, RECALL, Map.of("lot", lot))))
+        .isEqualTo("FORBIDDEN");
+    // the lot is in the artefact's lineage, and downstream of the lot are exactly its copies
+    String lotId = org.anatwin.printorders.persistence.PrintOrderRepository.lotId("PLA", lot);
+    JsonNode down =
+        client
+            .data(
+                quality,
+                "query($of: ID!) { lineage(of: $of, direction: DOWNSTREAM) { nodes { id kind } } }",
+                Map.of("of", lotId))
+            .get("lineage");
+    assertThat(down.findValuesAsString("id"))
+        .containsAll(copies)
+        .doesNotContainAnyElementsOf(other);
+  }
+
+  /**
+   * An order of {@code copies} approved, prepared for the 3MF printer and printed from {@code lot}.
+   */
+  private java.util.List<String> printed(
+      GraphQlClient client, String planner, String meshId, int copies, String lot)
+      throws Exception {
+    String order =
+        client
+            .data(
+                planner,
+                """
+                mutation($m: [ID!]!, $n: Int) { createPrintOrder(input: {meshIds: $m, intendedUse: PLANNING, material: "PLA", scale: 0.25, copies: $n}) { id } }""",
+                Map.of("m", java.util.List.of(meshId), "n", copies))
+            .get("createPrintOrder")
+            .get("id")
+            .asString();
+    client.data(client.token("radiologist"), APPROVE, Map.of("id", order, "ok", true));
+    String technician = client.token("technician");
+    client.data(
+        technician,
+        "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"it-3mf\") { state } }",
+        Map.of("id", order));
+    JsonNode job =
+        client
+            .data(
+                technician,
+                "mutation($o: ID!, $l: String) { submitPrintJob(orderId: $o, materialLot: $l) { materialLot artefacts { id } } }",
+                Map.of("o", order, "l", lot))
+            .get("submitPrintJob");
+    assertThat(job.get("materialLot").asString()).isEqualTo(lot);
+    return job.get("artefacts").findValuesAsString("id");
+  }
+
+  private static String stl(TriangleMesh mesh) {
+    return Base64.getEncoder().encodeToString(Modeling.toStl(mesh));
   }
 
   /**
@@ -416,17 +593,5 @@ class PrintPreparationIT extends ServiceIT {
       (b.get("maxY").asDouble() + b.get("minY").asDouble()) / 2,
       (b.get("maxZ").asDouble() + b.get("minZ").asDouble()) / 2
     };
-  }
-
-  private static TriangleMesh join(TriangleMesh a, TriangleMesh b) {
-    float[] p = new float[a.points().length + b.points().length];
-    System.arraycopy(a.points(), 0, p, 0, a.points().length);
-    System.arraycopy(b.points(), 0, p, a.points().length, b.points().length);
-    int[] t = new int[a.triangles().length + b.triangles().length];
-    System.arraycopy(a.triangles(), 0, t, 0, a.triangles().length);
-    for (int i = 0; i < b.triangles().length; i++) {
-      t[a.triangles().length + i] = b.triangles()[i] + a.vertexCount();
-    }
-    return new TriangleMesh(p, t);
   }
 }

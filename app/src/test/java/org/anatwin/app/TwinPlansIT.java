@@ -4,10 +4,8 @@ import static org.anatwin.app.GraphQlClient.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -399,59 +397,6 @@ class TwinPlansIT extends ServiceIT {
 
   /** A closed sphere: an octahedron subdivided {@code levels} times, pushed onto the sphere. */
   static TriangleMesh sphere(double[] c, double radius, int levels) {
-    List<double[]> v =
-        new ArrayList<>(
-            List.of(
-                new double[] {1, 0, 0},
-                new double[] {-1, 0, 0},
-                new double[] {0, 1, 0},
-                new double[] {0, -1, 0},
-                new double[] {0, 0, 1},
-                new double[] {0, 0, -1}));
-    List<int[]> faces =
-        new ArrayList<>(
-            List.of(
-                new int[] {0, 2, 4},
-                new int[] {2, 1, 4},
-                new int[] {1, 3, 4},
-                new int[] {3, 0, 4},
-                new int[] {2, 0, 5},
-                new int[] {1, 2, 5},
-                new int[] {3, 1, 5},
-                new int[] {0, 3, 5}));
-    for (int level = 0; level < levels; level++) {
-      Map<Long, Integer> mid = new HashMap<>();
-      List<int[]> next = new ArrayList<>();
-      for (int[] t : faces) {
-        int[] m = new int[3];
-        for (int e = 0; e < 3; e++) {
-          int a = t[e], bb = t[(e + 1) % 3];
-          long key = (long) Math.min(a, bb) << 32 | Math.max(a, bb);
-          m[e] =
-              mid.computeIfAbsent(
-                  key,
-                  k -> {
-                    double[] p = v.get(a), q = v.get(bb);
-                    double[] s = {p[0] + q[0], p[1] + q[1], p[2] + q[2]};
-                    double n = Math.sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]);
-                    v.add(new double[] {s[0] / n, s[1] / n, s[2] / n});
-                    return v.size() - 1;
-                  });
-        }
-        next.add(new int[] {t[0], m[0], m[2]});
-        next.add(new int[] {m[0], t[1], m[1]});
-        next.add(new int[] {m[2], m[1], t[2]});
-        next.add(new int[] {m[0], m[1], m[2]});
-      }
-      faces = next;
-    }
-    float[] points = new float[3 * v.size()];
-    for (int i = 0; i < v.size(); i++) {
-      for (int k = 0; k < 3; k++) {
-        points[3 * i + k] = (float) (c[k] + radius * v.get(i)[k]);
-      }
-    }
-    return new TriangleMesh(
-        points, faces.stream().flatMapToInt(java.util.Arrays::stream).toArray());
+    return org.anatwin.model.Shapes.sphere(c, radius, levels);
   }
 }

@@ -301,6 +301,25 @@ public final class Modeling {
     return decimate(surface, triangles, maxErrorMm, "targetTriangles", Integer.toString(triangles));
   }
 
+  /**
+   * A plain mesh (a scan, a preview) decimated to at most {@code triangles} triangles within {@code
+   * maxErrorMm}, topology preserved and coincident or non-manifold leftovers repaired; no lineage
+   * (use {@link #decimateTo} for a surface that is stored).
+   */
+  public static TriangleMesh simplify(TriangleMesh mesh, int triangles, double maxErrorMm) {
+    if (triangles < 4 || !(maxErrorMm >= 0)) {
+      throw new ModelingException(
+          "modeling:decimation.parameters",
+          "the target is 4 triangles or more and the error bound in mm is not negative");
+    }
+    if (mesh.triangleCount() <= triangles) {
+      return mesh;
+    }
+    Decimation.Result result = Decimation.decimate(mesh, triangles, maxErrorMm);
+    return MeshRepair.splitNonManifold(MeshRepair.dropCoincidentTriangles(result.mesh()).mesh())
+        .mesh();
+  }
+
   private static Surface decimate(
       Surface surface, int target, double maxErrorMm, String targetName, String targetValue) {
     Decimation.Result result = Decimation.decimate(surface.mesh(), target, maxErrorMm);
@@ -375,13 +394,53 @@ public final class Modeling {
    * reference}.
    */
   public static SurfaceDiff diff(TriangleMesh changed, TriangleMesh reference) {
+    return diff(changed, reference, Double.NaN, 0);
+  }
+
+  /**
+   * As {@link #diff(TriangleMesh, TriangleMesh)}, but each vertex of {@code changed} is measured
+   * only against triangles of {@code reference} facing within {@code maxAngleDegrees} of its own
+   * normal, as inspection of a scanned part does: on a thin wall, a dent in the outer side is then
+   * measured against the outer side, not against the inner side it came close to. A match facing
+   * the right way is sought at most {@code searchMm} beyond the nearest surface (otherwise the
+   * nearest surface counts), so a noisy normal never matches a far-away wall.
+   */
+  public static SurfaceDiff inspect(
+      TriangleMesh changed, TriangleMesh reference, double maxAngleDegrees, double searchMm) {
+    if (!(maxAngleDegrees > 0 && maxAngleDegrees <= 180)) {
+      throw new ModelingException(
+          "modeling:diff.angle", "the normal angle is in (0, 180] degrees, not " + maxAngleDegrees);
+    }
+    if (!(searchMm >= 0)) {
+      throw new ModelingException(
+          "modeling:diff.search", "the search distance is not negative, not " + searchMm);
+    }
+    return diff(changed, reference, Math.cos(Math.toRadians(maxAngleDegrees)), searchMm);
+  }
+
+  private static SurfaceDiff diff(
+      TriangleMesh changed, TriangleMesh reference, double minCos, double searchMm) {
     SurfaceDistance to = new SurfaceDistance(reference);
     float[] p = changed.points();
+    float[] normals = Double.isNaN(minCos) ? null : changed.vertexNormals();
     float[] distances = new float[p.length / 3];
     java.util.stream.IntStream.range(0, distances.length)
         .parallel()
         .forEach(
-            v -> distances[v] = (float) to.signedDistance(p[3 * v], p[3 * v + 1], p[3 * v + 2]));
+            v ->
+                distances[v] =
+                    (float)
+                        (normals == null
+                            ? to.signedDistance(p[3 * v], p[3 * v + 1], p[3 * v + 2])
+                            : to.signedDistanceFacing(
+                                p[3 * v],
+                                p[3 * v + 1],
+                                p[3 * v + 2],
+                                normals[3 * v],
+                                normals[3 * v + 1],
+                                normals[3 * v + 2],
+                                minCos,
+                                searchMm)));
     double sum = 0, abs = 0, squares = 0, min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
     float[] absolute = new float[distances.length];
     for (int v = 0; v < distances.length; v++) {

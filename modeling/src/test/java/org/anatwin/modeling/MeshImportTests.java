@@ -21,51 +21,7 @@ class MeshImportTests {
 
   /** A closed sphere of radius 20 mm centred at (5, -7, 30): an octahedron subdivided 3 times. */
   static TriangleMesh sphere() {
-    java.util.List<double[]> v = new java.util.ArrayList<>();
-    java.util.List<int[]> f = new java.util.ArrayList<>();
-    double[][] base = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
-    for (double[] b : base) {
-      v.add(b);
-    }
-    int[][] faces = {
-      {0, 2, 4}, {2, 1, 4}, {1, 3, 4}, {3, 0, 4}, {2, 0, 5}, {1, 2, 5}, {3, 1, 5}, {0, 3, 5}
-    };
-    java.util.List<int[]> current = java.util.List.of(faces);
-    for (int level = 0; level < 3; level++) {
-      Map<Long, Integer> mid = new java.util.HashMap<>();
-      java.util.List<int[]> next = new java.util.ArrayList<>();
-      for (int[] t : current) {
-        int[] m = new int[3];
-        for (int e = 0; e < 3; e++) {
-          int a = t[e], b = t[(e + 1) % 3];
-          long key = (long) Math.min(a, b) << 32 | Math.max(a, b);
-          m[e] =
-              mid.computeIfAbsent(
-                  key,
-                  k -> {
-                    double[] p = v.get(a), q = v.get(b);
-                    double[] c = {p[0] + q[0], p[1] + q[1], p[2] + q[2]};
-                    double n = Math.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]);
-                    v.add(new double[] {c[0] / n, c[1] / n, c[2] / n});
-                    return v.size() - 1;
-                  });
-        }
-        next.add(new int[] {t[0], m[0], m[2]});
-        next.add(new int[] {m[0], t[1], m[1]});
-        next.add(new int[] {m[2], m[1], t[2]});
-        next.add(new int[] {m[0], m[1], m[2]});
-      }
-      current = next;
-    }
-    f.addAll(current);
-    float[] points = new float[3 * v.size()];
-    for (int i = 0; i < v.size(); i++) {
-      points[3 * i] = (float) (5 + 20 * v.get(i)[0]);
-      points[3 * i + 1] = (float) (-7 + 20 * v.get(i)[1]);
-      points[3 * i + 2] = (float) (30 + 20 * v.get(i)[2]);
-    }
-    int[] triangles = f.stream().flatMapToInt(java.util.Arrays::stream).toArray();
-    return new TriangleMesh(points, triangles);
+    return org.anatwin.model.Shapes.sphere(new double[] {5, -7, 30}, 20, 3);
   }
 
   @ParameterizedTest

@@ -39,6 +39,15 @@ public sealed interface OrderEvent {
   /** The printer reported the job done; artefacts were recorded. */
   record Printed(String actor, String role, Instant time, String jobId) implements OrderEvent {}
 
+  /** A printed copy was measured against its design: passed or failed. */
+  record QaRecorded(
+      String actor, String role, Instant time, String artefactId, boolean passed, String qaId)
+      implements OrderEvent {}
+
+  /** A copy that passed QA was handed to its recipient. */
+  record Delivered(String actor, String role, Instant time, String artefactId, String recipient)
+      implements OrderEvent {}
+
   /** The order was withdrawn. */
   record Cancelled(String actor, String role, Instant time, String reason) implements OrderEvent {}
 
@@ -66,8 +75,27 @@ public sealed interface OrderEvent {
         }
         yield OrderState.FAILED;
       }
+      case QaRecorded q ->
+          switch (state) {
+            case PRINTED, QA_PASSED -> q.passed() ? OrderState.QA_PASSED : OrderState.QA_FAILED;
+            case QA_FAILED, DELIVERED -> state;
+            default ->
+                throw illegal(state, q.passed() ? OrderState.QA_PASSED : OrderState.QA_FAILED);
+          };
+      case Delivered d -> {
+        if (state != OrderState.QA_PASSED
+            && state != OrderState.QA_FAILED
+            && state != OrderState.DELIVERED) {
+          throw illegal(state, OrderState.DELIVERED);
+        }
+        yield OrderState.DELIVERED;
+      }
       case Cancelled c -> {
-        if (state == OrderState.PRINTED || state == OrderState.CANCELLED) {
+        if (state == OrderState.PRINTED
+            || state == OrderState.QA_PASSED
+            || state == OrderState.QA_FAILED
+            || state == OrderState.DELIVERED
+            || state == OrderState.CANCELLED) {
           throw illegal(state, OrderState.CANCELLED);
         }
         yield OrderState.CANCELLED;

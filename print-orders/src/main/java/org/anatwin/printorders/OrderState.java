@@ -10,5 +10,11 @@ public enum OrderState {
   PRINTING,
   PRINTED,
   FAILED,
+  /** Every printed copy measured so far passed its QA. */
+  QA_PASSED,
+  /** At least one printed copy failed its QA (that copy cannot be delivered). */
+  QA_FAILED,
+  /** A copy that passed QA was handed over. */
+  DELIVERED,
   CANCELLED
 }

@@ -45,4 +45,20 @@ public record PrintOrder(
     }
     return printer;
   }
+
+  /**
+   * Where a printed copy of this order stands: PRINTED until measured, then QA_PASSED or QA_FAILED,
+   * DELIVERED once handed over.
+   */
+  public String artefactState(String artefactId) {
+    String state = "PRINTED";
+    for (OrderEvent e : events) {
+      if (e instanceof OrderEvent.QaRecorded q && q.artefactId().equals(artefactId)) {
+        state = q.passed() ? "QA_PASSED" : "QA_FAILED";
+      } else if (e instanceof OrderEvent.Delivered d && d.artefactId().equals(artefactId)) {
+        state = "DELIVERED";
+      }
+    }
+    return state;
+  }
 }

@@ -28,6 +28,7 @@ import org.anatwin.printorders.preparation.CuraSlicer;
 import org.anatwin.printorders.preparation.Preparer;
 import org.anatwin.printorders.printer.FolderPrinter;
 import org.anatwin.printorders.printer.PrinterDriver;
+import org.anatwin.registration.Registrations;
 import org.anatwin.storage.Storage;
 import org.jspecify.annotations.Nullable;
 
@@ -433,6 +434,23 @@ public final class PrintOrders {
    * #poll()}.
    */
   public PrintJob submit(PrintOrderId id, Actor actor) {
+    return submit(id, null, actor);
+  }
+
+  private static final java.util.regex.Pattern LOT =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}");
+
+  /**
+   * As {@link #submit(PrintOrderId, Actor)}, recording the lot of the material loaded on the
+   * printer (as on the spool's or cartridge's label): the job, its artefacts and the print's
+   * lineage name it, so a recall by lot finds them.
+   */
+  public PrintJob submit(PrintOrderId id, @Nullable String materialLot, Actor actor) {
+    if (materialLot != null && !LOT.matcher(materialLot).matches()) {
+      throw new PrintOrderException(
+          "print-orders:job.material-lot",
+          "a material lot is 1-64 letters, digits, spaces, '.', '_', '/' or '-', as on its label");
+    }
     PrintOrder order =
         order(id)
             .orElseThrow(
@@ -465,20 +483,31 @@ public final class PrintOrders {
             "job.json", jobDescription(order, jobId, meshes).getBytes(StandardCharsets.UTF_8)));
     String location = printer.driver().submit(jobId.value(), files);
     Instant time = clock.instant();
-    PrintJob queued = new PrintJob(jobId, id, printerId, "QUEUED", time, List.of());
+    PrintJob queued = new PrintJob(jobId, id, printerId, "QUEUED", time, materialLot, List.of());
     repository.transition(
         id,
         current ->
             new PrintOrderRepository.Change<>(
                 new OrderEvent.Queued(actor.userName(), actor.role(), time, jobId.value()),
                 List.of(
-                    PrintOrderRepository.job(queued, location),
+                    PrintOrderRepository.job(queued, order.material(), location),
                     PrintOrderRepository.jobEvent(jobId.value(), 0, "QUEUED", 0, location, time)),
                 List.of(),
                 null));
     listener.jobEvent(new PrintJobEvent(jobId.value(), id.value(), 1, "QUEUED", 0, null, time));
-    audit(actor, "print-job.submit", id.value(), "job=" + jobId + " printer=" + printerId);
-    poll(new PrintOrderRepository.OpenJob(jobId.value(), id.value(), printerId, location));
+    audit(
+        actor,
+        "print-job.submit",
+        id.value(),
+        "job="
+            + jobId
+            + " printer="
+            + printerId
+            + " lot="
+            + (materialLot == null ? "-" : materialLot));
+    poll(
+        new PrintOrderRepository.OpenJob(
+            jobId.value(), id.value(), printerId, location, materialLot));
     return jobsOf(List.of(id.value())).get(id.value()).stream()
         .filter(j -> j.id().equals(jobId))
         .findFirst()
@@ -593,7 +622,9 @@ public final class PrintOrders {
               job.id(),
               job.printerId(),
               copy,
-              time));
+              time,
+              order.material(),
+              job.materialLot()));
     }
     return artefacts;
   }
@@ -617,18 +648,320 @@ public final class PrintOrders {
       used.add((String) prepared.get("id"));
     }
     used.add(job.id());
+    Map<String, String> parameters = new HashMap<>();
+    parameters.put("printer", job.printerId());
+    parameters.put("material", order.material());
+    parameters.put("scale", Double.toString(order.scale()));
+    parameters.put("copies", Integer.toString(order.copies()));
+    if (job.materialLot() != null) {
+      used.add(PrintOrderRepository.lotId(order.material(), job.materialLot()));
+      parameters.put("materialLot", job.materialLot());
+    }
     return Activity.of(
         "anatwin.print-job",
-        "2",
-        Map.of(
-            "printer", job.printerId(),
-            "material", order.material(),
-            "scale", Double.toString(order.scale()),
-            "copies", Integer.toString(order.copies())),
+        "3",
+        parameters,
         used,
         artefacts.stream().map(a -> a.id().value()).toList(),
         List.of(printer, SOFTWARE),
         time);
+  }
+
+  /** The largest scan accepted, in triangles (a fine structured-light scan of a skull). */
+  public static final int MAX_SCAN_TRIANGLES = 4_000_000;
+
+  /**
+   * Measures a printed copy against its design: the scan (STL, OBJ, PLY or 3MF in its own frame;
+   * {@code unit} applies to a unit-less file: MILLIMETER, MICRON, ...) is registered to the order's
+   * meshes at the order's scale and its deviation compared with the tolerance of the order's
+   * intended use. The scan and the colour map are kept as blobs; the measurement is an entity
+   * derived from the artefact and the meshes. A copy is measured once: the record stands, pass or
+   * fail.
+   */
+  public ArtefactQa recordQa(
+      ArtefactId artefactId,
+      byte[] scan,
+      @Nullable String format,
+      String unit,
+      String note,
+      Actor actor) {
+    Double toMillimetres = org.anatwin.modeling.ImportedMesh.UNITS.get(unit);
+    if (toMillimetres == null) {
+      throw new PrintOrderException(
+          "print-orders:qa.unit",
+          "unit is one of "
+              + new java.util.TreeSet<>(org.anatwin.modeling.ImportedMesh.UNITS.keySet()));
+    }
+    Artefact artefact =
+        artefact(artefactId)
+            .orElseThrow(
+                () ->
+                    new PrintOrderException(
+                        "print-orders:artefact.unknown", "no artefact " + artefactId));
+    PrintOrderId orderId = PrintOrderId.parse(artefact.orderId());
+    PrintOrder order = order(orderId).orElseThrow();
+    if (!order.artefactState(artefactId.value()).equals("PRINTED")) {
+      throw new PrintOrderException(
+          "print-orders:qa.already-recorded",
+          "artefact " + artefact.serialNumber() + " was measured already; its record stands");
+    }
+    org.anatwin.modeling.ImportedMesh imported;
+    try {
+      imported = Modeling.importMesh(scan, format, MAX_SCAN_TRIANGLES);
+    } catch (org.anatwin.modeling.ModelingException e) {
+      throw new PrintOrderException(
+          "print-orders:qa.unreadable",
+          "the scan cannot be read: " + e.code() + ": " + e.getMessage());
+    }
+    org.anatwin.model.TriangleMesh surface =
+        imported.unitless() ? imported.mesh().scaled(toMillimetres) : imported.mesh();
+    List<PrintOrderRepository.MeshRow> meshes = repository.meshes(order.meshIds());
+    List<org.anatwin.model.TriangleMesh> design =
+        meshes.stream()
+            .map(m -> Modeling.fromStl(storage.blobs().get(ContentHash.parse(m.sha256()))))
+            .toList();
+    double[] extents = org.anatwin.printorders.qa.PartQa.extents(design, order.scale(), surface);
+    if (!(extents[1] > extents[0] / 1.5 && extents[1] < extents[0] * 1.5)) {
+      throw new PrintOrderException(
+          "print-orders:qa.size-mismatch",
+          String.format(
+              Locale.ROOT,
+              "the scan spans %.1f mm but the part was ordered at %.1f mm: check the scan's unit and"
+                  + " that it is this part",
+              extents[1],
+              extents[0]));
+    }
+    double tolerance = order.intendedUse().toleranceMm();
+    org.anatwin.printorders.qa.PartQa.Result result =
+        org.anatwin.printorders.qa.PartQa.measure(design, order.scale(), surface, tolerance);
+    ContentHash scanHash = storage.blobs().put(scan);
+    ContentHash colourMap = storage.blobs().put(result.colourMapPly());
+    Instant time = clock.instant();
+    String qaId =
+        DerivedIds.createId(
+            "artefact-qa",
+            artefactId.value(),
+            scanHash.hex(),
+            org.anatwin.printorders.qa.PartQa.VERSION);
+    ArtefactQa qa =
+        new ArtefactQa(
+            qaId,
+            artefactId.value(),
+            result.passed(),
+            result.reason(),
+            tolerance,
+            result.p95Mm(),
+            result.meanAbsoluteMm(),
+            result.rmsMm(),
+            result.minMm(),
+            result.maxMm(),
+            result.hausdorffMm(),
+            result.registrationRmsMm(),
+            result.overlap(),
+            result.scanVertices(),
+            result.scanAreaMm2(),
+            result.largestDefectMm2(),
+            scanHash.hex(),
+            colourMap.hex(),
+            note,
+            actor.userName(),
+            time);
+    List<String> used = new ArrayList<>(List.of(artefactId.value()));
+    used.addAll(order.meshIds());
+    Activity activity =
+        Activity.of(
+            org.anatwin.printorders.qa.PartQa.ALGORITHM,
+            org.anatwin.printorders.qa.PartQa.VERSION,
+            Map.of(
+                "intendedUse", order.intendedUse().name(),
+                "toleranceMmP95", Double.toString(tolerance),
+                "scale", Double.toString(order.scale()),
+                "scanSha256", scanHash.hex(),
+                "scanUnitToMm",
+                    Double.toString(
+                        imported.toMillimetres()
+                            * (imported.unit().equals("unspecified") ? toMillimetres : 1)),
+                "registration", Registrations.ICP + " " + Registrations.ICP_VERSION,
+                "maxNormalAngleDegrees",
+                    Double.toString(org.anatwin.printorders.qa.PartQa.MAX_NORMAL_ANGLE_DEGREES)),
+            used,
+            List.of(qaId),
+            List.of(actor.agent(), SOFTWARE),
+            time);
+    repository.transition(
+        orderId,
+        current -> {
+          if (!current.artefactState(artefactId.value()).equals("PRINTED")) {
+            throw new PrintOrderException(
+                "print-orders:qa.already-recorded",
+                "artefact " + artefact.serialNumber() + " was measured meanwhile");
+          }
+          return new PrintOrderRepository.Change<>(
+              new OrderEvent.QaRecorded(
+                  actor.userName(), actor.role(), time, artefactId.value(), result.passed(), qaId),
+              List.of(PrintOrderRepository.qa(artefactId.value(), qaFields(qa))),
+              List.of(activity),
+              null);
+        });
+    audit(
+        actor,
+        result.passed() ? "artefact.qa.pass" : "artefact.qa.fail",
+        artefactId.value(),
+        String.format(
+            Locale.ROOT,
+            "p95 %.3f mm, tolerance %.3f mm%s",
+            result.p95Mm(),
+            tolerance,
+            result.passed() ? "" : ": " + result.reason()));
+    return qa;
+  }
+
+  private static Map<String, Object> qaFields(ArtefactQa qa) {
+    Map<String, Object> f = new HashMap<>();
+    f.put("id", qa.id());
+    f.put("label", (qa.passed() ? "QA passed: " : "QA failed: ") + qa.artefactId());
+    f.put("artefactId", qa.artefactId());
+    f.put("passed", qa.passed());
+    f.put("reason", qa.reason());
+    f.put("toleranceMm", qa.toleranceMm());
+    f.put("p95Mm", qa.p95Mm());
+    f.put("meanAbsoluteMm", qa.meanAbsoluteMm());
+    f.put("rmsMm", qa.rmsMm());
+    f.put("minMm", qa.minMm());
+    f.put("maxMm", qa.maxMm());
+    f.put("hausdorffMm", qa.hausdorffMm());
+    f.put("registrationRmsMm", qa.registrationRmsMm());
+    f.put("overlap", qa.overlap());
+    f.put("scanVertices", qa.scanVertices());
+    f.put("scanAreaMm2", qa.scanAreaMm2());
+    f.put("largestDefectMm2", qa.largestDefectMm2());
+    f.put("scanSha256", qa.scanSha256());
+    f.put("colourMapSha256", qa.colourMapSha256());
+    f.put("note", qa.note());
+    f.put("measuredBy", qa.measuredBy());
+    f.put("time", qa.time().toString());
+    return f;
+  }
+
+  private static ArtefactQa qa(Map<String, Object> f) {
+    return new ArtefactQa(
+        (String) f.get("id"),
+        (String) f.get("artefactId"),
+        (Boolean) f.get("passed"),
+        (String) f.get("reason"),
+        ((Number) f.get("toleranceMm")).doubleValue(),
+        ((Number) f.get("p95Mm")).doubleValue(),
+        ((Number) f.get("meanAbsoluteMm")).doubleValue(),
+        ((Number) f.get("rmsMm")).doubleValue(),
+        ((Number) f.get("minMm")).doubleValue(),
+        ((Number) f.get("maxMm")).doubleValue(),
+        ((Number) f.get("hausdorffMm")).doubleValue(),
+        ((Number) f.get("registrationRmsMm")).doubleValue(),
+        ((Number) f.get("overlap")).doubleValue(),
+        ((Number) f.get("scanVertices")).intValue(),
+        ((Number) f.get("scanAreaMm2")).doubleValue(),
+        ((Number) f.get("largestDefectMm2")).doubleValue(),
+        (String) f.get("scanSha256"),
+        (String) f.get("colourMapSha256"),
+        (String) f.get("note"),
+        (String) f.get("measuredBy"),
+        Instant.parse((String) f.get("time")));
+  }
+
+  /** Each artefact's QA measurement, if it was measured, by artefact id. */
+  public Map<String, ArtefactQa> qaOf(List<String> artefactIds) {
+    Map<String, ArtefactQa> out = new HashMap<>();
+    repository.qaOf(artefactIds).forEach((id, rows) -> out.put(id, qa(rows.getLast())));
+    return out;
+  }
+
+  /**
+   * Hands a copy over to its recipient (a surgeon, a ward). Only a copy whose QA passed is
+   * delivered, and only once.
+   */
+  public Artefact deliver(ArtefactId artefactId, String recipient, Actor actor) {
+    Artefact artefact =
+        artefact(artefactId)
+            .orElseThrow(
+                () ->
+                    new PrintOrderException(
+                        "print-orders:artefact.unknown", "no artefact " + artefactId));
+    if (recipient.isBlank() || recipient.length() > 200) {
+      throw new PrintOrderException(
+          "print-orders:deliver.recipient", "name who receives the part (at most 200 characters)");
+    }
+    Instant time = clock.instant();
+    repository.transition(
+        PrintOrderId.parse(artefact.orderId()),
+        order -> {
+          String state = order.artefactState(artefactId.value());
+          switch (state) {
+            case "PRINTED" ->
+                throw new PrintOrderException(
+                    "print-orders:deliver.no-qa",
+                    "artefact "
+                        + artefact.serialNumber()
+                        + " has not been measured; record its QA first");
+            case "QA_FAILED" ->
+                throw new PrintOrderException(
+                    "print-orders:deliver.qa-failed",
+                    "artefact "
+                        + artefact.serialNumber()
+                        + " failed QA and must not be delivered; print it again");
+            case "DELIVERED" ->
+                throw new PrintOrderException(
+                    "print-orders:deliver.already-delivered",
+                    "artefact " + artefact.serialNumber() + " was delivered already");
+            default -> {}
+          }
+          return new PrintOrderRepository.Change<>(
+              new OrderEvent.Delivered(
+                  actor.userName(), actor.role(), time, artefactId.value(), recipient),
+              List.of(),
+              List.of(),
+              null);
+        });
+    audit(actor, "artefact.deliver", artefactId.value(), "to " + recipient);
+    return artefact;
+  }
+
+  /** What a recall searches by; null criteria are ignored, at least one must be given. */
+  public record RecallCriteria(
+      @Nullable String printerId,
+      @Nullable String material,
+      @Nullable String materialLot,
+      @Nullable String profileSha256,
+      @Nullable String agentId) {}
+
+  /** The most artefacts one recall returns. */
+  public static final int MAX_RECALL = 10_000;
+
+  /**
+   * Every artefact matching all the given criteria: made on a printer, of a material or material
+   * lot, sliced with a profile (its hash), or with an agent (e.g. {@code software:anatwin/0.1.0},
+   * {@code software:cura-engine-5.0.0}, {@code person:alice}) associated with any activity upstream
+   * of it. The query is audited.
+   */
+  public List<Artefact> recall(RecallCriteria criteria, Actor actor) {
+    if (criteria.printerId() == null
+        && criteria.material() == null
+        && criteria.materialLot() == null
+        && criteria.profileSha256() == null
+        && criteria.agentId() == null) {
+      throw new PrintOrderException(
+          "print-orders:recall.no-criteria",
+          "name a printer, material, material lot, slicer profile hash or agent to recall by");
+    }
+    List<Artefact> found =
+        repository.recall(
+            criteria.printerId(),
+            criteria.material(),
+            criteria.materialLot(),
+            criteria.profileSha256(),
+            criteria.agentId(),
+            MAX_RECALL);
+    audit(actor, "artefact.recall", "recall", criteria + " -> " + found.size() + " artefacts");
+    return found;
   }
 
   /** Each job's events, in order. */
@@ -696,6 +1029,11 @@ public final class PrintOrders {
 
   public Optional<PrintOrder> order(PrintOrderId id) {
     return repository.orders(List.of(id.value())).stream().findFirst();
+  }
+
+  /** The orders with these ids (unknown ones left out), from one query. */
+  public List<PrintOrder> orders(List<String> ids) {
+    return repository.orders(ids);
   }
 
   public Map<String, List<PrintJob>> jobsOf(List<String> orderIds) {

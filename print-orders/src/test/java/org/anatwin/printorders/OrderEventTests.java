@@ -34,6 +34,44 @@ class OrderEventTests {
         .isEqualTo(OrderState.FAILED);
   }
 
+  private static final OrderEvent PASS =
+      new OrderEvent.QaRecorded("qa", "quality", T, "a1", true, "q1");
+  private static final OrderEvent FAIL =
+      new OrderEvent.QaRecorded("qa", "quality", T, "a2", false, "q2");
+  private static final OrderEvent DELIVERED =
+      new OrderEvent.Delivered("tom", "technician", T, "a1", "Dr. Who, theatre 3");
+
+  @Test
+  void copiesAreMeasuredThenDelivered() {
+    List<OrderEvent> printed = List.of(SUBMITTED, APPROVED, PREPARED, QUEUED, PRINTED);
+    assertThat(PrintOrder.fold(concat(printed, PASS))).isEqualTo(OrderState.QA_PASSED);
+    assertThat(PrintOrder.fold(concat(printed, FAIL))).isEqualTo(OrderState.QA_FAILED);
+    // one failed copy marks the order, whatever the others do
+    assertThat(PrintOrder.fold(concat(printed, FAIL, PASS))).isEqualTo(OrderState.QA_FAILED);
+    assertThat(PrintOrder.fold(concat(printed, PASS, FAIL, DELIVERED)))
+        .isEqualTo(OrderState.DELIVERED);
+    PrintOrder order =
+        new PrintOrder(
+            org.anatwin.model.PrintOrderId.parse("print-order-0123456789abcdef0123456789abcdef"),
+            List.of("m"),
+            IntendedUse.PLANNING,
+            "PLA",
+            2,
+            1,
+            "ann",
+            T,
+            concat(printed, PASS, FAIL, DELIVERED));
+    assertThat(order.artefactState("a1")).isEqualTo("DELIVERED");
+    assertThat(order.artefactState("a2")).isEqualTo("QA_FAILED");
+    assertThat(order.artefactState("a3")).isEqualTo("PRINTED");
+  }
+
+  private static List<OrderEvent> concat(List<OrderEvent> head, OrderEvent... tail) {
+    List<OrderEvent> all = new java.util.ArrayList<>(head);
+    all.addAll(List.of(tail));
+    return all;
+  }
+
   @Test
   void refusesIllegalTransitionsWithACode() {
     for (List<OrderEvent> illegal :
@@ -45,6 +83,17 @@ class OrderEventTests {
             List.of(SUBMITTED, APPROVED, PREPARED, QUEUED, STARTED, FAILED, PRINTED),
             List.of(SUBMITTED, REJECTED, PREPARED),
             List.of(SUBMITTED, APPROVED, APPROVED),
+            List.of(SUBMITTED, APPROVED, PREPARED, QUEUED, PASS),
+            List.of(SUBMITTED, APPROVED, PREPARED, QUEUED, PRINTED, DELIVERED),
+            List.of(SUBMITTED, APPROVED, PREPARED, QUEUED, STARTED, FAILED, PASS),
+            List.of(
+                SUBMITTED,
+                APPROVED,
+                PREPARED,
+                QUEUED,
+                PRINTED,
+                PASS,
+                new OrderEvent.Cancelled("ann", "planner", T, "late")),
             List.of(
                 SUBMITTED,
                 APPROVED,

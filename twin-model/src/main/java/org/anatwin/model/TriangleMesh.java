@@ -18,6 +18,43 @@ public record TriangleMesh(float[] points, int[] triangles) {
     }
   }
 
+  /** The meshes as one (their vertices and triangles one after the other). */
+  public static TriangleMesh join(java.util.List<TriangleMesh> meshes) {
+    int points = 0;
+    int triangles = 0;
+    for (TriangleMesh m : meshes) {
+      points += m.points().length;
+      triangles += m.triangles().length;
+    }
+    float[] xyz = new float[points];
+    int[] tri = new int[triangles];
+    int at = 0;
+    int tat = 0;
+    for (TriangleMesh m : meshes) {
+      int base = at / 3;
+      System.arraycopy(m.points(), 0, xyz, at, m.points().length);
+      for (int i : m.triangles()) {
+        tri[tat++] = base + i;
+      }
+      at += m.points().length;
+    }
+    return new TriangleMesh(xyz, tri);
+  }
+
+  /**
+   * This mesh scaled by {@code factor} about the origin (this mesh itself when the factor is 1).
+   */
+  public TriangleMesh scaled(double factor) {
+    if (factor == 1) {
+      return this;
+    }
+    float[] p = points.clone();
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (float) (p[i] * factor);
+    }
+    return new TriangleMesh(p, triangles);
+  }
+
   public int vertexCount() {
     return points.length / 3;
   }

@@ -180,8 +180,7 @@ public final class TwinPlans {
       double @Nullable [] transform) {}
 
   /** Units an STL, OBJ or PLY may be declared in (3MF files declare their own). */
-  public static final Map<String, Double> UNITS =
-      Map.of("MICRON", 0.001, "MILLIMETER", 1.0, "CENTIMETER", 10.0, "INCH", 25.4, "METER", 1000.0);
+  public static final Map<String, Double> UNITS = ImportedMesh.UNITS;
 
   /**
    * Stores a design (implant, guide, ...) made on a version: read (STL, OBJ, PLY, 3MF), brought to
@@ -231,7 +230,7 @@ public final class TwinPlans {
       throw new VersioningException(
           "versioning:design.unreadable", e.code() + ": " + e.getMessage(), e);
     }
-    double scale = imported.unit().equals("unspecified") ? unit : 1.0;
+    double scale = imported.unitless() ? unit : 1.0;
     TriangleMesh mesh = place(imported.mesh(), scale, upload.transform());
     MeshReport report = Modeling.report(mesh);
     if (!report.watertight() || !report.manifold()) {
@@ -256,7 +255,7 @@ public final class TwinPlans {
               "the design spans %.4g mm, not a size a %s has: is its unit %s right?",
               extent,
               upload.kind().toLowerCase(java.util.Locale.ROOT),
-              imported.unit().equals("unspecified") ? upload.unit() : imported.unit()));
+              imported.unitless() ? upload.unit() : imported.unit()));
     }
     double gap = gap(report, on);
     if (gap > MAX_DESIGN_GAP_MM) {
@@ -276,7 +275,7 @@ public final class TwinPlans {
     parameters.put("name", upload.name());
     parameters.put("kind", upload.kind());
     parameters.put("format", imported.format());
-    parameters.put("unit", imported.unit().equals("unspecified") ? upload.unit() : imported.unit());
+    parameters.put("unit", imported.unitless() ? upload.unit() : imported.unit());
     parameters.put("uploadSha256", original.hex());
     if (upload.transform() != null) {
       parameters.put("transform", java.util.Arrays.toString(upload.transform()));

@@ -8,6 +8,7 @@ import org.anatwin.api.twins.MeshView;
 import org.anatwin.model.ArtefactId;
 import org.anatwin.model.PrintOrderId;
 import org.anatwin.printorders.Artefact;
+import org.anatwin.printorders.ArtefactQa;
 import org.anatwin.printorders.Decision;
 import org.anatwin.printorders.IntendedUse;
 import org.anatwin.printorders.OrderEvent;
@@ -23,7 +24,6 @@ import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
-import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 
@@ -73,6 +73,20 @@ class PrintController {
                 "STARTED", st.actor(), st.role(), st.time().toString(), "job " + st.jobId());
         case OrderEvent.Failed f ->
             new EventView("FAILED", f.actor(), f.role(), f.time().toString(), f.reason());
+        case OrderEvent.QaRecorded q ->
+            new EventView(
+                q.passed() ? "QA_PASSED" : "QA_FAILED",
+                q.actor(),
+                q.role(),
+                q.time().toString(),
+                "artefact " + q.artefactId());
+        case OrderEvent.Delivered d ->
+            new EventView(
+                "DELIVERED",
+                d.actor(),
+                d.role(),
+                d.time().toString(),
+                "artefact " + d.artefactId() + " to " + d.recipient());
         case OrderEvent.Cancelled c ->
             new EventView("CANCELLED", c.actor(), c.role(), c.time().toString(), c.reason());
       };
@@ -113,7 +127,9 @@ class PrintController {
       String orderId,
       String printerId,
       int copy,
-      String printedAt) {
+      String printedAt,
+      String material,
+      @Nullable String materialLot) {
     static ArtefactView from(Artefact a) {
       return new ArtefactView(
           a.id().value(),
@@ -121,18 +137,83 @@ class PrintController {
           a.orderId(),
           a.printerId(),
           a.copy(),
-          a.printedAt().toString());
+          a.printedAt().toString(),
+          a.material(),
+          a.materialLot());
+    }
+  }
+
+  record QaInput(String content, String fileName, @Nullable String unit, @Nullable String note) {}
+
+  record RecallInput(
+      @Nullable String printerId,
+      @Nullable String material,
+      @Nullable String materialLot,
+      @Nullable String profileSha256,
+      @Nullable String agentId) {}
+
+  record QaView(
+      String id,
+      boolean passed,
+      String reason,
+      double toleranceMm,
+      double p95Mm,
+      double meanAbsoluteMm,
+      double rmsMm,
+      double minMm,
+      double maxMm,
+      double hausdorffMm,
+      double registrationRmsMm,
+      double overlap,
+      int scanVertices,
+      double scanAreaMm2,
+      double largestDefectMm2,
+      String scanSha256,
+      String colourMapSha256,
+      String colourMapDownload,
+      String note,
+      String measuredBy,
+      String time) {
+    static QaView from(ArtefactQa q) {
+      return new QaView(
+          q.id(),
+          q.passed(),
+          q.reason(),
+          q.toleranceMm(),
+          q.p95Mm(),
+          q.meanAbsoluteMm(),
+          q.rmsMm(),
+          q.minMm(),
+          q.maxMm(),
+          q.hausdorffMm(),
+          q.registrationRmsMm(),
+          q.overlap(),
+          q.scanVertices(),
+          q.scanAreaMm2(),
+          q.largestDefectMm2(),
+          q.scanSha256(),
+          q.colourMapSha256(),
+          "/files/artefacts/" + q.artefactId() + "/qa.ply",
+          q.note(),
+          q.measuredBy(),
+          q.time().toString());
     }
   }
 
   record JobView(
-      String id, String printerId, String state, String submittedAt, List<ArtefactView> artefacts) {
+      String id,
+      String printerId,
+      String state,
+      String submittedAt,
+      @Nullable String materialLot,
+      List<ArtefactView> artefacts) {
     static JobView from(PrintJob j) {
       return new JobView(
           j.id().value(),
           j.printerId(),
           j.state(),
           j.submittedAt().toString(),
+          j.materialLot(),
           j.artefacts().stream().map(ArtefactView::from).toList());
     }
   }
@@ -230,8 +311,77 @@ class PrintController {
 
   @MutationMapping
   @PreAuthorize("hasAnyRole('technician','admin')")
-  JobView submitPrintJob(@Argument String orderId) {
-    return JobView.from(orders.submit(orderId(orderId), CurrentActor.get()));
+  JobView submitPrintJob(@Argument String orderId, @Argument @Nullable String materialLot) {
+    return JobView.from(orders.submit(orderId(orderId), materialLot, CurrentActor.get()));
+  }
+
+  @MutationMapping
+  @PreAuthorize("hasAnyRole('technician','quality','admin')")
+  ArtefactView recordArtefactQa(@Argument String artefactId, @Argument QaInput input) {
+    byte[] scan =
+        org.anatwin.api.Uploads.base64(
+            input.content(),
+            org.anatwin.api.Uploads.MAX_MESH_BYTES,
+            "print-orders:qa",
+            PrintOrderException::new);
+    ArtefactId id = artefactId(artefactId);
+    orders.recordQa(
+        id,
+        scan,
+        org.anatwin.api.Uploads.format(input.fileName()),
+        input.unit() == null ? "MILLIMETER" : input.unit(),
+        input.note() == null ? "" : input.note(),
+        CurrentActor.get());
+    return ArtefactView.from(orders.artefact(id).orElseThrow());
+  }
+
+  @MutationMapping
+  @PreAuthorize("hasAnyRole('technician','quality','admin')")
+  ArtefactView deliverArtefact(@Argument String artefactId, @Argument String recipient) {
+    return ArtefactView.from(orders.deliver(artefactId(artefactId), recipient, CurrentActor.get()));
+  }
+
+  @QueryMapping
+  @PreAuthorize("hasAnyRole('quality','technician','admin')")
+  List<ArtefactView> recall(@Argument RecallInput criteria) {
+    return orders
+        .recall(
+            new PrintOrders.RecallCriteria(
+                criteria.printerId(),
+                criteria.material(),
+                criteria.materialLot(),
+                criteria.profileSha256(),
+                criteria.agentId()),
+            CurrentActor.get())
+        .stream()
+        .map(ArtefactView::from)
+        .toList();
+  }
+
+  @BatchMapping(typeName = "Artefact", field = "state")
+  List<String> artefactStates(List<ArtefactView> artefacts) {
+    Map<String, PrintOrder> byId = new java.util.HashMap<>();
+    orders
+        .orders(artefacts.stream().map(ArtefactView::orderId).distinct().toList())
+        .forEach(o -> byId.put(o.id().value(), o));
+    return artefacts.stream()
+        .map(
+            a -> {
+              PrintOrder o = byId.get(a.orderId());
+              return o == null ? "PRINTED" : o.artefactState(a.id());
+            })
+        .toList();
+  }
+
+  @BatchMapping(typeName = "Artefact", field = "qa")
+  List<@Nullable QaView> artefactQa(List<ArtefactView> artefacts) {
+    Map<String, ArtefactQa> qa = orders.qaOf(artefacts.stream().map(ArtefactView::id).toList());
+    List<@Nullable QaView> out = new java.util.ArrayList<>();
+    for (ArtefactView a : artefacts) {
+      ArtefactQa q = qa.get(a.id());
+      out.add(q == null ? null : QaView.from(q));
+    }
+    return out;
   }
 
   @BatchMapping(typeName = "PrintOrder")
@@ -288,9 +438,15 @@ class PrintController {
     return printers(owners.stream().map(ArtefactView::printerId).toList());
   }
 
-  @SchemaMapping(typeName = "Artefact")
-  @Nullable OrderView order(ArtefactView artefact) {
-    return orders.order(PrintOrderId.parse(artefact.orderId())).map(OrderView::from).orElse(null);
+  @BatchMapping(typeName = "Artefact", field = "order")
+  List<@Nullable OrderView> artefactOrders(List<ArtefactView> artefacts) {
+    Map<String, OrderView> byId = new java.util.HashMap<>();
+    orders
+        .orders(artefacts.stream().map(ArtefactView::orderId).distinct().toList())
+        .forEach(o -> byId.put(o.id().value(), OrderView.from(o)));
+    List<@Nullable OrderView> out = new java.util.ArrayList<>();
+    artefacts.forEach(a -> out.add(byId.get(a.orderId())));
+    return out;
   }
 
   /** The printers with these ids (null where an id is null or unknown), from one query. */
@@ -302,6 +458,12 @@ class PrintController {
       out.add(id == null ? null : byId.get(id));
     }
     return out;
+  }
+
+  private static ArtefactId artefactId(String id) {
+    return Ids.tryParse(id, ArtefactId::parse)
+        .orElseThrow(
+            () -> new PrintOrderException("print-orders:artefact.unknown", "no artefact " + id));
   }
 
   private static PrintOrderId orderId(String id) {

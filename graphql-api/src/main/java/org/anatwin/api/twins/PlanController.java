@@ -1,7 +1,6 @@
 package org.anatwin.api.twins;
 
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +35,7 @@ import reactor.core.publisher.Mono;
 @Controller
 class PlanController {
   /** Base64 of a design is refused above this many decoded bytes. */
-  static final int MAX_DESIGN_BYTES = 15 << 20;
+  static final int MAX_DESIGN_BYTES = org.anatwin.api.Uploads.MAX_MESH_BYTES;
 
   private final TwinPlans plans;
   private final Twins twins;
@@ -237,23 +236,10 @@ class PlanController {
   @MutationMapping
   @PreAuthorize("hasAnyRole('designer','planner')")
   MeshView uploadDesign(@Argument DesignInput input) {
-    if (input.content().length() > MAX_DESIGN_BYTES / 3 * 4 + 4) {
-      throw new VersioningException(
-          "versioning:design.too-large", "a design is at most " + (MAX_DESIGN_BYTES >> 20) + " MB");
-    }
-    byte[] file;
-    try {
-      file = Base64.getMimeDecoder().decode(input.content());
-    } catch (IllegalArgumentException e) {
-      throw new VersioningException(
-          "versioning:design.encoding", "content must be the file in base64");
-    }
-    String format = null;
-    if (input.fileName() != null) {
-      String name = input.fileName().toLowerCase(java.util.Locale.ROOT);
-      int dot = name.lastIndexOf('.');
-      format = dot < 0 ? null : name.substring(dot + 1);
-    }
+    byte[] file =
+        org.anatwin.api.Uploads.base64(
+            input.content(), MAX_DESIGN_BYTES, "versioning:design", VersioningException::new);
+    String format = org.anatwin.api.Uploads.format(input.fileName());
     double[] transform =
         input.transform() == null
             ? null

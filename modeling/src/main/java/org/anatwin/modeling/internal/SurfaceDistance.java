@@ -115,7 +115,40 @@ public final class SurfaceDistance {
   public double signedDistance(double x, double y, double z) {
     int[] face = new int[1];
     double d = closest(x, y, z, face);
-    int f = face[0];
+    return sided(x, y, z, d, face[0]);
+  }
+
+  /**
+   * Signed distance from a point with a unit normal to the nearest triangle facing within the angle
+   * whose cosine is {@code minCos} of that normal (as inspection software matches a scanned surface
+   * only to the design surface that faces the same way, so the outer side of a thin wall is never
+   * measured against its inner side); the plain signed distance where no triangle faces that way
+   * within {@code searchMm} beyond the nearest triangle of any facing.
+   */
+  public double signedDistanceFacing(
+      double x,
+      double y,
+      double z,
+      double nx,
+      double ny,
+      double nz,
+      double minCos,
+      double searchMm) {
+    int[] any = new int[1];
+    double nearest = closest(x, y, z, any);
+    if (nx == 0 && ny == 0 && nz == 0) {
+      return sided(x, y, z, nearest, any[0]);
+    }
+    int[] face = new int[1];
+    // searched no farther than the limit, so a point with no such triangle near costs little
+    double d = closest(x, y, z, face, new double[] {nx, ny, nz, minCos, nearest + searchMm});
+    if (face[0] < 0) {
+      return sided(x, y, z, nearest, any[0]);
+    }
+    return sided(x, y, z, d, face[0]);
+  }
+
+  private double sided(double x, double y, double z, double d, int f) {
     int a = 3 * t[3 * f], b = 3 * t[3 * f + 1], c = 3 * t[3 * f + 2];
     double ux = p[b] - p[a], uy = p[b + 1] - p[a + 1], uz = p[b + 2] - p[a + 2];
     double vx = p[c] - p[a], vy = p[c + 1] - p[a + 1], vz = p[c + 2] - p[a + 2];
@@ -124,8 +157,23 @@ public final class SurfaceDistance {
     return side < 0 ? -d : d;
   }
 
+  /** Whether triangle f's normal is within the angle (cosine {@code facing[3]}) of the normal. */
+  private boolean faces(int f, double[] facing) {
+    int a = 3 * t[3 * f], b = 3 * t[3 * f + 1], c = 3 * t[3 * f + 2];
+    double ux = p[b] - p[a], uy = p[b + 1] - p[a + 1], uz = p[b + 2] - p[a + 2];
+    double vx = p[c] - p[a], vy = p[c + 1] - p[a + 1], vz = p[c + 2] - p[a + 2];
+    double nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+    double length = Math.sqrt(nx * nx + ny * ny + nz * nz);
+    return length > 0 && (nx * facing[0] + ny * facing[1] + nz * facing[2]) >= facing[3] * length;
+  }
+
   private double closest(double x, double y, double z, int @Nullable [] face) {
-    double best = Double.MAX_VALUE;
+    return closest(x, y, z, face, null);
+  }
+
+  private double closest(
+      double x, double y, double z, int @Nullable [] face, double @Nullable [] facing) {
+    double best = facing == null ? Double.MAX_VALUE : facing[4];
     int bestFace = -1;
     int[] stack = new int[128];
     int top = 0;
@@ -138,6 +186,9 @@ public final class SurfaceDistance {
       }
       if (leaf[node]) {
         for (int i = ranges[2 * node]; i < ranges[2 * node + 1]; i++) {
+          if (facing != null && !faces(order[i], facing)) {
+            continue;
+          }
           double d = toTriangle(order[i], x, y, z);
           if (d < best) {
             best = d;

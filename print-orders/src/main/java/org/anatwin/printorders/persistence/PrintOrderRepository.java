@@ -77,14 +77,21 @@ public final class PrintOrderRepository {
       """
       MATCH (o:PrintOrder {id: $order})
       CREATE (j:PrintJob:Entity {id: $id, orderId: $order, printerId: $printer, state: $state,
-                                 submittedAt: $time, location: $location, label: $label})
+                                 submittedAt: $time, location: $location, label: $label,
+                                 material: o.material, materialLot: $lot})
       CREATE (o)-[:HAS_JOB]->(j)
+      """;
+  private static final String MERGE_LOT =
+      """
+      MERGE (l:MaterialLot:Entity {id: $id})
+        ON CREATE SET l.material = $material, l.lot = $lot, l.label = $material + ' lot ' + $lot
       """;
   private static final String CREATE_ARTEFACT =
       """
       MATCH (j:PrintJob {id: $job})
       CREATE (a:Artefact:Entity {id: $id, serialNumber: $serial, orderId: $order, jobId: $job,
-                                 printerId: $printer, copy: $copy, printedAt: $time, label: $serial})
+                                 printerId: $printer, copy: $copy, printedAt: $time, label: $serial,
+                                 material: j.material, materialLot: j.materialLot})
       CREATE (j)-[:PRODUCED]->(a)
       """;
   private static final String APPEND_JOB_EVENT =
@@ -109,7 +116,8 @@ public final class PrintOrderRepository {
   private static final String OPEN_JOBS =
       """
       MATCH (j:PrintJob) WHERE j.state IN ['QUEUED', 'PRINTING']
-      RETURN j.id AS id, j.orderId AS order, j.printerId AS printer, j.location AS location
+      RETURN j.id AS id, j.orderId AS order, j.printerId AS printer, j.location AS location,
+             j.materialLot AS lot
       ORDER BY j.submittedAt
       """;
 
@@ -124,7 +132,12 @@ public final class PrintOrderRepository {
       String time) {}
 
   /** A job still waiting for or on its printer. */
-  public record OpenJob(String id, String orderId, String printerId, String location) {}
+  public record OpenJob(
+      String id,
+      String orderId,
+      String printerId,
+      String location,
+      @org.jspecify.annotations.Nullable String materialLot) {}
 
   /**
    * A write appending a job event after the {@code expected} one; it fails (and the transaction
@@ -186,7 +199,8 @@ public final class PrintOrderRepository {
                             r.get("id").asString(),
                             r.get("order").asString(),
                             r.get("printer").asString(),
-                            r.get("location").asString())));
+                            r.get("location").asString(),
+                            r.get("lot").isNull() ? null : r.get("lot").asString())));
   }
 
   /** A write recording artefacts of a job. */
@@ -220,6 +234,33 @@ public final class PrintOrderRepository {
   private static final String MERGE_PRINTER =
       "MERGE (p:Printer {id: $id}) ON CREATE SET p.name = $name, p.technology = $technology, p.driver = $driver";
   private static final String PRINTERS = "MATCH (p:Printer) RETURN p {.*} AS p ORDER BY p.id";
+
+  private static final String CREATE_QA =
+      """
+      MATCH (a:Artefact {id: $artefact})
+      CREATE (q:ArtefactQa:Entity)
+      SET q = $fields
+      CREATE (a)-[:HAS_QA]->(q)
+      """;
+  private static final String QA_OF =
+      """
+      MATCH (a:Artefact)-[:HAS_QA]->(q:ArtefactQa) WHERE a.id IN $ids
+      RETURN q {.*} AS q ORDER BY q.time
+      """;
+  private static final String RECALL =
+      """
+      MATCH (a:Artefact)
+      WHERE ($printer IS NULL OR a.printerId = $printer)
+        AND ($material IS NULL OR a.material = $material)
+        AND ($lot IS NULL OR a.materialLot = $lot)
+        AND ($profile IS NULL OR EXISTS {
+              MATCH (a)-[:WAS_DERIVED_FROM]->(:Preparation {profileSha256: $profile}) })
+        AND ($agent IS NULL OR EXISTS {
+              MATCH (a)-[:WAS_DERIVED_FROM*0..24]->(:Entity)-[:WAS_GENERATED_BY]->(:Activity)
+                    -[:WAS_ASSOCIATED_WITH]->(:Agent {id: $agent}) })
+      RETURN a {.*} AS a ORDER BY a.printedAt, a.serialNumber
+      LIMIT $limit
+      """;
 
   private final Graph graph;
 
@@ -379,48 +420,82 @@ public final class PrintOrderRepository {
             .consume();
   }
 
-  /** A write that records a job and its artefacts. */
-  public static java.util.function.Consumer<TransactionContext> job(PrintJob job, String location) {
+  /**
+   * A write that records a job (no artefacts yet) and, when the technician named one, the material
+   * lot it prints from as an entity the print will use.
+   */
+  public static java.util.function.Consumer<TransactionContext> job(
+      PrintJob job, String material, String location) {
     return tx -> {
-      tx.run(
-              CREATE_JOB,
-              Map.of(
-                  "id",
-                  job.id().value(),
-                  "order",
-                  job.order().value(),
-                  "printer",
-                  job.printerId(),
-                  "state",
-                  job.state(),
-                  "time",
-                  job.submittedAt().toString(),
-                  "location",
-                  location,
-                  "label",
-                  "print job on " + job.printerId()))
-          .consume();
-      for (Artefact a : job.artefacts()) {
+      Map<String, Object> p = new HashMap<>();
+      p.put("id", job.id().value());
+      p.put("order", job.order().value());
+      p.put("printer", job.printerId());
+      p.put("state", job.state());
+      p.put("time", job.submittedAt().toString());
+      p.put("location", location);
+      p.put("label", "print job on " + job.printerId());
+      p.put("lot", job.materialLot());
+      tx.run(CREATE_JOB, p).consume();
+      if (job.materialLot() != null) {
         tx.run(
-                CREATE_ARTEFACT,
+                MERGE_LOT,
                 Map.of(
                     "id",
-                    a.id().value(),
-                    "serial",
-                    a.serialNumber(),
-                    "order",
-                    a.orderId(),
-                    "job",
-                    a.jobId(),
-                    "printer",
-                    a.printerId(),
-                    "copy",
-                    a.copy(),
-                    "time",
-                    a.printedAt().toString()))
+                    lotId(material, job.materialLot()),
+                    "material",
+                    material,
+                    "lot",
+                    job.materialLot()))
             .consume();
       }
     };
+  }
+
+  /** The lineage id of a material lot. */
+  public static String lotId(String material, String lot) {
+    return org.anatwin.model.DerivedIds.createId("material-lot", material, lot);
+  }
+
+  /** A write that records a QA measurement of an artefact. */
+  public static java.util.function.Consumer<TransactionContext> qa(
+      String artefactId, Map<String, Object> fields) {
+    return tx -> tx.run(CREATE_QA, Map.of("artefact", artefactId, "fields", fields)).consume();
+  }
+
+  /** The QA measurements of these artefacts, as stored, oldest first, by artefact id. */
+  public Map<String, List<Map<String, Object>>> qaOf(List<String> artefactIds) {
+    return graph.read(
+        tx -> {
+          Map<String, List<Map<String, Object>>> out = new HashMap<>();
+          for (Record r : tx.run(QA_OF, Map.of("ids", artefactIds)).list()) {
+            Map<String, Object> q = r.get("q").asMap();
+            out.computeIfAbsent((String) q.get("artefactId"), k -> new ArrayList<>()).add(q);
+          }
+          return out;
+        });
+  }
+
+  /**
+   * Artefacts matching every criterion given (null ones are ignored): printer, material, material
+   * lot, slicer profile hash, and an agent (software at a version, a person, a printer) associated
+   * with any activity upstream of the artefact.
+   */
+  public List<Artefact> recall(
+      @org.jspecify.annotations.Nullable String printer,
+      @org.jspecify.annotations.Nullable String material,
+      @org.jspecify.annotations.Nullable String lot,
+      @org.jspecify.annotations.Nullable String profileSha256,
+      @org.jspecify.annotations.Nullable String agentId,
+      int limit) {
+    Map<String, Object> p = new HashMap<>();
+    p.put("printer", printer);
+    p.put("material", material);
+    p.put("lot", lot);
+    p.put("profile", profileSha256);
+    p.put("agent", agentId);
+    p.put("limit", limit);
+    return graph.read(tx -> tx.run(RECALL, p).list(r -> artefact(r.get("a"))));
   }
 
   public Optional<String> approvalOf(PrintOrderId order) {
@@ -464,6 +539,7 @@ public final class PrintOrderRepository {
                         j.get("printerId").asString(),
                         j.get("state").asString(),
                         Instant.parse(j.get("submittedAt").asString()),
+                        j.get("materialLot").isNull() ? null : j.get("materialLot").asString(),
                         artefacts));
           }
           return out;
@@ -517,7 +593,9 @@ public final class PrintOrderRepository {
         a.get("jobId").asString(),
         a.get("printerId").asString(),
         a.get("copy").asInt(),
-        Instant.parse(a.get("printedAt").asString()));
+        Instant.parse(a.get("printedAt").asString()),
+        a.get("material").asString(""),
+        a.get("materialLot").isNull() ? null : a.get("materialLot").asString());
   }
 
   private static List<PrintOrder> orders(TransactionContext tx, List<String> ids) {
@@ -574,6 +652,17 @@ public final class PrintOrderRepository {
         fields.put("jobId", f.jobId());
         fields.put("reason", f.reason());
       }
+      case OrderEvent.QaRecorded q -> {
+        fields.put("type", "QA_RECORDED");
+        fields.put("artefactId", q.artefactId());
+        fields.put("passed", q.passed());
+        fields.put("qaId", q.qaId());
+      }
+      case OrderEvent.Delivered d -> {
+        fields.put("type", "DELIVERED");
+        fields.put("artefactId", d.artefactId());
+        fields.put("recipient", d.recipient());
+      }
       case OrderEvent.Cancelled c -> {
         fields.put("type", "CANCELLED");
         fields.put("reason", c.reason());
@@ -603,6 +692,17 @@ public final class PrintOrderRepository {
       case "FAILED" ->
           new OrderEvent.Failed(
               actor, role, time, e.get("jobId").asString(), e.get("reason").asString());
+      case "QA_RECORDED" ->
+          new OrderEvent.QaRecorded(
+              actor,
+              role,
+              time,
+              e.get("artefactId").asString(),
+              e.get("passed").asBoolean(),
+              e.get("qaId").asString());
+      case "DELIVERED" ->
+          new OrderEvent.Delivered(
+              actor, role, time, e.get("artefactId").asString(), e.get("recipient").asString());
       case "CANCELLED" -> new OrderEvent.Cancelled(actor, role, time, e.get("reason").asString());
       default ->
           throw new IllegalStateException("unknown order event type " + e.get("type").asString());

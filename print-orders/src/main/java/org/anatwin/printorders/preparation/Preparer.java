@@ -162,24 +162,6 @@ public final class Preparer {
   }
 
   private static TriangleMesh merge(List<PlacedPart> parts) {
-    int points = 0;
-    int triangles = 0;
-    for (PlacedPart p : parts) {
-      points += p.mesh().points().length;
-      triangles += p.mesh().triangles().length;
-    }
-    float[] xyz = new float[points];
-    int[] tri = new int[triangles];
-    int at = 0;
-    int tat = 0;
-    for (PlacedPart p : parts) {
-      int base = at / 3;
-      System.arraycopy(p.mesh().points(), 0, xyz, at, p.mesh().points().length);
-      for (int i : p.mesh().triangles()) {
-        tri[tat++] = base + i;
-      }
-      at += p.mesh().points().length;
-    }
-    return new TriangleMesh(xyz, tri);
+    return TriangleMesh.join(parts.stream().map(PlacedPart::mesh).toList());
   }
 }

@@ -114,13 +114,18 @@ class CoreConfiguration {
                   java.util.Objects.requireNonNull(
                       p.url(), "anatwin.printing.printers." + id + ".url"),
                   p.apiKey() == null ? "" : p.apiKey());
+          case "moonraker" ->
+              new org.anatwin.printorders.printer.MoonrakerDriver(
+                  java.util.Objects.requireNonNull(
+                      p.url(), "anatwin.printing.printers." + id + ".url"),
+                  p.apiKey() == null ? "" : p.apiKey());
           case "folder" ->
               new org.anatwin.printorders.printer.FolderPrinter(printerRoot.resolve(id));
           default ->
               throw new IllegalArgumentException(
                   "anatwin.printing.printers."
                       + id
-                      + ".driver is octoprint or folder, not "
+                      + ".driver is octoprint, moonraker or folder, not "
                       + driver);
         };
     var profile = org.anatwin.printorders.PrintOrders.defaultFdmProfile();

@@ -51,14 +51,22 @@ class PrintPreparationIT extends ServiceIT {
             .series()
             .iterator()
             .next();
-    return client
-        .data(
-            planner,
-            """
+    JsonNode version =
+        client
+            .data(
+                planner,
+                """
                 mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "skull", minimumHu: 620}]}) {
                   id structures { mesh { id bounds { minX minY minZ maxX maxY maxZ } qa { wallThicknessMm selfIntersections } } } } }""",
-            Map.of("s", series))
-        .get("buildTwinVersion");
+                Map.of("s", series))
+            .get("buildTwinVersion");
+    // a radiologist signs the segmentation, without which nothing of it is printed
+    client.data(
+        client.token("radiologist"),
+        """
+        mutation($v: ID!) { approveSegmentation(versionId: $v, decision: {approved: true, meaning: "segmentation approved", reason: "skull contour checked"}) { id } }""",
+        Map.of("v", version.get("id").asString()));
+    return version;
   }
 
   @Test

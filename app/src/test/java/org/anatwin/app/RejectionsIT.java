@@ -1,5 +1,6 @@
 package org.anatwin.app;
 
+import static org.anatwin.app.GraphQlClient.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -302,6 +303,54 @@ class RejectionsIT extends ServiceIT {
             .body();
     assertThat(submit.get("errors").get(0).get("extensions").get("code").asString())
         .isEqualTo("print-orders:order.illegal-transition");
+  }
+
+  @Test
+  void aRejectedOrUnsignedSegmentationIsNeverPrepared() throws Exception {
+    String version =
+        client
+            .data(
+                client.token("planner"),
+                """
+        mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "femur", minimumHu: 620}]}) { id segmentationState } }""",
+                Map.of("s", femurSeries))
+            .get("buildTwinVersion")
+            .get("id")
+            .asString();
+    String radiologist = client.token("radiologist");
+    String sign =
+        """
+        mutation($v: ID!, $ok: Boolean!, $m: String!) { approveSegmentation(versionId: $v, decision: {approved: $ok, meaning: $m, reason: "cortex leaks into the joint"}) { segmentationState } }""";
+    assertThat(
+            errorCode(client.post(radiologist, sign, Map.of("v", version, "ok", false, "m", " "))))
+        .isEqualTo("versioning:segmentation.signature");
+    assertThat(
+            client
+                .data(radiologist, sign, Map.of("v", version, "ok", false, "m", "rejected"))
+                .get("approveSegmentation")
+                .get("segmentationState")
+                .asString())
+        .isEqualTo("REJECTED");
+    assertThat(
+            errorCode(
+                client.post(radiologist, sign, Map.of("v", version, "ok", true, "m", "approved"))))
+        .isEqualTo("versioning:segmentation.decided");
+    assertThat(
+            errorCode(
+                client.post(
+                    radiologist,
+                    sign,
+                    Map.of("v", "twin-version-nope", "ok", true, "m", "approved"))))
+        .isEqualTo("versioning:version.unknown");
+    String order = createOrder(client.token("planner"));
+    client.data(radiologist, approve(order), Map.of());
+    assertThat(
+            errorCode(
+                client.post(
+                    client.token("technician"),
+                    "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"simulated-fdm-1\") { state } }",
+                    Map.of("id", order))))
+        .isEqualTo("print-orders:prepare.segmentation-unapproved");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.anatwin.app;
 
+import static org.anatwin.app.GraphQlClient.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -132,10 +133,28 @@ class WalkingSkeletonIT extends ServiceIT {
             .get("approvePrintOrder");
     assertThat(approved.get("state").asString()).isEqualTo("APPROVED");
     String technician = client.token("technician");
-    client.data(
-        technician,
-        "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"simulated-fdm-1\") { state } }",
-        Map.of("id", order));
+    String prepare =
+        "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"simulated-fdm-1\") { state } }";
+    // the order is signed, but no radiologist has approved the segmentation yet
+    assertThat(errorCode(client.post(technician, prepare, Map.of("id", order))))
+        .isEqualTo("print-orders:prepare.segmentation-unapproved");
+    String approveSegmentation =
+        """
+        mutation($v: ID!) { approveSegmentation(versionId: $v, decision: {approved: true, meaning: "segmentation approved", reason: "bone contour checked on every slice"}) {
+          segmentationState segmentationReview { by role meaning } } }""";
+    Map<String, Object> versionArg = Map.of("v", version.get("id").asString());
+    assertThat(GraphQlClient.errorClass(client.post(planner, approveSegmentation, versionArg)))
+        .isEqualTo("FORBIDDEN");
+    JsonNode reviewed =
+        client
+            .data(client.token("radiologist"), approveSegmentation, versionArg)
+            .get("approveSegmentation");
+    assertThat(reviewed.get("segmentationState").asString()).isEqualTo("APPROVED");
+    assertThat(reviewed.get("segmentationReview").get("by").asString())
+        .isEqualTo("demo-radiologist");
+    assertThat(errorCode(client.post(client.token("radiologist"), approveSegmentation, versionArg)))
+        .isEqualTo("versioning:segmentation.decided");
+    client.data(technician, prepare, Map.of("id", order));
     JsonNode job =
         client
             .data(
@@ -182,6 +201,7 @@ class WalkingSkeletonIT extends ServiceIT {
             "LabelMap",
             "Volume",
             "Approval",
+            "SegmentationReview",
             "PrintOrder",
             "Activity",
             "Agent");

@@ -247,12 +247,14 @@ public final class PrintOrders {
   public static final String SLICE = "anatwin.print.slice.cura-engine";
 
   /**
-   * Prepares an approved order for a printer: every mesh must pass the QA gate (closed, manifold,
-   * no self-intersections, walls at the order's scale at least the printer's minimum); each part is
-   * turned to the orientation that needs least support and height (or lies on the given {@code
-   * down} direction), placed on the bed, sliced by CuraEngine with the printer's profile, and
-   * packaged as 3MF. The plate STL, G-code and 3MF are content-hashed blobs; the preparation is an
-   * entity derived from the meshes, the order and its approval, with CuraEngine as an agent.
+   * Prepares an approved order for a printer: every mesh's segmentation must be approved by a
+   * radiologist (a design's: the version it was designed on) and every mesh must pass the QA gate
+   * (closed, manifold, no self-intersections, walls at the order's scale at least the printer's
+   * minimum); each part is turned to the orientation that needs least support and height (or lies
+   * on the given {@code down} direction), placed on the bed, sliced by CuraEngine with the
+   * printer's profile, and packaged as 3MF. The plate STL, G-code and 3MF are content-hashed blobs;
+   * the preparation is an entity derived from the meshes, the order and its approval, the
+   * segmentation reviews, with CuraEngine as an agent.
    */
   public PrintOrder prepare(
       PrintOrderId id, String printerId, double @Nullable [] down, Actor actor) {
@@ -278,6 +280,19 @@ public final class PrintOrders {
                     new PrintOrderException(
                         "print-orders:prepare.unapproved", "order " + id + " has no approval"));
     List<PrintOrderRepository.MeshRow> meshes = repository.meshes(order.meshIds());
+    Map<String, String> segmentation = repository.segmentationApprovals(order.meshIds());
+    List<String> unapproved =
+        meshes.stream()
+            .filter(m -> !segmentation.containsKey(m.id()))
+            .map(m -> m.id() + " (" + m.structure() + ")")
+            .toList();
+    if (!unapproved.isEmpty()) {
+      throw new PrintOrderException(
+          "print-orders:prepare.segmentation-unapproved",
+          "a radiologist has not approved the segmentation of "
+              + String.join(", ", unapproved)
+              + " (approveSegmentation on the version it comes from)");
+    }
     for (PrintOrderRepository.MeshRow mesh : meshes) {
       qaGate(mesh, order.scale(), printer);
     }
@@ -352,6 +367,7 @@ public final class PrintOrders {
     List<String> used = new ArrayList<>(order.meshIds());
     used.add(id.value());
     used.add(approval);
+    segmentation.values().stream().distinct().sorted().forEach(used::add);
     Activity activity =
         Activity.of(PREPARE, "1", parameters, used, List.of(preparationId), agents, time);
     repository.transition(

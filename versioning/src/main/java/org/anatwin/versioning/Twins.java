@@ -216,6 +216,77 @@ public final class Twins {
     return built;
   }
 
+  /** Name of a radiologist's review of a segmentation, as recorded in lineage. */
+  public static final String SEGMENTATION_REVIEW = "anatwin.segmentation.review";
+
+  /**
+   * A radiologist signs the segmentation of a version: approved or rejected, with the signature's
+   * meaning and reason. Once decided, the decision stands (a rejected segmentation is redone as a
+   * new version); nobody signs a version they built. The review is an entity derived from the
+   * version in lineage, so every print of its meshes names it.
+   */
+  public TwinVersion approveSegmentation(
+      TwinVersionId version, boolean approved, String meaning, String reason, Actor actor) {
+    if (meaning.isBlank() || reason.isBlank()) {
+      throw new VersioningException(
+          "versioning:segmentation.signature",
+          "a signature needs its meaning (e.g. 'segmentation approved') and a reason");
+    }
+    TwinVersion found =
+        version(version)
+            .orElseThrow(
+                () ->
+                    new VersioningException(
+                        "versioning:version.unknown", "no twin version " + version));
+    if (found.author().equals(actor.userName())) {
+      throw new VersioningException(
+          "versioning:segmentation.own-version",
+          "nobody signs the segmentation of a version they built");
+    }
+    Instant time = clock.instant();
+    String reviewId =
+        org.anatwin.model.DerivedIds.createId(
+            "segmentation-review", version.value(), actor.userName(), time.toString());
+    SegmentationReview review =
+        new SegmentationReview(
+            reviewId,
+            version.value(),
+            approved,
+            meaning,
+            reason,
+            actor.userName(),
+            actor.role(),
+            time);
+    repository.reviewSegmentation(
+        review,
+        Activity.of(
+            SEGMENTATION_REVIEW,
+            "1",
+            Map.of(
+                "decision", approved ? "approved" : "rejected",
+                "meaning", meaning,
+                "reason", reason),
+            List.of(version.value()),
+            List.of(reviewId),
+            List.of(actor.agent()),
+            time));
+    audit.append(
+        new AuditEvent(
+            time,
+            actor.userName(),
+            actor.role(),
+            approved ? "twin.approve-segmentation" : "twin.reject-segmentation",
+            AuditEvent.Outcome.SUCCESS,
+            List.of(version.value()),
+            meaning + ": " + reason));
+    return found;
+  }
+
+  /** Each version's segmentation review, where it has one, by version id. */
+  public Map<String, SegmentationReview> segmentationReviews(List<String> versionIds) {
+    return repository.segmentationReviews(versionIds);
+  }
+
   /** Name of a person's review of a registration, as recorded in lineage. */
   public static final String REGISTRATION_REVIEW = "anatwin.registration.review";
 

@@ -175,6 +175,42 @@ class TwinController {
     return VersionView.from(twins.acceptRegistration(id, structure, reason, CurrentActor.get()));
   }
 
+  record ApprovalInput(boolean approved, String meaning, String reason) {}
+
+  /** A radiologist signs the segmentation of a version. */
+  @MutationMapping
+  @org.springframework.security.access.prepost.PreAuthorize("hasRole('radiologist')")
+  VersionView approveSegmentation(@Argument String versionId, @Argument ApprovalInput decision) {
+    TwinVersionId id =
+        Ids.tryParse(versionId, TwinVersionId::parse)
+            .orElseThrow(
+                () ->
+                    new org.anatwin.versioning.VersioningException(
+                        "versioning:version.unknown", "no twin version " + versionId));
+    return VersionView.from(
+        twins.approveSegmentation(
+            id, decision.approved(), decision.meaning(), decision.reason(), CurrentActor.get()));
+  }
+
+  @BatchMapping(typeName = "TwinVersion", field = "segmentationReview")
+  List<org.anatwin.versioning.@Nullable SegmentationReview> segmentationReviews(
+      List<VersionView> versions) {
+    Map<String, org.anatwin.versioning.SegmentationReview> reviews =
+        twins.segmentationReviews(versions.stream().map(VersionView::id).toList());
+    List<org.anatwin.versioning.@Nullable SegmentationReview> out = new java.util.ArrayList<>();
+    versions.forEach(v -> out.add(reviews.get(v.id())));
+    return out;
+  }
+
+  @BatchMapping(typeName = "TwinVersion", field = "segmentationState")
+  List<String> segmentationStates(List<VersionView> versions) {
+    Map<String, org.anatwin.versioning.SegmentationReview> reviews =
+        twins.segmentationReviews(versions.stream().map(VersionView::id).toList());
+    return versions.stream()
+        .map(v -> org.anatwin.versioning.SegmentationReview.state(reviews.get(v.id())))
+        .toList();
+  }
+
   @BatchMapping(typeName = "Patient")
   List<List<TwinView>> twins(List<Map<String, Object>> patients) {
     Map<String, List<Twin>> byPatient =

@@ -262,6 +262,19 @@ public final class PrintOrderRepository {
       LIMIT $limit
       """;
 
+  private static final String SEGMENTATION_APPROVALS =
+      """
+      UNWIND $ids AS meshId
+      MATCH (v:TwinVersion)-[:HAS_STRUCTURE]->(:Structure)-[:HAS_MESH]->(m:Mesh {id: meshId})
+      OPTIONAL MATCH (v)-[:HAS_SEGMENTATION_REVIEW]->(own:SegmentationReview {approved: true})
+      OPTIONAL MATCH (v)-[:PARENT*1..32]->(:TwinVersion)
+                     -[:HAS_SEGMENTATION_REVIEW]->(base:SegmentationReview {approved: true})
+        WHERE m.designKind IS NOT NULL
+      WITH meshId, coalesce(own, base) AS review
+      WHERE review IS NOT NULL
+      RETURN meshId, min(review.id) AS review
+      """;
+
   private final Graph graph;
 
   public PrintOrderRepository(Graph graph) {
@@ -496,6 +509,22 @@ public final class PrintOrderRepository {
     p.put("agent", agentId);
     p.put("limit", limit);
     return graph.read(tx -> tx.run(RECALL, p).list(r -> artefact(r.get("a"))));
+  }
+
+  /**
+   * For each mesh whose segmentation a radiologist approved, the approving review: the review of a
+   * version holding it, or for a design, of a version it was designed on (an ancestor). Meshes
+   * without one are left out.
+   */
+  public Map<String, String> segmentationApprovals(List<String> meshIds) {
+    return graph.read(
+        tx -> {
+          Map<String, String> out = new HashMap<>();
+          for (Record r : tx.run(SEGMENTATION_APPROVALS, Map.of("ids", meshIds)).list()) {
+            out.put(r.get("meshId").asString(), r.get("review").asString());
+          }
+          return out;
+        });
   }
 
   public Optional<String> approvalOf(PrintOrderId order) {

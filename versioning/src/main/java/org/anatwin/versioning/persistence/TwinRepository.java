@@ -231,6 +231,80 @@ public final class TwinRepository {
       RETURN r.id AS registration
       """;
 
+  private static final String REVIEW_SEGMENTATION =
+      """
+      MATCH (v:TwinVersion {id: $version})
+      SET v.locked = true
+      WITH v
+      WHERE NOT (v)-[:HAS_SEGMENTATION_REVIEW]->()
+      CREATE (r:SegmentationReview:Entity {id: $id, versionId: $version, approved: $approved,
+                                           meaning: $meaning, reason: $reason, by: $by, role: $role,
+                                           time: $time, label: $label})
+      CREATE (v)-[:HAS_SEGMENTATION_REVIEW]->(r)
+      SET v.locked = false
+      RETURN r.id AS id
+      """;
+  private static final String SEGMENTATION_REVIEWS =
+      """
+      MATCH (v:TwinVersion)-[:HAS_SEGMENTATION_REVIEW]->(r:SegmentationReview) WHERE v.id IN $ids
+      RETURN r {.*} AS r
+      """;
+
+  /**
+   * Records a segmentation review with its lineage; refused when the version's segmentation was
+   * decided already (the version is locked while checking, so two reviewers cannot both sign).
+   */
+  public void reviewSegmentation(
+      org.anatwin.versioning.SegmentationReview review, Activity activity) {
+    graph.write(
+        tx -> {
+          Map<String, Object> p = new HashMap<>();
+          p.put("version", review.versionId());
+          p.put("id", review.id());
+          p.put("approved", review.approved());
+          p.put("meaning", review.meaning());
+          p.put("reason", review.reason());
+          p.put("by", review.by());
+          p.put("role", review.role());
+          p.put("time", review.time().toString());
+          p.put(
+              "label",
+              (review.approved() ? "segmentation approved by " : "segmentation rejected by ")
+                  + review.by());
+          if (tx.run(REVIEW_SEGMENTATION, p).list().isEmpty()) {
+            throw new VersioningException(
+                "versioning:segmentation.decided",
+                "the segmentation of version " + review.versionId() + " was signed already");
+          }
+          LineageWriter.write(tx, activity);
+          return null;
+        });
+  }
+
+  /** Each version's segmentation review, by version id. */
+  public Map<String, org.anatwin.versioning.SegmentationReview> segmentationReviews(
+      List<String> versionIds) {
+    return graph.read(
+        tx -> {
+          Map<String, org.anatwin.versioning.SegmentationReview> out = new HashMap<>();
+          for (Record row : tx.run(SEGMENTATION_REVIEWS, Map.of("ids", versionIds)).list()) {
+            Value r = row.get("r");
+            out.put(
+                r.get("versionId").asString(),
+                new org.anatwin.versioning.SegmentationReview(
+                    r.get("id").asString(),
+                    r.get("versionId").asString(),
+                    r.get("approved").asBoolean(),
+                    r.get("meaning").asString(),
+                    r.get("reason").asString(),
+                    r.get("by").asString(),
+                    r.get("role").asString(),
+                    Instant.parse(r.get("time").asString())));
+          }
+          return out;
+        });
+  }
+
   /**
    * Records a person's acceptance of a registration flagged for review, with its lineage; refused
    * when the version has no such registration or it is not waiting for review.

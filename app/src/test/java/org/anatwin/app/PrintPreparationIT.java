@@ -320,6 +320,33 @@ class PrintPreparationIT extends ServiceIT {
     java.util.List<String> copies = printed(client, planner, meshId, 2, lot);
     java.util.List<String> other = printed(client, planner, meshId, 1, lot + "-B");
 
+    // each copy's label: the patient and the note for the care team, the pseudonym for designers
+    String label =
+        "query($a: ID!) { artefact(id: $a) { label { serialNumber copy copies patientName patientId pseudonym clinicalNote materialLot text } } }";
+    JsonNode care =
+        client.data(technician, label, Map.of("a", copies.get(1))).get("artefact").get("label");
+    assertThat(care.get("patientId").asString()).isEqualTo("ANATWIN-PHANTOM-1");
+    assertThat(care.get("patientName").asString()).isEqualTo("Phantom^Anatwin");
+    assertThat(care.get("clinicalNote").asString()).isEqualTo("orbital floor, left; theatre 3");
+    assertThat(care.get("copy").asInt()).isEqualTo(2);
+    assertThat(care.get("copies").asInt()).isEqualTo(2);
+    assertThat(care.get("text").asString())
+        .contains(care.get("serialNumber").asString(), "copy 2/2", "lot " + lot, "Phantom^Anatwin");
+    JsonNode designer =
+        client
+            .data(client.token("designer"), label, Map.of("a", copies.get(1)))
+            .get("artefact")
+            .get("label");
+    assertThat(designer.get("patientName").isNull()).isTrue();
+    assertThat(designer.get("patientId").isNull()).isTrue();
+    assertThat(designer.get("clinicalNote").asString()).isEmpty();
+    assertThat(designer.get("pseudonym").asString())
+        .isEqualTo(care.get("pseudonym").asString())
+        .isNotBlank();
+    assertThat(designer.get("text").asString())
+        .contains("Pseudonym: " + care.get("pseudonym").asString())
+        .doesNotContain("Phantom^Anatwin", "ANATWIN-PHANTOM-1", "orbital");
+
     // scans made from the design as ordered (1:4), in the scanner's frame
     String sha =
         client
@@ -431,7 +458,7 @@ class PrintPreparationIT extends ServiceIT {
             .data(
                 planner,
                 """
-                mutation($m: [ID!]!, $n: Int) { createPrintOrder(input: {meshIds: $m, intendedUse: PLANNING, material: "PLA", scale: 0.25, copies: $n}) { id } }""",
+                mutation($m: [ID!]!, $n: Int) { createPrintOrder(input: {meshIds: $m, intendedUse: PLANNING, material: "PLA", scale: 0.25, copies: $n, clinicalNote: "orbital floor, left; theatre 3"}) { id } }""",
                 Map.of("m", java.util.List.of(meshId), "n", copies))
             .get("createPrintOrder")
             .get("id")

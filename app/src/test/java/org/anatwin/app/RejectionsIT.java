@@ -306,6 +306,36 @@ class RejectionsIT extends ServiceIT {
   }
 
   @Test
+  void anOrderNeverMixesTwoPatientsMeshes() throws Exception {
+    Path other = PHANTOM.resolveSibling(PHANTOM.getFileName() + "-patient-2");
+    Ingest.writePhantom(other, 2);
+    String series =
+        ingest
+            .importFolder(other.resolve("femur"), new Actor("it-admin", "admin"))
+            .series()
+            .iterator()
+            .next();
+    String otherMesh =
+        client
+            .data(
+                client.token("planner"),
+                """
+        mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: "femur", minimumHu: 620}]}) { structures { mesh { id } } } }""",
+                Map.of("s", series))
+            .get("buildTwinVersion")
+            .findValuesAsString("id")
+            .getFirst();
+    assertThat(otherMesh).isNotEqualTo(meshId);
+    assertThat(
+            errorCode(
+                client.post(
+                    client.token("planner"),
+                    "mutation($m: [ID!]!) { createPrintOrder(input: {meshIds: $m, intendedUse: EDUCATION, material: \"PLA\"}) { id } }",
+                    Map.of("m", java.util.List.of(meshId, otherMesh)))))
+        .isEqualTo("print-orders:order.mixed-patients");
+  }
+
+  @Test
   void aRejectedOrUnsignedSegmentationIsNeverPrepared() throws Exception {
     String version =
         client

@@ -545,7 +545,15 @@ public final class Ingest implements VolumeSource {
    * series, real DICOM files) under {@code dir}; returns the skull series' folder.
    */
   public static Path writePhantom(Path dir) {
-    SyntheticPhantom.write(dir);
+    return writePhantom(dir, 1);
+  }
+
+  /**
+   * As {@link #writePhantom(Path)} for phantom patient {@code patient}: 1 is the demo patient, any
+   * other has its own patient id, name and UIDs (to test what must not mix patients).
+   */
+  public static Path writePhantom(Path dir, int patient) {
+    SyntheticPhantom.write(dir, patient);
     return dir.resolve("skull");
   }
 }

@@ -5,7 +5,10 @@ import java.util.List;
 import org.anatwin.model.PrintOrderId;
 import org.jspecify.annotations.Nullable;
 
-/** A print order and its history; {@link #state()} is the fold of {@link #events()}. */
+/**
+ * A print order and its history; {@link #state()} is the fold of {@link #events()}. The clinical
+ * note is for the care team (it goes on each copy's label, never to designers).
+ */
 public record PrintOrder(
     PrintOrderId id,
     List<String> meshIds,
@@ -13,6 +16,7 @@ public record PrintOrder(
     String material,
     int copies,
     double scale,
+    String clinicalNote,
     String createdBy,
     Instant createdAt,
     List<OrderEvent> events) {

@@ -115,6 +115,26 @@ public final class PrintOrders {
       int copies,
       double scale,
       Actor actor) {
+    return create(meshIds, use, material, copies, scale, "", actor);
+  }
+
+  /**
+   * Creates an order for meshes that exist, all made from one patient's images, with a clinical
+   * note for the care team (printed on each copy's label); it starts submitted, waiting for
+   * approval.
+   */
+  public PrintOrder create(
+      List<String> meshIds,
+      IntendedUse use,
+      String material,
+      int copies,
+      double scale,
+      String clinicalNote,
+      Actor actor) {
+    if (clinicalNote.length() > 500) {
+      throw new PrintOrderException(
+          "print-orders:order.note", "a clinical note is at most 500 characters");
+    }
     if (meshIds.isEmpty()) {
       throw new PrintOrderException(
           "print-orders:order.no-meshes", "an order needs at least one mesh");
@@ -136,6 +156,11 @@ public final class PrintOrders {
       throw new PrintOrderException(
           "print-orders:order.unknown-mesh", "unknown mesh among " + distinct);
     }
+    if (repository.patientsOf(distinct).size() > 1) {
+      throw new PrintOrderException(
+          "print-orders:order.mixed-patients",
+          "the meshes come from more than one patient's images; order each patient's separately");
+    }
     Instant time = clock.instant();
     PrintOrderId id =
         PrintOrderId.parse("print-order-" + UUID.randomUUID().toString().replace("-", ""));
@@ -147,6 +172,7 @@ public final class PrintOrders {
             material,
             copies,
             scale,
+            clinicalNote,
             actor.userName(),
             time,
             List.of(new OrderEvent.Submitted(actor.userName(), actor.role(), time)));
@@ -978,6 +1004,43 @@ public final class PrintOrders {
             MAX_RECALL);
     audit(actor, "artefact.recall", "recall", criteria + " -> " + found.size() + " artefacts");
     return found;
+  }
+
+  /**
+   * Each artefact's label record: serial, copy, patient (null when the meshes name none), clinical
+   * note, intended use, material and lot, printer, date, scale and structures. It holds PHI: show
+   * the patient's identity and the note only to the care team.
+   */
+  public Map<String, ArtefactLabel> labels(List<Artefact> artefacts) {
+    Map<String, PrintOrderRepository.LabelRow> rows =
+        repository.labels(artefacts.stream().map(a -> a.id().value()).toList());
+    Map<String, ArtefactLabel> out = new HashMap<>();
+    for (Artefact a : artefacts) {
+      PrintOrderRepository.LabelRow row = rows.get(a.id().value());
+      if (row == null) {
+        continue;
+      }
+      Map<String, Object> p = row.patient();
+      out.put(
+          a.id().value(),
+          new ArtefactLabel(
+              a.serialNumber(),
+              a.copy(),
+              row.copies(),
+              p == null ? null : (String) p.get("name"),
+              p == null ? null : (String) p.get("patientId"),
+              p == null ? null : (String) p.get("birthDate"),
+              p == null ? null : (String) p.get("pseudonym"),
+              row.clinicalNote(),
+              IntendedUse.valueOf(row.intendedUse()),
+              a.material(),
+              a.materialLot(),
+              a.printerId(),
+              a.printedAt(),
+              row.scale(),
+              row.structures()));
+    }
+    return out;
   }
 
   /** Each job's events, in order. */

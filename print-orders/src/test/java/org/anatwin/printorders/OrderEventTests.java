@@ -58,6 +58,7 @@ class OrderEventTests {
             "PLA",
             2,
             1,
+            "",
             "ann",
             T,
             concat(printed, PASS, FAIL, DELIVERED));

@@ -45,7 +45,8 @@ class PrintController {
       IntendedUse intendedUse,
       String material,
       @Nullable Integer copies,
-      @Nullable Double scale) {}
+      @Nullable Double scale,
+      @Nullable String clinicalNote) {}
 
   record ApprovalInput(boolean approved, String meaning, String reason) {}
 
@@ -125,6 +126,7 @@ class PrintController {
       String id,
       String serialNumber,
       String orderId,
+      String jobId,
       String printerId,
       int copy,
       String printedAt,
@@ -135,11 +137,25 @@ class PrintController {
           a.id().value(),
           a.serialNumber(),
           a.orderId(),
+          a.jobId(),
           a.printerId(),
           a.copy(),
           a.printedAt().toString(),
           a.material(),
           a.materialLot());
+    }
+
+    Artefact toArtefact() {
+      return new Artefact(
+          ArtefactId.parse(id),
+          serialNumber,
+          orderId,
+          jobId,
+          printerId,
+          copy,
+          java.time.Instant.parse(printedAt),
+          material,
+          materialLot);
     }
   }
 
@@ -284,6 +300,7 @@ class PrintController {
             input.material(),
             input.copies() == null ? 1 : input.copies(),
             input.scale() == null ? 1.0 : input.scale(),
+            input.clinicalNote() == null ? "" : input.clinicalNote(),
             CurrentActor.get()));
   }
 
@@ -369,6 +386,59 @@ class PrintController {
             a -> {
               PrintOrder o = byId.get(a.orderId());
               return o == null ? "PRINTED" : o.artefactState(a.id());
+            })
+        .toList();
+  }
+
+  record LabelView(
+      String serialNumber,
+      int copy,
+      int copies,
+      @Nullable String patientName,
+      @Nullable String patientId,
+      @Nullable String birthDate,
+      @Nullable String pseudonym,
+      String clinicalNote,
+      String intendedUse,
+      String material,
+      @Nullable String materialLot,
+      String printerId,
+      String printedAt,
+      double scale,
+      List<String> structures,
+      String text) {
+    static LabelView from(org.anatwin.printorders.ArtefactLabel l) {
+      return new LabelView(
+          l.serialNumber(),
+          l.copy(),
+          l.copies(),
+          l.patientName(),
+          l.patientId(),
+          l.birthDate(),
+          l.pseudonym(),
+          l.clinicalNote(),
+          l.intendedUse().name(),
+          l.material(),
+          l.materialLot(),
+          l.printerId(),
+          l.printedAt().toString(),
+          l.scale(),
+          l.structures(),
+          l.text());
+    }
+  }
+
+  /** The label of each copy; designers get it without PHI and without the clinical note. */
+  @BatchMapping(typeName = "Artefact", field = "label")
+  List<LabelView> artefactLabels(List<ArtefactView> artefacts) {
+    Map<String, org.anatwin.printorders.ArtefactLabel> labels =
+        orders.labels(artefacts.stream().map(ArtefactView::toArtefact).toList());
+    boolean phi = CurrentActor.seesPhi();
+    return artefacts.stream()
+        .map(
+            a -> {
+              var label = labels.get(a.id());
+              return LabelView.from(phi ? label : label.withoutPhi());
             })
         .toList();
   }

@@ -46,9 +46,18 @@ public final class SyntheticPhantom {
 
   /** Writes both series under {@code dir} and returns the files written. */
   public static List<Path> write(Path dir) {
+    return write(dir, 1);
+  }
+
+  /**
+   * Writes both series of phantom patient {@code patient} (1 is the demo patient; others have their
+   * own patient id, name and UIDs) under {@code dir}.
+   */
+  public static List<Path> write(Path dir, int patient) {
     List<Path> files = new ArrayList<>();
     files.addAll(
         writeSeries(
+            patient,
             dir.resolve("skull"),
             "skull",
             2,
@@ -63,6 +72,7 @@ public final class SyntheticPhantom {
             SyntheticPhantom::skull));
     files.addAll(
         writeSeries(
+            patient,
             dir.resolve("femur"),
             "femur",
             3,
@@ -136,12 +146,31 @@ public final class SyntheticPhantom {
       double y0,
       double z0,
       Shape shape) {
+    return writeSeries(
+        1, dir, name, seriesNumber, columns, rows, pixel, slices, step, x0, y0, z0, shape);
+  }
+
+  private static List<Path> writeSeries(
+      int patient,
+      Path dir,
+      String name,
+      int seriesNumber,
+      int columns,
+      int rows,
+      double pixel,
+      int slices,
+      double step,
+      double x0,
+      double y0,
+      double z0,
+      Shape shape) {
+    String seed = patient == 1 ? "" : "patient-" + patient + "/";
     try {
       Files.createDirectories(dir);
       List<Path> out = new ArrayList<>();
-      String study = uid("study");
-      String series = uid("series-" + name);
-      String frame = uid("frame-" + name);
+      String study = uid(seed + "study");
+      String series = uid(seed + "series-" + name);
+      String frame = uid(seed + "frame-" + name);
       for (int k = 0; k < slices; k++) {
         double z = z0 + k * step;
         short[] pixels = new short[rows * columns];
@@ -153,12 +182,15 @@ public final class SyntheticPhantom {
         }
         AttributeList list = new AttributeList();
         put(list, TagFromName.SOPClassUID, SOPClass.CTImageStorage);
-        put(list, TagFromName.SOPInstanceUID, uid(name + "-slice-" + k));
+        put(list, TagFromName.SOPInstanceUID, uid(seed + name + "-slice-" + k));
         put(list, TagFromName.StudyInstanceUID, study);
         put(list, TagFromName.SeriesInstanceUID, series);
         put(list, TagFromName.FrameOfReferenceUID, frame);
-        put(list, TagFromName.PatientName, "Phantom^Anatwin");
-        put(list, TagFromName.PatientID, "ANATWIN-PHANTOM-1");
+        put(
+            list,
+            TagFromName.PatientName,
+            patient == 1 ? "Phantom^Anatwin" : "Phantom^Patient" + patient);
+        put(list, TagFromName.PatientID, "ANATWIN-PHANTOM-" + patient);
         put(list, TagFromName.PatientBirthDate, "19700101");
         put(list, TagFromName.PatientSex, "O");
         put(list, TagFromName.StudyDate, "20260101");

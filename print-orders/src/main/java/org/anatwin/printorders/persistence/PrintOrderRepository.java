@@ -35,7 +35,8 @@ public final class PrintOrderRepository {
   private static final String CREATE_ORDER =
       """
       CREATE (o:PrintOrder:Entity {id: $id, intendedUse: $use, material: $material, copies: $copies,
-                                   scale: $scale, createdBy: $actor, createdAt: $time, label: $label})
+                                   scale: $scale, clinicalNote: $note, createdBy: $actor,
+                                   createdAt: $time, label: $label})
       WITH o
       UNWIND $meshes AS meshId
       MATCH (m:Mesh {id: meshId})
@@ -275,6 +276,25 @@ public final class PrintOrderRepository {
       RETURN meshId, min(review.id) AS review
       """;
 
+  private static final String PATIENTS_OF_MESHES =
+      """
+      UNWIND $ids AS meshId
+      MATCH (v:TwinVersion)-[:HAS_STRUCTURE]->(:Structure)-[:HAS_MESH]->(:Mesh {id: meshId})
+      MATCH (v)-[:FROM_SERIES]->(:Series)<-[:HAS_SERIES]-(:Study)<-[:HAS_STUDY]-(p:Patient)
+      RETURN DISTINCT p.id AS patient
+      """;
+  private static final String LABELS =
+      """
+      MATCH (a:Artefact) WHERE a.id IN $ids
+      MATCH (o:PrintOrder {id: a.orderId})-[:OF_MESH]->(m:Mesh)
+      OPTIONAL MATCH (v:TwinVersion)-[:HAS_STRUCTURE]->(s:Structure)-[:HAS_MESH]->(m)
+      OPTIONAL MATCH (v)-[:FROM_SERIES]->(:Series)<-[:HAS_SERIES]-(:Study)<-[:HAS_STUDY]-(p:Patient)
+      WITH a, o, collect(DISTINCT s.name) AS structures,
+           collect(DISTINCT p {.name, .patientId, .birthDate, .pseudonym}) AS patients
+      RETURN a.id AS artefact, o.intendedUse AS use, o.scale AS scale, o.copies AS copies,
+             coalesce(o.clinicalNote, '') AS note, structures, patients
+      """;
+
   private final Graph graph;
 
   public PrintOrderRepository(Graph graph) {
@@ -345,28 +365,18 @@ public final class PrintOrderRepository {
   public void create(PrintOrder order, Activity lineage) {
     graph.write(
         tx -> {
-          tx.run(
-                  CREATE_ORDER,
-                  Map.of(
-                      "id",
-                      order.id().value(),
-                      "use",
-                      order.intendedUse().name(),
-                      "material",
-                      order.material(),
-                      "copies",
-                      order.copies(),
-                      "scale",
-                      order.scale(),
-                      "actor",
-                      order.createdBy(),
-                      "time",
-                      order.createdAt().toString(),
-                      "meshes",
-                      order.meshIds(),
-                      "label",
-                      "print order " + order.id().value().substring(12, 20)))
-              .consume();
+          Map<String, Object> p = new HashMap<>();
+          p.put("id", order.id().value());
+          p.put("use", order.intendedUse().name());
+          p.put("material", order.material());
+          p.put("copies", order.copies());
+          p.put("scale", order.scale());
+          p.put("note", order.clinicalNote());
+          p.put("actor", order.createdBy());
+          p.put("time", order.createdAt().toString());
+          p.put("meshes", order.meshIds());
+          p.put("label", "print order " + order.id().value().substring(12, 20));
+          tx.run(CREATE_ORDER, p).consume();
           appendEvent(tx, order.id(), 1, order.events().getFirst());
           LineageWriter.write(tx, lineage);
           return null;
@@ -527,6 +537,45 @@ public final class PrintOrderRepository {
         });
   }
 
+  /** The patients (their keys) whose images the meshes were made from. */
+  public List<String> patientsOf(List<String> meshIds) {
+    return graph.read(
+        tx ->
+            tx.run(PATIENTS_OF_MESHES, Map.of("ids", meshIds))
+                .list(r -> r.get("patient").asString()));
+  }
+
+  /** What each artefact's label needs beyond the artefact: order, structures, patient. */
+  public record LabelRow(
+      String artefactId,
+      String intendedUse,
+      double scale,
+      int copies,
+      String clinicalNote,
+      List<String> structures,
+      @org.jspecify.annotations.Nullable Map<String, Object> patient) {}
+
+  public Map<String, LabelRow> labels(List<String> artefactIds) {
+    return graph.read(
+        tx -> {
+          Map<String, LabelRow> out = new HashMap<>();
+          for (Record r : tx.run(LABELS, Map.of("ids", artefactIds)).list()) {
+            List<Map<String, Object>> patients = r.get("patients").asList(Value::asMap);
+            out.put(
+                r.get("artefact").asString(),
+                new LabelRow(
+                    r.get("artefact").asString(),
+                    r.get("use").asString(),
+                    r.get("scale").asDouble(),
+                    r.get("copies").asInt(),
+                    r.get("note").asString(),
+                    r.get("structures").asList(Value::asString),
+                    patients.size() == 1 ? patients.getFirst() : null));
+          }
+          return out;
+        });
+  }
+
   public Optional<String> approvalOf(PrintOrderId order) {
     return graph.read(
         tx ->
@@ -640,6 +689,7 @@ public final class PrintOrderRepository {
                   o.get("material").asString(),
                   o.get("copies").asInt(),
                   o.get("scale").asDouble(),
+                  o.get("clinicalNote").asString(""),
                   o.get("createdBy").asString(),
                   Instant.parse(o.get("createdAt").asString()),
                   events);

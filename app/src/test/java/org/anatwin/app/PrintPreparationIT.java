@@ -280,6 +280,37 @@ class PrintPreparationIT extends ServiceIT {
       }
       assertThat(pushedStates).contains("QUEUED 0", "PRINTING 30").doesNotHaveDuplicates();
       socket.abort();
+
+      // a second order is withdrawn while printing: the printer is told to stop, no artefact
+      String second = order(client, planner, meshId, 0.15);
+      client.data(client.token("radiologist"), APPROVE, Map.of("id", second, "ok", true));
+      client.data(
+          technician,
+          "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"octoprint-it\") { state } }",
+          Map.of("id", second));
+      client.data(
+          technician,
+          "mutation($o: ID!) { submitPrintJob(orderId: $o) { id } }",
+          Map.of("o", second));
+      octo.progress("Printing", 20);
+      printOrders.poll();
+      JsonNode withdrawn =
+          client
+              .data(
+                  technician,
+                  """
+                  mutation($id: ID!) { cancelPrintOrder(id: $id, reason: "wrong side") { state
+                    jobs { state events { state } artefacts { id } } } }""",
+                  Map.of("id", second))
+              .get("cancelPrintOrder");
+      assertThat(octo.cancels).isEqualTo(1);
+      assertThat(withdrawn.get("state").asString()).isEqualTo("CANCELLED");
+      JsonNode stopped = withdrawn.get("jobs").get(0);
+      assertThat(stopped.get("state").asString()).isEqualTo("CANCELLED");
+      assertThat(stopped.get("events").findValuesAsString("state"))
+          .startsWith("QUEUED", "PRINTING")
+          .endsWith("PRINTING", "CANCELLED");
+      assertThat(stopped.get("artefacts")).isEmpty();
     }
   }
 
@@ -496,6 +527,7 @@ class PrintPreparationIT extends ServiceIT {
     volatile byte[] uploaded;
     volatile boolean selectAndPrint;
     volatile int refusedKeys;
+    volatile int cancels;
     private volatile String state = "Operational";
     private volatile double completion;
 
@@ -572,6 +604,7 @@ class PrintPreparationIT extends ServiceIT {
         return;
       }
       if (x.getRequestMethod().equals("POST")) {
+        cancels++;
         progress("Cancelling", completion);
         x.sendResponseHeaders(204, -1);
         x.close();

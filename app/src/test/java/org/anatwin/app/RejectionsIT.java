@@ -306,6 +306,26 @@ class RejectionsIT extends ServiceIT {
   }
 
   @Test
+  void aCancelledOrderStaysCancelled() throws Exception {
+    String planner = client.token("planner");
+    String order = createOrder(planner);
+    String cancel =
+        "mutation($id: ID!, $r: String!) { cancelPrintOrder(id: $id, reason: $r) { state events { type detail } } }";
+    assertThat(errorCode(client.post(planner, cancel, Map.of("id", order, "r", " "))))
+        .isEqualTo("print-orders:cancel.reason");
+    JsonNode cancelled =
+        client
+            .data(planner, cancel, Map.of("id", order, "r", "surgery moved"))
+            .get("cancelPrintOrder");
+    assertThat(cancelled.get("state").asString()).isEqualTo("CANCELLED");
+    assertThat(cancelled.get("events").findValuesAsString("detail")).contains("surgery moved");
+    assertThat(errorCode(client.post(planner, cancel, Map.of("id", order, "r", "again"))))
+        .isEqualTo("print-orders:order.illegal-transition");
+    assertThat(errorCode(client.post(client.token("radiologist"), approve(order), Map.of())))
+        .isEqualTo("print-orders:approval.not-pending");
+  }
+
+  @Test
   void anOrderNeverMixesTwoPatientsMeshes() throws Exception {
     Path other = PHANTOM.resolveSibling(PHANTOM.getFileName() + "-patient-2");
     Ingest.writePhantom(other, 2);

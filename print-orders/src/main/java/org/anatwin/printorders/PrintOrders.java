@@ -557,6 +557,49 @@ public final class PrintOrders {
   }
 
   /**
+   * Withdraws an order. Before it reaches a printer the order is simply cancelled; while a job is
+   * queued or printing, the printer is asked to stop it first (its answer is recorded as the job's
+   * next event by polling), then the order is cancelled. A printed or cancelled order stays as it
+   * is.
+   */
+  public PrintOrder cancel(PrintOrderId id, String reason, Actor actor) {
+    if (reason.isBlank()) {
+      throw new PrintOrderException("print-orders:cancel.reason", "say why the order is cancelled");
+    }
+    PrintOrder order =
+        order(id)
+            .orElseThrow(
+                () ->
+                    new PrintOrderException("print-orders:order.unknown", "no print order " + id));
+    Instant time = clock.instant();
+    new OrderEvent.Cancelled(actor.userName(), actor.role(), time, reason).apply(order.state());
+    if (order.state() == OrderState.QUEUED || order.state() == OrderState.PRINTING) {
+      for (PrintOrderRepository.OpenJob job : repository.openJobs()) {
+        if (job.orderId().equals(id.value())) {
+          PrinterConfig printer = printers.get(job.printerId());
+          if (printer == null) {
+            throw new PrintOrderException(
+                "print-orders:printer.unknown",
+                "printer " + job.printerId() + " is not registered now; cancel the job on it");
+          }
+          printer.driver().cancel(job.id(), job.location());
+          poll(job);
+        }
+      }
+    }
+    repository.transition(
+        id,
+        current ->
+            new PrintOrderRepository.Change<>(
+                new OrderEvent.Cancelled(actor.userName(), actor.role(), time, reason),
+                List.of(),
+                List.of(),
+                null));
+    audit(actor, "print-order.cancel", id.value(), reason);
+    return order(id).orElseThrow();
+  }
+
+  /**
    * Asks every printer with an open job how it is doing and records what changed: a job event per
    * change of state or whole percent, the order's STARTED, and on completion the artefacts
    * (PRINTED) or the failure (FAILED). Safe to run from several threads or after a restart: an
@@ -608,6 +651,10 @@ public final class PrintOrders {
           var event =
               PrintOrderRepository.jobEvent(
                   job.id(), expected, state, completion, status.detail(), time);
+          if (order.state() == OrderState.CANCELLED) {
+            // the order was withdrawn: what the printer says is still recorded for the job
+            return new PrintOrderRepository.Change<>(null, List.of(event), List.of(), null);
+          }
           return switch (status.state()) {
             case PRINTING ->
                 new PrintOrderRepository.Change<>(

@@ -353,6 +353,12 @@ class PrintController {
   }
 
   @MutationMapping
+  @PreAuthorize("hasAnyRole('planner','technician','admin')")
+  OrderView cancelPrintOrder(@Argument String id, @Argument String reason) {
+    return OrderView.from(orders.cancel(orderId(id), reason, CurrentActor.get()));
+  }
+
+  @MutationMapping
   @PreAuthorize("hasAnyRole('technician','quality','admin')")
   ArtefactView deliverArtefact(@Argument String artefactId, @Argument String recipient) {
     return ArtefactView.from(orders.deliver(artefactId(artefactId), recipient, CurrentActor.get()));

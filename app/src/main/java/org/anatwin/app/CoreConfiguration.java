@@ -31,9 +31,13 @@ class CoreConfiguration {
             properties.dataHome(), uri, neo4j.user(), neo4j.password(), neo4j.boltPort()));
   }
 
+  /** The audit log; its signed checkpoints go to {@code <data>/audit}, outside the graph. */
   @Bean
-  AuditLog auditLog(Storage storage) {
-    return new AuditLog(storage);
+  AuditLog auditLog(Storage storage, AnatwinProperties properties, Clock clock) {
+    return new AuditLog(
+        storage,
+        new org.anatwin.audit.FileCheckpoints(properties.dataHome().resolve("audit")),
+        clock);
   }
 
   @Bean

@@ -31,6 +31,7 @@ class RejectionsIT extends ServiceIT {
   @LocalServerPort int port;
   @Autowired Ingest ingest;
   @Autowired Storage storage;
+  @Autowired org.anatwin.audit.AuditLog auditLog;
 
   GraphQlClient client;
   String femurSeries;
@@ -464,6 +465,98 @@ class RejectionsIT extends ServiceIT {
                   tx.run("MATCH (e:AuditEvent {seq: 1}) SET e.detail = $d", Map.of("d", detail))
                       .consume());
     }
+    // a signed checkpoint, and proofs from the service checked against it with nothing but RFC 9162
+    org.anatwin.audit.Checkpoint checkpoint = auditLog.checkpoint();
+    JsonNode inclusion =
+        client
+            .data(
+                quality,
+                "query($n: Int) { auditInclusionProof(sequence: 1, treeSize: $n) { leafHash treeSize rootHash path } }",
+                Map.of("n", (int) checkpoint.size()))
+            .get("auditInclusionProof");
+    assertThat(inclusion.get("rootHash").asString()).isEqualTo(checkpoint.rootHash());
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    assertThat(
+            org.anatwin.audit.merkle.MerkleTree.verifyInclusion(
+                hex.parseHex(inclusion.get("leafHash").asString()),
+                0,
+                checkpoint.size(),
+                inclusion.get("path").valueStream().map(p -> hex.parseHex(p.asString())).toList(),
+                hex.parseHex(checkpoint.rootHash())))
+        .isTrue();
+    JsonNode consistency =
+        client
+            .data(
+                quality,
+                "query($m: Int!) { auditConsistencyProof(from: $m) { treeSize rootHash path } }",
+                Map.of("m", (int) checkpoint.size()))
+            .get("auditConsistencyProof");
+    assertThat(consistency.get("treeSize").asLong()).isGreaterThan(checkpoint.size());
+    assertThat(
+            org.anatwin.audit.merkle.MerkleTree.verifyConsistency(
+                checkpoint.size(),
+                consistency.get("treeSize").asLong(),
+                hex.parseHex(checkpoint.rootHash()),
+                hex.parseHex(consistency.get("rootHash").asString()),
+                consistency
+                    .get("path")
+                    .valueStream()
+                    .map(p -> hex.parseHex(p.asString()))
+                    .toList()))
+        .isTrue();
+    // an attacker who edits an event and its stored leaf is caught by the signed checkpoint
+    String leaf =
+        storage
+            .graph()
+            .read(
+                tx ->
+                    tx.run("MATCH (e:AuditEvent {seq: 1}) RETURN e.leafHash AS h")
+                        .single()
+                        .get("h")
+                        .asString());
+    var first = auditLog.events(null, 2L, 1).getFirst();
+    var forged =
+        new org.anatwin.model.AuditEvent(
+            first.event().time(),
+            first.event().actor(),
+            first.event().role(),
+            first.event().action(),
+            first.event().outcome(),
+            first.event().subjects(),
+            "rewritten");
+    storage
+        .graph()
+        .write(
+            tx ->
+                tx.run(
+                        "MATCH (e:AuditEvent {seq: 1}) SET e.detail = 'rewritten', e.leafHash = $h",
+                        Map.of("h", hex.formatHex(org.anatwin.audit.AuditLog.leaf(1, forged))))
+                    .consume());
+    try {
+      JsonNode caught =
+          client
+              .data(quality, "{ verifyAuditLog { valid firstInvalidSequence problem } }", Map.of())
+              .get("verifyAuditLog");
+      assertThat(caught.get("valid").asBoolean()).isFalse();
+      assertThat(caught.get("firstInvalidSequence").asInt()).isEqualTo(1);
+      assertThat(caught.get("problem").asString()).contains("checkpoint");
+    } finally {
+      storage
+          .graph()
+          .write(
+              tx ->
+                  tx.run(
+                          "MATCH (e:AuditEvent {seq: 1}) SET e.detail = $d, e.leafHash = $h",
+                          Map.of("d", detail, "h", leaf))
+                      .consume());
+    }
+    assertThat(
+            client
+                .data(quality, "{ verifyAuditLog { valid checkpoints } }", Map.of())
+                .get("verifyAuditLog")
+                .get("valid")
+                .asBoolean())
+        .isTrue();
     JsonNode events =
         client
             .data(

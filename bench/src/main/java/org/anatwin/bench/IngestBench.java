@@ -100,7 +100,14 @@ final class IngestBench {
     Path home = Files.createTempDirectory(work, "ours-");
     try (Storage storage = Storage.open(Storage.Settings.embedded(home))) {
       Ingest ingest =
-          new Ingest(storage, new AuditLog(storage), Ingest.Limits.defaults(), Clock.systemUTC());
+          new Ingest(
+              storage,
+              new AuditLog(
+                  storage,
+                  new org.anatwin.audit.FileCheckpoints(home.resolve("audit")),
+                  Clock.systemUTC()),
+              Ingest.Limits.defaults(),
+              Clock.systemUTC());
       try (DicomListener scp =
           ingest.listen(new DicomListener.Settings("ANATWIN", "127.0.0.1", 0, 262144))) {
         double rate = storescu(series, scp.port(), "ANATWIN");

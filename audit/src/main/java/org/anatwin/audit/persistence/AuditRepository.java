@@ -1,24 +1,31 @@
 package org.anatwin.audit.persistence;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.anatwin.audit.StoredAuditEvent;
+import org.anatwin.audit.merkle.MerkleTree;
 import org.anatwin.model.AuditEvent;
 import org.anatwin.storage.Graph;
 import org.jspecify.annotations.Nullable;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.TransactionContext;
+import org.neo4j.driver.Value;
 
-/** Every Cypher statement of the audit trail. */
+/** Every Cypher statement of the audit log. */
 public final class AuditRepository {
+  private static final HexFormat HEX = HexFormat.of();
+
   /** Taking the head's write lock serialises appends across threads and service instances. */
   private static final String LOCK_HEAD =
       """
       MERGE (h:AuditHead {id: 'audit'})
-        ON CREATE SET h.sequence = 0, h.hash = $genesis
+        ON CREATE SET h.sequence = 0, h.frontier = []
       SET h.locked = true
-      RETURN h.sequence AS sequence, h.hash AS hash
+      RETURN h.sequence AS sequence, h.frontier AS frontier
       """;
 
   private static final String APPEND =
@@ -26,8 +33,8 @@ public final class AuditRepository {
       MATCH (h:AuditHead {id: 'audit'})
       CREATE (e:AuditEvent {seq: $seq, time: $time, actor: $actor, role: $role, action: $action,
                             outcome: $outcome, subjects: $subjects, detail: $detail,
-                            previousHash: $previousHash, hash: $hash})
-      SET h.sequence = $seq, h.hash = $hash, h.locked = false
+                            leafHash: $leafHash})
+      SET h.sequence = $seq, h.root = $root, h.frontier = $frontier, h.locked = false
       """;
   private static final String EVENTS =
       """
@@ -41,7 +48,7 @@ public final class AuditRepository {
       RETURN e {.*} AS e ORDER BY e.seq LIMIT $limit
       """;
   private static final String HEAD =
-      "OPTIONAL MATCH (h:AuditHead {id: 'audit'}) RETURN h.sequence AS sequence, h.hash AS hash";
+      "OPTIONAL MATCH (h:AuditHead {id: 'audit'}) RETURN h.sequence AS sequence, h.root AS root";
 
   private final Graph graph;
 
@@ -49,22 +56,36 @@ public final class AuditRepository {
     this.graph = graph;
   }
 
-  /** Hashes an event's content onto its predecessor's hash. */
+  /** An event's leaf hash from its sequence number and fields. */
   @FunctionalInterface
-  public interface Chain {
-    String hash(String previousHash, long sequence, AuditEvent event);
+  public interface Leaf {
+    byte[] hash(long sequence, AuditEvent event);
   }
 
   /** Appends in one transaction; returns the new sequence number. */
-  public long append(AuditEvent event, String genesis, Chain chain) {
-    return graph.write(tx -> append(tx, event, genesis, chain));
+  public long append(AuditEvent event, Leaf leaf) {
+    return graph.write(tx -> append(tx, event, leaf));
   }
 
-  private static long append(TransactionContext tx, AuditEvent event, String genesis, Chain chain) {
-    Record head = tx.run(LOCK_HEAD, Map.of("genesis", genesis)).single();
-    long seq = head.get("sequence").asLong() + 1;
-    String previous = head.get("hash").asString();
-    String hash = chain.hash(previous, seq, event);
+  private static long append(TransactionContext tx, AuditEvent event, Leaf leaf) {
+    Record head = tx.run(LOCK_HEAD).single();
+    long size = head.get("sequence").asLong();
+    MerkleTree.Frontier frontier;
+    if (head.get("frontier").isNull()) {
+      // a log kept before it was a Merkle tree: its right edge is rebuilt once, from its events
+      frontier = new MerkleTree.Frontier();
+      for (Record r : tx.run(CHAIN, Map.of("after", 0, "limit", size)).list()) {
+        StoredAuditEvent old = row(r.get("e").asMap());
+        frontier.append(leaf.hash(old.sequence(), old.event()));
+      }
+    } else {
+      frontier =
+          MerkleTree.Frontier.of(
+              head.get("frontier").asList(v -> HEX.parseHex(v.asString())), size);
+    }
+    long seq = size + 1;
+    byte[] leafHash = leaf.hash(seq, event);
+    frontier.append(leafHash);
     Map<String, Object> p = new HashMap<>();
     p.put("seq", seq);
     p.put("time", event.time().toString());
@@ -74,17 +95,15 @@ public final class AuditRepository {
     p.put("outcome", event.outcome().name());
     p.put("subjects", event.subjects());
     p.put("detail", event.detail());
-    p.put("previousHash", previous);
-    p.put("hash", hash);
+    p.put("leafHash", HEX.formatHex(leafHash));
+    p.put("root", HEX.formatHex(frontier.root()));
+    p.put("frontier", frontier.subtrees().stream().map(HEX::formatHex).toList());
     tx.run(APPEND, p).consume();
     return seq;
   }
 
-  /** A stored row: sequence, event, previous hash, hash. */
-  public record Row(long sequence, AuditEvent event, String previousHash, String hash) {}
-
   /** Newest first, optionally about one subject, before a sequence number. */
-  public List<Row> events(@Nullable String subject, @Nullable Long before, int limit) {
+  public List<StoredAuditEvent> events(@Nullable String subject, @Nullable Long before, int limit) {
     Map<String, Object> p = new HashMap<>();
     p.put("subject", subject);
     p.put("before", before);
@@ -92,44 +111,61 @@ public final class AuditRepository {
     return graph.read(tx -> tx.run(EVENTS, p).list(r -> row(r.get("e").asMap())));
   }
 
-  /** Events in chain order after a sequence number. */
-  public List<Row> chain(long after, int limit) {
+  /** Events in sequence order after a sequence number. */
+  public List<StoredAuditEvent> chain(long after, int limit) {
     return graph.read(
         tx ->
-            tx.run(CHAIN, Map.of("after", after, "limit", limit))
-                .list(r -> row(r.get("e").asMap())));
+            new ArrayList<>(
+                tx.run(CHAIN, Map.of("after", after, "limit", limit))
+                    .list(r -> row(r.get("e").asMap()))));
   }
 
-  /** The end of the chain: the last sequence number and its hash. */
-  public record Head(long sequence, String hash) {}
+  /** The log's size and root. */
+  public record Head(long size, String root) {}
 
   /** The head, or null when nothing was ever appended. */
   public @Nullable Head head() {
     return graph.read(
         tx -> {
           Record r = tx.run(HEAD).single();
-          return r.get("sequence").isNull()
+          Value root = r.get("root");
+          return r.get("sequence").isNull() || root.isNull()
               ? null
-              : new Head(r.get("sequence").asLong(), r.get("hash").asString());
+              : new Head(r.get("sequence").asLong(), root.asString());
         });
   }
 
-  private static Row row(Map<String, Object> e) {
-    @SuppressWarnings("unchecked")
-    List<String> subjects = (List<String>) e.get("subjects");
-    AuditEvent event =
-        new AuditEvent(
-            Instant.parse((String) e.get("time")),
-            (String) e.get("actor"),
-            (String) e.get("role"),
-            (String) e.get("action"),
-            AuditEvent.Outcome.valueOf((String) e.get("outcome")),
-            subjects,
-            (String) e.get("detail"));
-    return new Row(
-        ((Number) e.get("seq")).longValue(),
-        event,
-        (String) e.get("previousHash"),
-        (String) e.get("hash"));
+  /**
+   * A stored event; one whose fields no longer parse (an edited time or outcome) is read as an
+   * unreadable event, whose leaf then cannot match, so verification reports it instead of failing.
+   */
+  private static StoredAuditEvent row(Map<String, Object> e) {
+    AuditEvent event;
+    try {
+      @SuppressWarnings("unchecked")
+      List<String> subjects = (List<String>) e.get("subjects");
+      event =
+          new AuditEvent(
+              Instant.parse((String) e.get("time")),
+              (String) e.get("actor"),
+              (String) e.get("role"),
+              (String) e.get("action"),
+              AuditEvent.Outcome.valueOf((String) e.get("outcome")),
+              subjects,
+              (String) e.get("detail"));
+    } catch (RuntimeException unreadable) {
+      event =
+          new AuditEvent(
+              Instant.EPOCH,
+              "",
+              "",
+              "unreadable",
+              AuditEvent.Outcome.FAILURE,
+              List.of(),
+              String.valueOf(e));
+    }
+    Object seq = e.get("seq");
+    return new StoredAuditEvent(
+        seq instanceof Number n ? n.longValue() : -1, event, (String) e.get("leafHash"));
   }
 }

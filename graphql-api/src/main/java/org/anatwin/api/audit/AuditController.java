@@ -98,7 +98,10 @@ class AuditController {
                           e.outcome().name(),
                           e.subjects(),
                           e.detail(),
-                          r.hash()));
+                          r.leafHash() == null
+                              ? java.util.HexFormat.of()
+                                  .formatHex(AuditLog.leaf(r.sequence(), r.event()))
+                              : r.leafHash()));
                 })
             .toList();
     Actor actor = CurrentActor.get();
@@ -118,6 +121,49 @@ class AuditController {
   @QueryMapping
   @PreAuthorize("hasAnyRole('quality','admin')")
   AuditVerification verifyAuditLog() {
-    return auditLog.verify();
+    AuditVerification result = auditLog.verify();
+    audited(
+        "audit.verify",
+        List.of(),
+        "valid=" + result.valid() + " events=" + result.events() + " root=" + result.headHash());
+    return result;
+  }
+
+  @QueryMapping
+  @PreAuthorize("hasAnyRole('quality','admin')")
+  AuditLog.Proof auditInclusionProof(@Argument long sequence, @Argument @Nullable Long treeSize) {
+    AuditLog.Proof proof = auditLog.inclusionProof(sequence, treeSize);
+    audited("audit.proof", List.of(), "inclusion of " + sequence + " in " + proof.treeSize());
+    return proof;
+  }
+
+  @QueryMapping
+  @PreAuthorize("hasAnyRole('quality','admin')")
+  AuditLog.Proof auditConsistencyProof(@Argument long from, @Argument @Nullable Long to) {
+    AuditLog.Proof proof = auditLog.consistencyProof(from, to);
+    audited("audit.proof", List.of(), "consistency of " + from + " with " + proof.treeSize());
+    return proof;
+  }
+
+  @QueryMapping
+  @PreAuthorize("hasAnyRole('quality','admin')")
+  List<org.anatwin.audit.Checkpoint> auditCheckpoints(@Argument @Nullable Integer last) {
+    List<org.anatwin.audit.Checkpoint> all = auditLog.checkpoints();
+    int n = last == null ? 20 : Math.max(0, Math.min(last, 1000));
+    return all.subList(Math.max(0, all.size() - n), all.size());
+  }
+
+  /** Reading the audit trail is itself an audit event. */
+  private void audited(String action, List<String> subjects, String detail) {
+    Actor actor = CurrentActor.get();
+    auditLog.append(
+        new AuditEvent(
+            Instant.now(),
+            actor.userName(),
+            actor.role(),
+            action,
+            AuditEvent.Outcome.SUCCESS,
+            subjects,
+            detail));
   }
 }

@@ -307,6 +307,52 @@ class RejectionsIT extends ServiceIT {
   }
 
   @Test
+  void anOperationWhoseAuditEventCannotBeWrittenFailsAndChangesNothing() throws Exception {
+    org.anatwin.model.AuditSink broken =
+        e -> {
+          throw new IllegalStateException("the audit log is unavailable");
+        };
+    var orders =
+        new org.anatwin.printorders.PrintOrders(
+            storage, broken, java.time.Clock.systemUTC(), tempDir("anatwin-it-no-audit"), null);
+    long before = count("MATCH (o:PrintOrder) RETURN count(o)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                orders.create(
+                    java.util.List.of(meshId),
+                    org.anatwin.printorders.IntendedUse.EDUCATION,
+                    "PLA",
+                    1,
+                    1,
+                    new Actor("it-planner", "planner")))
+        .hasMessageContaining("audit log is unavailable");
+    assertThat(count("MATCH (o:PrintOrder) RETURN count(o)")).isEqualTo(before);
+
+    String order = createOrder(client.token("planner"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                orders.decide(
+                    org.anatwin.model.PrintOrderId.parse(order),
+                    new org.anatwin.printorders.Decision(true, "approved", "ok"),
+                    new Actor("it-radiologist", "radiologist")))
+        .hasMessageContaining("audit log is unavailable");
+    JsonNode unchanged =
+        client
+            .data(
+                client.token("planner"),
+                "query($id: ID!) { printOrder(id: $id) { state events { type } } }",
+                Map.of("id", order))
+            .get("printOrder");
+    assertThat(unchanged.get("state").asString()).isEqualTo("SUBMITTED");
+    assertThat(unchanged.get("events")).hasSize(1);
+    assertThat(count("MATCH (a:Approval {orderId: '" + order + "'}) RETURN count(a)")).isZero();
+  }
+
+  private long count(String cypher) {
+    return storage.graph().read(tx -> tx.run(cypher).single().get(0).asLong());
+  }
+
+  @Test
   void aCancelledOrderStaysCancelled() throws Exception {
     String planner = client.token("planner");
     String order = createOrder(planner);

@@ -176,25 +176,28 @@ public final class PrintOrders {
             actor.userName(),
             time,
             List.of(new OrderEvent.Submitted(actor.userName(), actor.role(), time)));
-    repository.create(
-        order,
-        Activity.of(
-            "anatwin.print-order.create",
-            "1",
-            Map.of(
-                "intendedUse",
-                use.name(),
-                "material",
-                material,
-                "copies",
-                Integer.toString(copies),
-                "scale",
-                Double.toString(scale)),
-            distinct,
-            List.of(id.value()),
-            List.of(actor.agent()),
-            time));
-    audit(actor, "print-order.create", id.value(), "meshes=" + distinct);
+    atomically(
+        () -> {
+          repository.create(
+              order,
+              Activity.of(
+                  "anatwin.print-order.create",
+                  "1",
+                  Map.of(
+                      "intendedUse",
+                      use.name(),
+                      "material",
+                      material,
+                      "copies",
+                      Integer.toString(copies),
+                      "scale",
+                      Double.toString(scale)),
+                  distinct,
+                  List.of(id.value()),
+                  List.of(actor.agent()),
+                  time));
+          audit(actor, "print-order.create", id.value(), "meshes=" + distinct);
+        });
     return order;
   }
 
@@ -204,58 +207,61 @@ public final class PrintOrders {
    */
   public PrintOrder decide(PrintOrderId id, Decision decision, Actor actor) {
     Instant time = clock.instant();
-    repository.transition(
-        id,
-        order -> {
-          if (order.state() == OrderState.REJECTED) {
-            throw new PrintOrderException(
-                "print-orders:approval.rejected",
-                "order " + id + " was rejected; a rejected order is not signed again");
-          }
-          if (order.state() != OrderState.SUBMITTED) {
-            throw new PrintOrderException(
-                "print-orders:approval.not-pending",
-                "order " + id + " is " + order.state() + ", not waiting for approval");
-          }
-          if (order.createdBy().equals(actor.userName())) {
-            throw new PrintOrderException(
-                "print-orders:approval.own-order", "nobody may approve their own order");
-          }
-          OrderEvent.Decided event =
-              new OrderEvent.Decided(
-                  actor.userName(),
-                  actor.role(),
-                  time,
-                  decision.approved(),
-                  decision.meaning(),
-                  decision.reason());
-          String approvalId =
-              DerivedIds.createId("approval", id.value(), actor.userName(), time.toString());
-          return new PrintOrderRepository.Change<>(
-              event,
-              List.of(PrintOrderRepository.approval(approvalId, id, event)),
-              List.of(
-                  Activity.of(
-                      "anatwin.print-order.sign",
-                      "1",
-                      Map.of(
-                          "approved",
-                          Boolean.toString(decision.approved()),
-                          "meaning",
-                          decision.meaning(),
-                          "reason",
-                          decision.reason()),
-                      List.of(id.value()),
-                      List.of(approvalId),
-                      List.of(actor.agent()),
-                      time)),
-              null);
+    atomically(
+        () -> {
+          repository.transition(
+              id,
+              order -> {
+                if (order.state() == OrderState.REJECTED) {
+                  throw new PrintOrderException(
+                      "print-orders:approval.rejected",
+                      "order " + id + " was rejected; a rejected order is not signed again");
+                }
+                if (order.state() != OrderState.SUBMITTED) {
+                  throw new PrintOrderException(
+                      "print-orders:approval.not-pending",
+                      "order " + id + " is " + order.state() + ", not waiting for approval");
+                }
+                if (order.createdBy().equals(actor.userName())) {
+                  throw new PrintOrderException(
+                      "print-orders:approval.own-order", "nobody may approve their own order");
+                }
+                OrderEvent.Decided event =
+                    new OrderEvent.Decided(
+                        actor.userName(),
+                        actor.role(),
+                        time,
+                        decision.approved(),
+                        decision.meaning(),
+                        decision.reason());
+                String approvalId =
+                    DerivedIds.createId("approval", id.value(), actor.userName(), time.toString());
+                return new PrintOrderRepository.Change<>(
+                    event,
+                    List.of(PrintOrderRepository.approval(approvalId, id, event)),
+                    List.of(
+                        Activity.of(
+                            "anatwin.print-order.sign",
+                            "1",
+                            Map.of(
+                                "approved",
+                                Boolean.toString(decision.approved()),
+                                "meaning",
+                                decision.meaning(),
+                                "reason",
+                                decision.reason()),
+                            List.of(id.value()),
+                            List.of(approvalId),
+                            List.of(actor.agent()),
+                            time)),
+                    null);
+              });
+          audit(
+              actor,
+              decision.approved() ? "print-order.approve" : "print-order.reject",
+              id.value(),
+              decision.meaning() + ": " + decision.reason());
         });
-    audit(
-        actor,
-        decision.approved() ? "print-order.approve" : "print-order.reject",
-        id.value(),
-        decision.meaning() + ": " + decision.reason());
     return order(id).orElseThrow();
   }
 
@@ -396,23 +402,26 @@ public final class PrintOrders {
     segmentation.values().stream().distinct().sorted().forEach(used::add);
     Activity activity =
         Activity.of(PREPARE, "1", parameters, used, List.of(preparationId), agents, time);
-    repository.transition(
-        id,
-        current ->
-            new PrintOrderRepository.Change<>(
-                new OrderEvent.Prepared(actor.userName(), actor.role(), time, printerId),
-                List.of(PrintOrderRepository.preparation(id, fields)),
-                List.of(activity),
-                null));
-    audit(
-        actor,
-        "print-order.prepare",
-        id.value(),
-        "printer="
-            + printerId
-            + (sliced == null
-                ? ""
-                : " layers=" + sliced.layers() + " time=" + sliced.printTimeSeconds() + "s"));
+    atomically(
+        () -> {
+          repository.transition(
+              id,
+              current ->
+                  new PrintOrderRepository.Change<>(
+                      new OrderEvent.Prepared(actor.userName(), actor.role(), time, printerId),
+                      List.of(PrintOrderRepository.preparation(id, fields)),
+                      List.of(activity),
+                      null));
+          audit(
+              actor,
+              "print-order.prepare",
+              id.value(),
+              "printer="
+                  + printerId
+                  + (sliced == null
+                      ? ""
+                      : " layers=" + sliced.layers() + " time=" + sliced.printTimeSeconds() + "s"));
+        });
     return order(id).orElseThrow();
   }
 
@@ -526,27 +535,31 @@ public final class PrintOrders {
     String location = printer.driver().submit(jobId.value(), files);
     Instant time = clock.instant();
     PrintJob queued = new PrintJob(jobId, id, printerId, "QUEUED", time, materialLot, List.of());
-    repository.transition(
-        id,
-        current ->
-            new PrintOrderRepository.Change<>(
-                new OrderEvent.Queued(actor.userName(), actor.role(), time, jobId.value()),
-                List.of(
-                    PrintOrderRepository.job(queued, order.material(), location),
-                    PrintOrderRepository.jobEvent(jobId.value(), 0, "QUEUED", 0, location, time)),
-                List.of(),
-                null));
+    atomically(
+        () -> {
+          repository.transition(
+              id,
+              current ->
+                  new PrintOrderRepository.Change<>(
+                      new OrderEvent.Queued(actor.userName(), actor.role(), time, jobId.value()),
+                      List.of(
+                          PrintOrderRepository.job(queued, order.material(), location),
+                          PrintOrderRepository.jobEvent(
+                              jobId.value(), 0, "QUEUED", 0, location, time)),
+                      List.of(),
+                      null));
+          audit(
+              actor,
+              "print-job.submit",
+              id.value(),
+              "job="
+                  + jobId
+                  + " printer="
+                  + printerId
+                  + " lot="
+                  + (materialLot == null ? "-" : materialLot));
+        });
     listener.jobEvent(new PrintJobEvent(jobId.value(), id.value(), 1, "QUEUED", 0, null, time));
-    audit(
-        actor,
-        "print-job.submit",
-        id.value(),
-        "job="
-            + jobId
-            + " printer="
-            + printerId
-            + " lot="
-            + (materialLot == null ? "-" : materialLot));
     poll(
         new PrintOrderRepository.OpenJob(
             jobId.value(), id.value(), printerId, location, materialLot));
@@ -587,15 +600,18 @@ public final class PrintOrders {
         }
       }
     }
-    repository.transition(
-        id,
-        current ->
-            new PrintOrderRepository.Change<>(
-                new OrderEvent.Cancelled(actor.userName(), actor.role(), time, reason),
-                List.of(),
-                List.of(),
-                null));
-    audit(actor, "print-order.cancel", id.value(), reason);
+    atomically(
+        () -> {
+          repository.transition(
+              id,
+              current ->
+                  new PrintOrderRepository.Change<>(
+                      new OrderEvent.Cancelled(actor.userName(), actor.role(), time, reason),
+                      List.of(),
+                      List.of(),
+                      null));
+          audit(actor, "print-order.cancel", id.value(), reason);
+        });
     return order(id).orElseThrow();
   }
 
@@ -877,31 +893,39 @@ public final class PrintOrders {
             List.of(qaId),
             List.of(actor.agent(), SOFTWARE),
             time);
-    repository.transition(
-        orderId,
-        current -> {
-          if (!current.artefactState(artefactId.value()).equals("PRINTED")) {
-            throw new PrintOrderException(
-                "print-orders:qa.already-recorded",
-                "artefact " + artefact.serialNumber() + " was measured meanwhile");
-          }
-          return new PrintOrderRepository.Change<>(
-              new OrderEvent.QaRecorded(
-                  actor.userName(), actor.role(), time, artefactId.value(), result.passed(), qaId),
-              List.of(PrintOrderRepository.qa(artefactId.value(), qaFields(qa))),
-              List.of(activity),
-              null);
+    atomically(
+        () -> {
+          repository.transition(
+              orderId,
+              current -> {
+                if (!current.artefactState(artefactId.value()).equals("PRINTED")) {
+                  throw new PrintOrderException(
+                      "print-orders:qa.already-recorded",
+                      "artefact " + artefact.serialNumber() + " was measured meanwhile");
+                }
+                return new PrintOrderRepository.Change<>(
+                    new OrderEvent.QaRecorded(
+                        actor.userName(),
+                        actor.role(),
+                        time,
+                        artefactId.value(),
+                        result.passed(),
+                        qaId),
+                    List.of(PrintOrderRepository.qa(artefactId.value(), qaFields(qa))),
+                    List.of(activity),
+                    null);
+              });
+          audit(
+              actor,
+              result.passed() ? "artefact.qa.pass" : "artefact.qa.fail",
+              artefactId.value(),
+              String.format(
+                  Locale.ROOT,
+                  "p95 %.3f mm, tolerance %.3f mm%s",
+                  result.p95Mm(),
+                  tolerance,
+                  result.passed() ? "" : ": " + result.reason()));
         });
-    audit(
-        actor,
-        result.passed() ? "artefact.qa.pass" : "artefact.qa.fail",
-        artefactId.value(),
-        String.format(
-            Locale.ROOT,
-            "p95 %.3f mm, tolerance %.3f mm%s",
-            result.p95Mm(),
-            tolerance,
-            result.passed() ? "" : ": " + result.reason()));
     return qa;
   }
 
@@ -980,37 +1004,40 @@ public final class PrintOrders {
           "print-orders:deliver.recipient", "name who receives the part (at most 200 characters)");
     }
     Instant time = clock.instant();
-    repository.transition(
-        PrintOrderId.parse(artefact.orderId()),
-        order -> {
-          String state = order.artefactState(artefactId.value());
-          switch (state) {
-            case "PRINTED" ->
-                throw new PrintOrderException(
-                    "print-orders:deliver.no-qa",
-                    "artefact "
-                        + artefact.serialNumber()
-                        + " has not been measured; record its QA first");
-            case "QA_FAILED" ->
-                throw new PrintOrderException(
-                    "print-orders:deliver.qa-failed",
-                    "artefact "
-                        + artefact.serialNumber()
-                        + " failed QA and must not be delivered; print it again");
-            case "DELIVERED" ->
-                throw new PrintOrderException(
-                    "print-orders:deliver.already-delivered",
-                    "artefact " + artefact.serialNumber() + " was delivered already");
-            default -> {}
-          }
-          return new PrintOrderRepository.Change<>(
-              new OrderEvent.Delivered(
-                  actor.userName(), actor.role(), time, artefactId.value(), recipient),
-              List.of(),
-              List.of(),
-              null);
+    atomically(
+        () -> {
+          repository.transition(
+              PrintOrderId.parse(artefact.orderId()),
+              order -> {
+                String state = order.artefactState(artefactId.value());
+                switch (state) {
+                  case "PRINTED" ->
+                      throw new PrintOrderException(
+                          "print-orders:deliver.no-qa",
+                          "artefact "
+                              + artefact.serialNumber()
+                              + " has not been measured; record its QA first");
+                  case "QA_FAILED" ->
+                      throw new PrintOrderException(
+                          "print-orders:deliver.qa-failed",
+                          "artefact "
+                              + artefact.serialNumber()
+                              + " failed QA and must not be delivered; print it again");
+                  case "DELIVERED" ->
+                      throw new PrintOrderException(
+                          "print-orders:deliver.already-delivered",
+                          "artefact " + artefact.serialNumber() + " was delivered already");
+                  default -> {}
+                }
+                return new PrintOrderRepository.Change<>(
+                    new OrderEvent.Delivered(
+                        actor.userName(), actor.role(), time, artefactId.value(), recipient),
+                    List.of(),
+                    List.of(),
+                    null);
+              });
+          audit(actor, "artefact.deliver", artefactId.value(), "to " + recipient);
         });
-    audit(actor, "artefact.deliver", artefactId.value(), "to " + recipient);
     return artefact;
   }
 
@@ -1139,6 +1166,14 @@ public final class PrintOrders {
         + ",\"units\":\"millimetre\",\"parts\":["
         + parts
         + "]}\n";
+  }
+
+  /**
+   * Runs the writes and the audit event in one graph transaction: if the event cannot be written,
+   * nothing of the operation is (fail closed).
+   */
+  private void atomically(Runnable work) {
+    storage.graph().atomically(work);
   }
 
   private void audit(Actor actor, String action, String subject, String detail) {

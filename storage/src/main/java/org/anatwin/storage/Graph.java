@@ -11,17 +11,49 @@ import org.neo4j.driver.TransactionContext;
  * persistence} packages use it.
  */
 public final class Graph {
+  /** The write transaction the current thread is inside, if any. */
+  private static final ThreadLocal<TransactionContext> CURRENT = new ThreadLocal<>();
+
   private final Driver driver;
 
   Graph(Driver driver) {
     this.driver = driver;
   }
 
-  /** Runs the work in one write transaction, retried by the driver on transient failures. */
+  /**
+   * Runs the work in one write transaction, retried by the driver on transient failures. Called
+   * while the thread is already inside a write transaction, the work joins it: what it writes
+   * commits or rolls back with the outer work (so an audit event appended inside an operation's
+   * transaction is written with it, or the operation fails with it).
+   */
   public <T> T write(Function<TransactionContext, T> work) {
-    try (Session session = driver.session()) {
-      return session.executeWrite(work::apply);
+    TransactionContext outer = CURRENT.get();
+    if (outer != null) {
+      return work.apply(outer);
     }
+    try (Session session = driver.session()) {
+      return session.executeWrite(
+          tx -> {
+            CURRENT.set(tx);
+            try {
+              return work.apply(tx);
+            } finally {
+              CURRENT.remove();
+            }
+          });
+    }
+  }
+
+  /**
+   * Runs work made of several module calls (each writing through this graph) in one write
+   * transaction: they all commit, or none does.
+   */
+  public void atomically(Runnable work) {
+    write(
+        tx -> {
+          work.run();
+          return null;
+        });
   }
 
   /** Runs the work in one read transaction. */

@@ -223,7 +223,7 @@ public final class Twins {
    * A radiologist signs the segmentation of a version: approved or rejected, with the signature's
    * meaning and reason. Once decided, the decision stands (a rejected segmentation is redone as a
    * new version); nobody signs a version they built. The review is an entity derived from the
-   * version in lineage, so every print of its meshes names it.
+   * version's meshes in lineage (its version id is a property), so every print of them names it.
    */
   public TwinVersion approveSegmentation(
       TwinVersionId version, boolean approved, String meaning, String reason, Actor actor) {
@@ -266,7 +266,13 @@ public final class Twins {
                 "decision", approved ? "approved" : "rejected",
                 "meaning", meaning,
                 "reason", reason),
-            List.of(version.value()),
+            // the meshes signed, not the version: a version also derives from its parent, whose
+            // sources a print of these meshes did not use
+            found.structures().stream()
+                .map(st -> st.mesh().id().value())
+                .distinct()
+                .sorted()
+                .toList(),
             List.of(reviewId),
             List.of(actor.agent()),
             time));

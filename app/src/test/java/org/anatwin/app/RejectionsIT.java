@@ -307,6 +307,41 @@ class RejectionsIT extends ServiceIT {
   }
 
   @Test
+  void eachRequestThatReturnsPatientDataIsAuditedExactlyOnce() throws Exception {
+    String phiReads = "MATCH (e:AuditEvent {action: 'phi.read'}) RETURN count(e)";
+    String planner = client.token("planner");
+    long before = count(phiReads);
+    JsonNode patients =
+        client
+            .data(
+                planner,
+                "{ patients(search: \"PHANTOM\") { edges { node { id name patientId birthDate } } } }",
+                Map.of())
+            .get("patients");
+    assertThat(patients.findValuesAsString("patientId")).isNotEmpty();
+    assertThat(count(phiReads)).isEqualTo(before + 1);
+    var last =
+        storage
+            .graph()
+            .read(
+                tx ->
+                    tx.run(
+                            "MATCH (e:AuditEvent {action: 'phi.read'}) RETURN e.actor AS actor, e.subjects AS subjects ORDER BY e.seq DESC LIMIT 1")
+                        .single());
+    assertThat(last.get("actor").asString()).isEqualTo("demo-planner");
+    assertThat(last.get("subjects").asList(org.neo4j.driver.Value::asString))
+        .containsAll(patients.findValuesAsString("id"));
+    // no patient data asked for, or none returned (a designer): nothing to audit
+    client.data(
+        planner, "{ patients(search: \"PHANTOM\") { edges { node { pseudonym } } } }", Map.of());
+    client.data(
+        client.token("designer"),
+        "{ patients(search: \"PHANTOM\") { edges { node { pseudonym name patientId } } } }",
+        Map.of());
+    assertThat(count(phiReads)).isEqualTo(before + 1);
+  }
+
+  @Test
   void anOperationWhoseAuditEventCannotBeWrittenFailsAndChangesNothing() throws Exception {
     org.anatwin.model.AuditSink broken =
         e -> {

@@ -18,6 +18,11 @@ public final class CurrentActor {
 
   private CurrentActor() {}
 
+  /** Whether a user is signed in on this thread. */
+  public static boolean present() {
+    return SecurityContextHolder.getContext().getAuthentication() != null;
+  }
+
   public static Actor get() {
     Authentication auth = SecurityContextHolder.getContext().getAuthentication();
     if (auth == null) {

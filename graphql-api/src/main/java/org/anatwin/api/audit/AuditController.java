@@ -21,7 +21,7 @@ import org.springframework.stereotype.Controller;
 @Controller
 class AuditController {
   /** Properties that are patient data and never leave through lineage to a designer. */
-  private static final List<String> PHI = List.of("patientId", "name", "birthDate");
+  private static final List<String> PHI = org.anatwin.api.PhiReadAudit.PHI_PROPERTIES;
 
   private final Provenance provenance;
   private final AuditLog auditLog;
@@ -31,7 +31,7 @@ class AuditController {
     this.auditLog = auditLog;
   }
 
-  record Property(String name, String value) {}
+  record Property(String name, String value) implements org.anatwin.api.PhiReadAudit.PhiProperty {}
 
   record EventView(
       long sequence,

@@ -9,8 +9,6 @@ import org.anatwin.api.Pages;
 import org.anatwin.ingest.DicomDestinations;
 import org.anatwin.ingest.ImportReport;
 import org.anatwin.ingest.Ingest;
-import org.anatwin.model.Actor;
-import org.anatwin.model.AuditEvent;
 import org.anatwin.model.AuditSink;
 import org.anatwin.model.SeriesInstanceUid;
 import org.anatwin.model.Volume;
@@ -71,33 +69,13 @@ class DicomController {
     for (Map<String, Object> row : rows.subList(0, Math.min(size, rows.size()))) {
       edges.add(new PatientEdge((String) row.get("id"), row));
     }
-    auditPhiRead(edges.stream().map(e -> e.cursor()).toList());
     return new PatientConnection(
         edges, new PageInfo(rows.size() > size, edges.isEmpty() ? null : edges.getLast().cursor()));
   }
 
   @QueryMapping
   @Nullable Map<String, Object> patient(@Argument String id) {
-    Map<String, Object> p = ingest.patient(id).orElse(null);
-    if (p != null) {
-      auditPhiRead(List.of(id));
-    }
-    return p;
-  }
-
-  private void auditPhiRead(List<String> patientIds) {
-    if (!patientIds.isEmpty() && CurrentActor.seesPhi()) {
-      Actor actor = CurrentActor.get();
-      audit.append(
-          new AuditEvent(
-              java.time.Instant.now(),
-              actor.userName(),
-              actor.role(),
-              "patient.read",
-              AuditEvent.Outcome.SUCCESS,
-              patientIds,
-              "PHI read"));
-    }
+    return ingest.patient(id).orElse(null);
   }
 
   @SchemaMapping(typeName = "Patient")

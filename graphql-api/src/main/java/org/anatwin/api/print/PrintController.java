@@ -412,7 +412,13 @@ class PrintController {
       String printedAt,
       double scale,
       List<String> structures,
-      String text) {
+      String text)
+      implements org.anatwin.api.PhiReadAudit.Subject {
+    @Override
+    public String subjectId() {
+      return serialNumber;
+    }
+
     static LabelView from(org.anatwin.printorders.ArtefactLabel l) {
       return new LabelView(
           l.serialNumber(),

@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 class AuditCheckpointer {
   private final AuditLog audit;
   private final Duration interval;
-  private volatile Thread thread;
+  private volatile Periodic checkpointer;
 
   AuditCheckpointer(
       AuditLog audit, @Value("${anatwin.audit.checkpoint-interval:PT1M}") Duration interval) {
@@ -26,29 +26,14 @@ class AuditCheckpointer {
 
   @EventListener(ApplicationReadyEvent.class)
   void start() {
-    thread =
-        Thread.ofVirtual()
-            .name("audit-checkpoints")
-            .start(
-                () -> {
-                  while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                      Thread.sleep(interval);
-                      audit.checkpoint();
-                    } catch (InterruptedException e) {
-                      return;
-                    } catch (RuntimeException e) {
-                      // the store or the file is unavailable now: the next round tries again
-                    }
-                  }
-                });
+    checkpointer = Periodic.start("audit-checkpoints", () -> interval, true, audit::checkpoint);
   }
 
   @EventListener(ContextClosedEvent.class)
   void stop() {
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
+    Periodic p = checkpointer;
+    if (p != null) {
+      p.stop();
     }
     try {
       audit.checkpoint();

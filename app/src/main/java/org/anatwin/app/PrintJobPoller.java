@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 class PrintJobPoller {
   private final PrintOrders orders;
   private final PrintingProperties properties;
-  private volatile Thread thread;
+  private volatile Periodic poller;
 
   PrintJobPoller(PrintOrders orders, PrintingProperties properties) {
     this.orders = orders;
@@ -23,29 +23,14 @@ class PrintJobPoller {
 
   @EventListener(ApplicationReadyEvent.class)
   void start() {
-    thread =
-        Thread.ofVirtual()
-            .name("print-job-poller")
-            .start(
-                () -> {
-                  while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                      orders.poll();
-                      Thread.sleep(properties.pollInterval());
-                    } catch (InterruptedException e) {
-                      return;
-                    } catch (RuntimeException e) {
-                      // a graph hiccup: the next round asks again
-                    }
-                  }
-                });
+    poller = Periodic.start("print-job-poller", properties::pollInterval, false, orders::poll);
   }
 
   @EventListener(ContextClosedEvent.class)
   void stop() {
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
+    Periodic p = poller;
+    if (p != null) {
+      p.stop();
     }
   }
 }

@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Settings under {@code anatwin.printing.*}: CuraEngine and Cura's resources folder, how often
  * printers are asked about open jobs, and the printers beside the built-in simulated one ({@code
- * anatwin.printing.printers.<id>.driver = octoprint | folder}, {@code .url}, {@code .api-key},
- * {@code .name}, bed size in mm, Cura definitions).
+ * anatwin.printing.printers.<id>.driver = octoprint | moonraker | folder}, {@code .url}, {@code
+ * .api-key}, {@code .name}, bed size in mm, Cura definitions).
  */
 @ConfigurationProperties("anatwin.printing")
 public record PrintingProperties(

@@ -149,12 +149,10 @@ public class PhiReadAudit extends SimplePerformantInstrumentation {
     if (state instanceof Reads reads && !reads.subjects.isEmpty() && reads.reader.get() != null) {
       Actor actor = reads.reader.get();
       audit.append(
-          new AuditEvent(
+          AuditEvent.success(
               Instant.now(),
-              actor.userName(),
-              actor.role(),
+              actor,
               "phi.read",
-              AuditEvent.Outcome.SUCCESS,
               List.copyOf(reads.subjects),
               "PHI returned by a GraphQL request"));
     }

@@ -360,12 +360,10 @@ public final class Ingest implements VolumeSource {
   /** Records what a network receipt (an association, a STOW request) stored, as one audit event. */
   public void auditReceipt(Actor sender, String action, int stored, int duplicates) {
     audit.append(
-        new AuditEvent(
+        AuditEvent.success(
             clock.instant(),
-            sender.userName(),
-            sender.role(),
+            sender,
             action,
-            AuditEvent.Outcome.SUCCESS,
             List.of(),
             "stored=" + stored + " duplicates=" + duplicates));
   }

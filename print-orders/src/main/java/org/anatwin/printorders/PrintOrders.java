@@ -1177,15 +1177,7 @@ public final class PrintOrders {
   }
 
   private void audit(Actor actor, String action, String subject, String detail) {
-    audit.append(
-        new AuditEvent(
-            clock.instant(),
-            actor.userName(),
-            actor.role(),
-            action,
-            AuditEvent.Outcome.SUCCESS,
-            List.of(subject),
-            detail));
+    audit.append(AuditEvent.success(clock.instant(), actor, action, List.of(subject), detail));
   }
 
   public Optional<PrintOrder> order(PrintOrderId id) {

@@ -25,4 +25,11 @@ public record AuditEvent(
   public AuditEvent {
     subjects = List.copyOf(subjects);
   }
+
+  /** A successful operation of {@code actor}. */
+  public static AuditEvent success(
+      Instant time, Actor actor, String action, List<String> subjects, String detail) {
+    return new AuditEvent(
+        time, actor.userName(), actor.role(), action, Outcome.SUCCESS, subjects, detail);
+  }
 }

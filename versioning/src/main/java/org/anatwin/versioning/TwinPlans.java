@@ -629,10 +629,7 @@ public final class TwinPlans {
   // ---------------------------------------------------------------- helpers
 
   private TwinVersion version(TwinVersionId id) {
-    return twins
-        .version(id)
-        .orElseThrow(
-            () -> new VersioningException("versioning:version.unknown", "no twin version " + id));
+    return twins.requireVersion(id);
   }
 
   private org.anatwin.model.PatientKey patientOf(TwinVersion v) {
@@ -653,15 +650,7 @@ public final class TwinPlans {
 
   private void audit(
       Instant time, Actor actor, String action, List<String> subjects, String detail) {
-    audit.append(
-        new AuditEvent(
-            time,
-            actor.userName(),
-            actor.role(),
-            action,
-            AuditEvent.Outcome.SUCCESS,
-            subjects,
-            detail));
+    audit.append(AuditEvent.success(time, actor, action, subjects, detail));
   }
 
   private static double sq(double x) {

@@ -194,12 +194,10 @@ public final class Twins {
                 head,
                 registrations));
     audit.append(
-        new AuditEvent(
+        AuditEvent.success(
             time,
-            actor.userName(),
-            actor.role(),
+            actor,
             "twin.build-version",
-            AuditEvent.Outcome.SUCCESS,
             List.of(id.value(), twin.value(), series.value()),
             "branch="
                 + branch
@@ -232,12 +230,7 @@ public final class Twins {
           "versioning:segmentation.signature",
           "a signature needs its meaning (e.g. 'segmentation approved') and a reason");
     }
-    TwinVersion found =
-        version(version)
-            .orElseThrow(
-                () ->
-                    new VersioningException(
-                        "versioning:version.unknown", "no twin version " + version));
+    TwinVersion found = requireVersion(version);
     if (found.author().equals(actor.userName())) {
       throw new VersioningException(
           "versioning:segmentation.own-version",
@@ -277,12 +270,10 @@ public final class Twins {
             List.of(actor.agent()),
             time));
     audit.append(
-        new AuditEvent(
+        AuditEvent.success(
             time,
-            actor.userName(),
-            actor.role(),
+            actor,
             approved ? "twin.approve-segmentation" : "twin.reject-segmentation",
-            AuditEvent.Outcome.SUCCESS,
             List.of(version.value()),
             meaning + ": " + reason));
     return found;
@@ -307,12 +298,7 @@ public final class Twins {
       throw new VersioningException(
           "versioning:registration.reason", "accepting a flagged registration needs a reason");
     }
-    TwinVersion found =
-        version(version)
-            .orElseThrow(
-                () ->
-                    new VersioningException(
-                        "versioning:version.unknown", "no twin version " + version));
+    TwinVersion found = requireVersion(version);
     RegistrationInfo registration =
         found.registrations().stream()
             .filter(r -> r.structure().equals(structure))
@@ -341,12 +327,10 @@ public final class Twins {
         actor.role(),
         reason);
     audit.append(
-        new AuditEvent(
+        AuditEvent.success(
             time,
-            actor.userName(),
-            actor.role(),
+            actor,
             "twin.accept-registration",
-            AuditEvent.Outcome.SUCCESS,
             List.of(version.value(), registration.id()),
             reason));
     storeSpatialRegistration(version(version).orElseThrow(), structure);
@@ -412,18 +396,8 @@ public final class Twins {
    * out.
    */
   public List<StructureDiff> diff(TwinVersionId version, TwinVersionId against) {
-    TwinVersion changed =
-        version(version)
-            .orElseThrow(
-                () ->
-                    new VersioningException(
-                        "versioning:version.unknown", "no twin version " + version));
-    TwinVersion reference =
-        version(against)
-            .orElseThrow(
-                () ->
-                    new VersioningException(
-                        "versioning:version.unknown", "no twin version " + against));
+    TwinVersion changed = requireVersion(version);
+    TwinVersion reference = requireVersion(against);
     if (!changed.twin().equals(reference.twin())) {
       throw new VersioningException(
           "versioning:diff.other-twin",
@@ -526,6 +500,13 @@ public final class Twins {
   /** Version ids of each twin, oldest first. */
   public Map<String, List<String>> versionIdsOfTwins(List<String> twinIds) {
     return repository.versionIdsOfTwins(twinIds);
+  }
+
+  /** The version, or the version-unknown refusal. */
+  public TwinVersion requireVersion(TwinVersionId id) {
+    return version(id)
+        .orElseThrow(
+            () -> new VersioningException("versioning:version.unknown", "no twin version " + id));
   }
 
   public Optional<TwinVersion> version(TwinVersionId id) {

@@ -106,12 +106,10 @@ class AuditController {
             .toList();
     Actor actor = CurrentActor.get();
     auditLog.append(
-        new AuditEvent(
+        AuditEvent.success(
             Instant.now(),
-            actor.userName(),
-            actor.role(),
+            actor,
             "audit.read",
-            AuditEvent.Outcome.SUCCESS,
             subject == null ? List.of() : List.of(subject),
             "events=" + edges.size()));
     return new EventConnection(
@@ -156,14 +154,6 @@ class AuditController {
   /** Reading the audit trail is itself an audit event. */
   private void audited(String action, List<String> subjects, String detail) {
     Actor actor = CurrentActor.get();
-    auditLog.append(
-        new AuditEvent(
-            Instant.now(),
-            actor.userName(),
-            actor.role(),
-            action,
-            AuditEvent.Outcome.SUCCESS,
-            subjects,
-            detail));
+    auditLog.append(AuditEvent.success(Instant.now(), actor, action, subjects, detail));
   }
 }

@@ -24,6 +24,7 @@ import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 
@@ -167,54 +168,6 @@ class PrintController {
       @Nullable String materialLot,
       @Nullable String profileSha256,
       @Nullable String agentId) {}
-
-  record QaView(
-      String id,
-      boolean passed,
-      String reason,
-      double toleranceMm,
-      double p95Mm,
-      double meanAbsoluteMm,
-      double rmsMm,
-      double minMm,
-      double maxMm,
-      double hausdorffMm,
-      double registrationRmsMm,
-      double overlap,
-      int scanVertices,
-      double scanAreaMm2,
-      double largestDefectMm2,
-      String scanSha256,
-      String colourMapSha256,
-      String colourMapDownload,
-      String note,
-      String measuredBy,
-      String time) {
-    static QaView from(ArtefactQa q) {
-      return new QaView(
-          q.id(),
-          q.passed(),
-          q.reason(),
-          q.toleranceMm(),
-          q.p95Mm(),
-          q.meanAbsoluteMm(),
-          q.rmsMm(),
-          q.minMm(),
-          q.maxMm(),
-          q.hausdorffMm(),
-          q.registrationRmsMm(),
-          q.overlap(),
-          q.scanVertices(),
-          q.scanAreaMm2(),
-          q.largestDefectMm2(),
-          q.scanSha256(),
-          q.colourMapSha256(),
-          "/files/artefacts/" + q.artefactId() + "/qa.ply",
-          q.note(),
-          q.measuredBy(),
-          q.time().toString());
-    }
-  }
 
   record JobView(
       String id,
@@ -456,14 +409,16 @@ class PrintController {
   }
 
   @BatchMapping(typeName = "Artefact", field = "qa")
-  List<@Nullable QaView> artefactQa(List<ArtefactView> artefacts) {
+  List<@Nullable ArtefactQa> artefactQa(List<ArtefactView> artefacts) {
     Map<String, ArtefactQa> qa = orders.qaOf(artefacts.stream().map(ArtefactView::id).toList());
-    List<@Nullable QaView> out = new java.util.ArrayList<>();
-    for (ArtefactView a : artefacts) {
-      ArtefactQa q = qa.get(a.id());
-      out.add(q == null ? null : QaView.from(q));
-    }
+    List<@Nullable ArtefactQa> out = new java.util.ArrayList<>();
+    artefacts.forEach(a -> out.add(qa.get(a.id())));
     return out;
+  }
+
+  @SchemaMapping(typeName = "ArtefactQa")
+  String colourMapDownload(ArtefactQa qa) {
+    return "/files/artefacts/" + qa.artefactId() + "/qa.ply";
   }
 
   @BatchMapping(typeName = "PrintOrder")

@@ -292,7 +292,8 @@ class PlanController {
     return feed.of(twinId).map(TwinController.VersionView::from);
   }
 
-  private static TwinVersionId versionId(String id) {
+  /** The version id in a request, or the version-unknown refusal. */
+  static TwinVersionId versionId(String id) {
     return Ids.tryParse(id, TwinVersionId::parse)
         .orElseThrow(
             () -> new VersioningException("versioning:version.unknown", "no twin version " + id));

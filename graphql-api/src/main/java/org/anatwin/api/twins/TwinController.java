@@ -166,12 +166,7 @@ class TwinController {
   @org.springframework.security.access.prepost.PreAuthorize("hasAnyRole('radiologist','planner')")
   VersionView acceptRegistration(
       @Argument String versionId, @Argument String structure, @Argument String reason) {
-    TwinVersionId id =
-        Ids.tryParse(versionId, TwinVersionId::parse)
-            .orElseThrow(
-                () ->
-                    new org.anatwin.versioning.VersioningException(
-                        "versioning:version.unknown", "no twin version " + versionId));
+    TwinVersionId id = PlanController.versionId(versionId);
     return VersionView.from(twins.acceptRegistration(id, structure, reason, CurrentActor.get()));
   }
 
@@ -181,12 +176,7 @@ class TwinController {
   @MutationMapping
   @org.springframework.security.access.prepost.PreAuthorize("hasRole('radiologist')")
   VersionView approveSegmentation(@Argument String versionId, @Argument ApprovalInput decision) {
-    TwinVersionId id =
-        Ids.tryParse(versionId, TwinVersionId::parse)
-            .orElseThrow(
-                () ->
-                    new org.anatwin.versioning.VersioningException(
-                        "versioning:version.unknown", "no twin version " + versionId));
+    TwinVersionId id = PlanController.versionId(versionId);
     return VersionView.from(
         twins.approveSegmentation(
             id, decision.approved(), decision.meaning(), decision.reason(), CurrentActor.get()));

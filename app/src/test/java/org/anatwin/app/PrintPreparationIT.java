@@ -282,7 +282,7 @@ class PrintPreparationIT extends ServiceIT {
       socket.abort();
 
       // a second order is withdrawn while printing: the printer is told to stop, no artefact
-      String second = order(client, planner, meshId, 0.15);
+      String second = order(client, planner, meshId, 0.25);
       client.data(client.token("radiologist"), APPROVE, Map.of("id", second, "ok", true));
       client.data(
           technician,

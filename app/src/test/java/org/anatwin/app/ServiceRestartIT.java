@@ -69,7 +69,7 @@ class ServiceRestartIT {
                 .data(
                     planner,
                     """
-                    mutation($m: [ID!]!) { createPrintOrder(input: {meshIds: $m, intendedUse: EDUCATION, material: "PLA", scale: 0.15}) { id } }""",
+                    mutation($m: [ID!]!) { createPrintOrder(input: {meshIds: $m, intendedUse: EDUCATION, material: "PLA", scale: 0.25}) { id } }""",
                     Map.of(
                         "m",
                         List.of(version.get("structures").get(0).get("mesh").get("id").asString())))

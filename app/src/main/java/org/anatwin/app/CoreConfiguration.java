@@ -107,7 +107,10 @@ class CoreConfiguration {
     return orders;
   }
 
-  /** A configured printer: an OctoPrint server or a hot folder, FDM with a Cura profile. */
+  /**
+   * A configured printer: an OctoPrint or Moonraker server, a hot folder, or the folder the
+   * simulated printer writes to; FDM printers slice with a Cura profile, others take the 3MF.
+   */
   static org.anatwin.printorders.PrinterConfig printer(
       String id, PrintingProperties.PrinterSetting p, java.nio.file.Path printerRoot) {
     String driver = p.driver() == null ? "folder" : p.driver();
@@ -123,17 +126,28 @@ class CoreConfiguration {
                   java.util.Objects.requireNonNull(
                       p.url(), "anatwin.printing.printers." + id + ".url"),
                   p.apiKey() == null ? "" : p.apiKey());
+          case "hotfolder" ->
+              new org.anatwin.printorders.printer.HotFolderDriver(
+                  java.util.Objects.requireNonNull(
+                      p.folder(), "anatwin.printing.printers." + id + ".folder"),
+                  p.format() == null ? "3mf" : p.format());
           case "folder" ->
               new org.anatwin.printorders.printer.FolderPrinter(printerRoot.resolve(id));
           default ->
               throw new IllegalArgumentException(
                   "anatwin.printing.printers."
                       + id
-                      + ".driver is octoprint, moonraker or folder, not "
+                      + ".driver is octoprint, moonraker, hotfolder or folder, not "
                       + driver);
         };
-    var profile = org.anatwin.printorders.PrintOrders.defaultFdmProfile();
-    if (p.curaDefinition() != null) {
+    org.anatwin.printorders.Technology technology =
+        org.anatwin.printorders.Technology.valueOf(
+            p.technology() == null ? "FDM" : p.technology().toUpperCase(java.util.Locale.ROOT));
+    var profile =
+        technology == org.anatwin.printorders.Technology.FDM
+            ? org.anatwin.printorders.PrintOrders.defaultFdmProfile()
+            : null;
+    if (profile != null && p.curaDefinition() != null) {
       profile =
           new org.anatwin.printorders.preparation.CuraSlicer.Profile(
               p.curaDefinition(),
@@ -141,14 +155,15 @@ class CoreConfiguration {
               profile.settings());
     }
     return new org.anatwin.printorders.PrinterConfig(
-        new org.anatwin.printorders.Printer(id, p.name() == null ? id : p.name(), "FDM", driver),
+        new org.anatwin.printorders.Printer(
+            id, p.name() == null ? id : p.name(), technology.name(), driver),
         new org.anatwin.printorders.preparation.Preparer.Bed(
             p.bedWidth() > 0 ? p.bedWidth() : 235,
             p.bedDepth() > 0 ? p.bedDepth() : 235,
             p.bedHeight() > 0 ? p.bedHeight() : 250,
             50,
             profile),
-        org.anatwin.printorders.PrintOrders.FDM_MIN_WALL_MM,
+        technology.minWallMm(),
         connection);
   }
 }

@@ -38,5 +38,8 @@ public record PrintingProperties(
       double bedDepth,
       double bedHeight,
       @Nullable String curaDefinition,
-      @Nullable String curaExtruder) {}
+      @Nullable String curaExtruder,
+      @Nullable String technology,
+      java.nio.file.@Nullable Path folder,
+      @Nullable String format) {}
 }

@@ -189,6 +189,9 @@ class PrintPreparationIT extends ServiceIT {
               0,
               0,
               null,
+              null,
+              null,
+              null,
               null);
       printOrders.register(
           CoreConfiguration.printer("octoprint-it", setting, tempDir("anatwin-it-octo")));

@@ -82,7 +82,7 @@ public final class PrintOrders {
   }
 
   /** The thinnest wall an FDM printer with a 0.4 mm nozzle prints reliably (two perimeters). */
-  public static final double FDM_MIN_WALL_MM = 0.8;
+  public static final double FDM_MIN_WALL_MM = Technology.FDM.minWallMm();
 
   /**
    * Our FDM profile on a Creality Ender-3 definition: 0.2 mm layers (0.3 mm first), 15 % infill,

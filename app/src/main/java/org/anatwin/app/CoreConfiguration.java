@@ -88,7 +88,8 @@ class CoreConfiguration {
       AuditLog audit,
       Clock clock,
       AnatwinProperties properties,
-      PrintingProperties printing) {
+      PrintingProperties printing,
+      Ingest ingest) {
     // CuraEngine from Debian's cura-engine, printer definitions from Debian's cura package
     PrintOrders orders =
         new PrintOrders(
@@ -99,7 +100,8 @@ class CoreConfiguration {
             new org.anatwin.printorders.preparation.CuraSlicer(
                 printing.curaEngine(),
                 java.nio.file.Path.of(printing.curaResources()),
-                java.time.Duration.ofMinutes(10)));
+                java.time.Duration.ofMinutes(10)),
+            ingest);
     printing
         .printers()
         .forEach(

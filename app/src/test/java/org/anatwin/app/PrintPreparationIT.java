@@ -351,7 +351,7 @@ class PrintPreparationIT extends ServiceIT {
             org.anatwin.printorders.PrintOrders.FDM_MIN_WALL_MM,
             new org.anatwin.printorders.printer.FolderPrinter(tempDir("anatwin-it-3mf"))));
     String lot = "PLA-" + Long.toString(System.nanoTime(), 36);
-    java.util.List<String> copies = printed(client, planner, meshId, 2, lot);
+    java.util.List<String> copies = printed(client, planner, meshId, 3, lot);
     java.util.List<String> other = printed(client, planner, meshId, 1, lot + "-B");
 
     // each copy's label: the patient and the note for the care team, the pseudonym for designers
@@ -363,9 +363,9 @@ class PrintPreparationIT extends ServiceIT {
     assertThat(care.get("patientName").asString()).isEqualTo("Phantom^Anatwin");
     assertThat(care.get("clinicalNote").asString()).isEqualTo("orbital floor, left; theatre 3");
     assertThat(care.get("copy").asInt()).isEqualTo(2);
-    assertThat(care.get("copies").asInt()).isEqualTo(2);
+    assertThat(care.get("copies").asInt()).isEqualTo(3);
     assertThat(care.get("text").asString())
-        .contains(care.get("serialNumber").asString(), "copy 2/2", "lot " + lot, "Phantom^Anatwin");
+        .contains(care.get("serialNumber").asString(), "copy 2/3", "lot " + lot, "Phantom^Anatwin");
     JsonNode designer =
         client
             .data(client.token("designer"), label, Map.of("a", copies.get(1)))
@@ -452,11 +452,38 @@ class PrintPreparationIT extends ServiceIT {
                     Map.of("a", other.get(0), "c", good))))
         .isEqualTo("print-orders:qa.size-mismatch");
 
+    // the third copy is measured from a CT of it (0.3 mm voxels, the part at 1:4 in PLA in air)
+    Path ct = tempDir("anatwin-it-qa-ct");
+    new org.anatwin.ingest.SyntheticSeries(
+            "qa-ct-skull-1-4", 90, 144, 169, 0.3, 113, 0.3, -21.5, -25.25, -11.6)
+        .write(ct, PrintPreparationIT::printedSkullAtOneToFour);
+    String ctSeries =
+        ingest.importFolder(ct, new Actor("it-admin", "admin")).series().iterator().next();
+    JsonNode fromCt =
+        client
+            .data(
+                quality,
+                """
+                mutation($a: ID!, $s: String!) { recordArtefactQa(artefactId: $a, input: {ctSeriesUid: $s, isoHu: -425}) {
+                  state qa { passed p95Mm scanVertices reason } } }""",
+                Map.of("a", copies.get(2), "s", ctSeries))
+            .get("recordArtefactQa");
+    System.out.println("qa: from CT " + fromCt);
+    assertThat(fromCt.get("state").asString()).isEqualTo("QA_PASSED");
+    assertThat(fromCt.get("qa").get("p95Mm").asDouble()).isLessThan(0.3);
+    assertThat(
+            errorCode(
+                client.post(
+                    quality,
+                    "mutation($a: ID!) { recordArtefactQa(artefactId: $a, input: {note: \"nothing\"}) { id } }",
+                    Map.of("a", copies.get(2)))))
+        .isEqualTo("print-orders:qa.input");
+
     JsonNode recalled = client.data(quality, RECALL, Map.of("lot", lot)).get("recall");
     assertThat(recalled.findValuesAsString("id")).containsExactlyInAnyOrderElementsOf(copies);
     assertThat(recalled.findValuesAsString("materialLot")).containsOnly(lot);
     assertThat(recalled.findValuesAsString("state"))
-        .containsExactlyInAnyOrder("DELIVERED", "QA_FAILED");
+        .containsExactlyInAnyOrder("DELIVERED", "QA_FAILED", "QA_PASSED");
     assertThat(
             client
                 .data(quality, RECALL, Map.of("lot", lot + "-B"))
@@ -512,6 +539,25 @@ class PrintPreparationIT extends ServiceIT {
             .get("submitPrintJob");
     assertThat(job.get("materialLot").asString()).isEqualTo(lot);
     return job.get("artefacts").findValuesAsString("id");
+  }
+
+  /**
+   * HU of a CT of the phantom's skull printed at 1:4 in PLA (150 HU) in air: the phantom's bone
+   * shell scaled by 0.25, cut where the skull series (and so the model) ends.
+   */
+  static double printedSkullAtOneToFour(double x, double y, double z) {
+    double sx = x / 0.25, sy = y / 0.25, sz = z / 0.25;
+    double a = org.anatwin.ingest.internal.SyntheticPhantom.SKULL_A;
+    double b = org.anatwin.ingest.internal.SyntheticPhantom.SKULL_B;
+    double c = org.anatwin.ingest.internal.SyntheticPhantom.SKULL_C;
+    double w = org.anatwin.ingest.internal.SyntheticPhantom.SKULL_WALL;
+    boolean bone =
+        ellipsoid(sx, sy, sz, a, b, c) <= 1 && ellipsoid(sx, sy, sz, a - w, b - w, c - w) > 1;
+    return bone && sz >= -40.33 ? 150 : -1000;
+  }
+
+  private static double ellipsoid(double x, double y, double z, double a, double b, double c) {
+    return (x * x) / (a * a) + (y * y) / (b * b) + (z * z) / (c * c);
   }
 
   private static String stl(TriangleMesh mesh) {

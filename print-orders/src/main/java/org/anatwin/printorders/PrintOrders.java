@@ -49,6 +49,7 @@ public final class PrintOrders {
   private final Map<String, PrinterConfig> printers =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final @Nullable CuraSlicer slicer;
+  private final org.anatwin.model.@Nullable VolumeSource volumes;
 
   /** Registers the simulated printer, which writes jobs under {@code printerRoot}; no slicer. */
   public PrintOrders(Storage storage, AuditSink audit, Clock clock, Path printerRoot) {
@@ -65,6 +66,18 @@ public final class PrintOrders {
       Clock clock,
       Path printerRoot,
       @Nullable CuraSlicer slicer) {
+    this(storage, audit, clock, printerRoot, slicer, null);
+  }
+
+  /** As above, reading CT series of printed parts for their QA from {@code volumes}. */
+  public PrintOrders(
+      Storage storage,
+      AuditSink audit,
+      Clock clock,
+      Path printerRoot,
+      @Nullable CuraSlicer slicer,
+      org.anatwin.model.@Nullable VolumeSource volumes) {
+    this.volumes = volumes;
     this.storage = storage;
     this.audit = audit;
     this.clock = clock;
@@ -797,6 +810,30 @@ public final class PrintOrders {
           "unit is one of "
               + new java.util.TreeSet<>(org.anatwin.modeling.ImportedMesh.UNITS.keySet()));
     }
+    Artefact artefact = unmeasured(artefactId);
+    PrintOrder order = order(PrintOrderId.parse(artefact.orderId())).orElseThrow();
+    org.anatwin.modeling.ImportedMesh imported;
+    try {
+      imported = Modeling.importMesh(scan, format, MAX_SCAN_TRIANGLES);
+    } catch (org.anatwin.modeling.ModelingException e) {
+      throw new PrintOrderException(
+          "print-orders:qa.unreadable",
+          "the scan cannot be read: " + e.code() + ": " + e.getMessage());
+    }
+    org.anatwin.model.TriangleMesh surface =
+        imported.unitless() ? imported.mesh().scaled(toMillimetres) : imported.mesh();
+    return measure(
+        artefact,
+        order,
+        surface,
+        scan,
+        Map.of("scanUnit", imported.unitless() ? unit : imported.unit()),
+        note,
+        actor);
+  }
+
+  /** The artefact, refused when unknown or measured already. */
+  private Artefact unmeasured(ArtefactId artefactId) {
     Artefact artefact =
         artefact(artefactId)
             .orElseThrow(
@@ -810,16 +847,64 @@ public final class PrintOrders {
           "print-orders:qa.already-recorded",
           "artefact " + artefact.serialNumber() + " was measured already; its record stands");
     }
-    org.anatwin.modeling.ImportedMesh imported;
+    return artefact;
+  }
+
+  /**
+   * Measures a printed copy from a CT of it: the series (stored like any other) is thresholded at
+   * {@code isoHu} (halfway between the material and air; about -400 HU for PLA or resin in air),
+   * enclosed voids (infill) are filled so only the part's outer surfaces count, and the
+   * iso-surface, placed between voxels by interpolation, is measured as a scan would be.
+   */
+  public ArtefactQa recordQaFromCt(
+      ArtefactId artefactId,
+      org.anatwin.model.SeriesInstanceUid series,
+      double isoHu,
+      String note,
+      Actor actor) {
+    if (volumes == null) {
+      throw new PrintOrderException(
+          "print-orders:qa.no-ct", "this service reads no CT series for QA");
+    }
+    Artefact artefact = unmeasured(artefactId);
+    PrintOrder order = order(PrintOrderId.parse(artefact.orderId())).orElseThrow();
+    org.anatwin.model.Volume volume = volumes.volumeOf(series);
+    org.anatwin.model.TriangleMesh surface;
     try {
-      imported = Modeling.importMesh(scan, format, MAX_SCAN_TRIANGLES);
+      var part =
+          org.anatwin.modeling.LabelMaps.fillHoles(
+              Modeling.createThresholdLabelMap(volume, (int) Math.ceil(isoHu), Short.MAX_VALUE));
+      surface =
+          Modeling.simplify(
+              Modeling.createIsoSurface(volume, part, isoHu, 0).mesh(), CT_SCAN_TRIANGLES, 0.01);
     } catch (org.anatwin.modeling.ModelingException e) {
       throw new PrintOrderException(
-          "print-orders:qa.unreadable",
-          "the scan cannot be read: " + e.code() + ": " + e.getMessage());
+          "print-orders:qa.ct-empty",
+          "no part at " + isoHu + " HU in series " + series + ": " + e.getMessage());
     }
-    org.anatwin.model.TriangleMesh surface =
-        imported.unitless() ? imported.mesh().scaled(toMillimetres) : imported.mesh();
+    return measure(
+        artefact,
+        order,
+        surface,
+        Modeling.toStl(surface),
+        Map.of("ctSeries", series.value(), "isoHu", Double.toString(isoHu)),
+        note,
+        actor);
+  }
+
+  /** A CT's surface is decimated to at most this many triangles (within 0.01 mm) for measuring. */
+  public static final int CT_SCAN_TRIANGLES = 600_000;
+
+  private ArtefactQa measure(
+      Artefact artefact,
+      PrintOrder order,
+      org.anatwin.model.TriangleMesh surface,
+      byte[] scan,
+      Map<String, String> source,
+      String note,
+      Actor actor) {
+    ArtefactId artefactId = artefact.id();
+    PrintOrderId orderId = order.id();
     List<PrintOrderRepository.MeshRow> meshes = repository.meshes(order.meshIds());
     List<org.anatwin.model.TriangleMesh> design =
         meshes.stream()
@@ -877,18 +962,7 @@ public final class PrintOrders {
         Activity.of(
             org.anatwin.printorders.qa.PartQa.ALGORITHM,
             org.anatwin.printorders.qa.PartQa.VERSION,
-            Map.of(
-                "intendedUse", order.intendedUse().name(),
-                "toleranceMmP95", Double.toString(tolerance),
-                "scale", Double.toString(order.scale()),
-                "scanSha256", scanHash.hex(),
-                "scanUnitToMm",
-                    Double.toString(
-                        imported.toMillimetres()
-                            * (imported.unit().equals("unspecified") ? toMillimetres : 1)),
-                "registration", Registrations.ICP + " " + Registrations.ICP_VERSION,
-                "maxNormalAngleDegrees",
-                    Double.toString(org.anatwin.printorders.qa.PartQa.MAX_NORMAL_ANGLE_DEGREES)),
+            qaParameters(order, tolerance, scanHash, source),
             used,
             List.of(qaId),
             List.of(actor.agent(), SOFTWARE),
@@ -927,6 +1001,20 @@ public final class PrintOrders {
                   result.passed() ? "" : ": " + result.reason()));
         });
     return qa;
+  }
+
+  private static Map<String, String> qaParameters(
+      PrintOrder order, double tolerance, ContentHash scan, Map<String, String> source) {
+    Map<String, String> p = new HashMap<>(source);
+    p.put("intendedUse", order.intendedUse().name());
+    p.put("toleranceMmP95", Double.toString(tolerance));
+    p.put("scale", Double.toString(order.scale()));
+    p.put("scanSha256", scan.hex());
+    p.put("registration", Registrations.ICP + " " + Registrations.ICP_VERSION);
+    p.put(
+        "maxNormalAngleDegrees",
+        Double.toString(org.anatwin.printorders.qa.PartQa.MAX_NORMAL_ANGLE_DEGREES));
+    return p;
   }
 
   private static Map<String, Object> qaFields(ArtefactQa qa) {

@@ -160,7 +160,13 @@ class PrintController {
     }
   }
 
-  record QaInput(String content, String fileName, @Nullable String unit, @Nullable String note) {}
+  record QaInput(
+      @Nullable String content,
+      @Nullable String fileName,
+      @Nullable String ctSeriesUid,
+      @Nullable Double isoHu,
+      @Nullable String unit,
+      @Nullable String note) {}
 
   record RecallInput(
       @Nullable String printerId,
@@ -288,20 +294,34 @@ class PrintController {
   @MutationMapping
   @PreAuthorize("hasAnyRole('technician','quality','admin')")
   ArtefactView recordArtefactQa(@Argument String artefactId, @Argument QaInput input) {
-    byte[] scan =
-        org.anatwin.api.Uploads.base64(
-            input.content(),
-            org.anatwin.api.Uploads.MAX_MESH_BYTES,
-            "print-orders:qa",
-            PrintOrderException::new);
     ArtefactId id = artefactId(artefactId);
-    orders.recordQa(
-        id,
-        scan,
-        org.anatwin.api.Uploads.format(input.fileName()),
-        input.unit() == null ? "MILLIMETER" : input.unit(),
-        input.note() == null ? "" : input.note(),
-        CurrentActor.get());
+    String note = input.note() == null ? "" : input.note();
+    if ((input.content() == null) == (input.ctSeriesUid() == null)) {
+      throw new PrintOrderException(
+          "print-orders:qa.input", "give either a scan file (content, fileName) or ctSeriesUid");
+    }
+    if (input.ctSeriesUid() != null) {
+      orders.recordQaFromCt(
+          id,
+          org.anatwin.model.SeriesInstanceUid.of(input.ctSeriesUid()),
+          input.isoHu() == null ? -400 : input.isoHu(),
+          note,
+          CurrentActor.get());
+    } else {
+      byte[] scan =
+          org.anatwin.api.Uploads.base64(
+              input.content(),
+              org.anatwin.api.Uploads.MAX_MESH_BYTES,
+              "print-orders:qa",
+              PrintOrderException::new);
+      orders.recordQa(
+          id,
+          scan,
+          org.anatwin.api.Uploads.format(input.fileName()),
+          input.unit() == null ? "MILLIMETER" : input.unit(),
+          note,
+          CurrentActor.get());
+    }
     return ArtefactView.from(orders.artefact(id).orElseThrow());
   }
 

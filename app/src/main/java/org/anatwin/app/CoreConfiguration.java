@@ -166,6 +166,7 @@ class CoreConfiguration {
             50,
             profile),
         technology.minWallMm(),
+        p.materials() == null ? java.util.List.of() : p.materials(),
         connection);
   }
 }

@@ -2,6 +2,7 @@ package org.anatwin.app;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -41,5 +42,6 @@ public record PrintingProperties(
       @Nullable String curaExtruder,
       @Nullable String technology,
       java.nio.file.@Nullable Path folder,
-      @Nullable String format) {}
+      @Nullable String format,
+      @Nullable List<String> materials) {}
 }

@@ -192,6 +192,7 @@ class PrintPreparationIT extends ServiceIT {
               null,
               null,
               null,
+              null,
               null);
       printOrders.register(
           CoreConfiguration.printer("octoprint-it", setting, tempDir("anatwin-it-octo")));

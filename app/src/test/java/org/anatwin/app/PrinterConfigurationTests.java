@@ -18,7 +18,19 @@ class PrinterConfigurationTests {
   private static PrintingProperties.PrinterSetting setting(
       String driver, URI url, String technology, Path folder, String format) {
     return new PrintingProperties.PrinterSetting(
-        "test", driver, url, "key", 0, 0, 0, null, null, technology, folder, format);
+        "test",
+        driver,
+        url,
+        "key",
+        0,
+        0,
+        0,
+        null,
+        null,
+        technology,
+        folder,
+        format,
+        java.util.List.of("Resin Grey", "Dental LT"));
   }
 
   @Test
@@ -30,6 +42,8 @@ class PrinterConfigurationTests {
     assertThat(sla.printer().technology()).isEqualTo("SLA");
     assertThat(sla.minWallMm()).isEqualTo(0.4);
     assertThat(sla.bed().profile()).as("not sliced by CuraEngine").isNull();
+    assertThat(sla.takes("dental lt")).isTrue();
+    assertThat(sla.takes("PLA")).isFalse();
   }
 
   @Test

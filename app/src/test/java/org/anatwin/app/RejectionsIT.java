@@ -32,6 +32,7 @@ class RejectionsIT extends ServiceIT {
   @Autowired Ingest ingest;
   @Autowired Storage storage;
   @Autowired org.anatwin.audit.AuditLog auditLog;
+  @Autowired org.anatwin.printorders.PrintOrders printOrders;
 
   GraphQlClient client;
   String femurSeries;
@@ -385,6 +386,69 @@ class RejectionsIT extends ServiceIT {
 
   private long count(String cypher) {
     return storage.graph().read(tx -> tx.run(cypher).single().get(0).asLong());
+  }
+
+  @Test
+  void aPrinterTakesOnlyItsMaterialsAndTheRegistryShowsWhatItBuilds() throws Exception {
+    printOrders.register(
+        new org.anatwin.printorders.PrinterConfig(
+            new org.anatwin.printorders.Printer("it-resin", "SLA printer", "SLA", "folder"),
+            new org.anatwin.printorders.preparation.Preparer.Bed(145, 145, 185, 30, null),
+            org.anatwin.printorders.Technology.SLA.minWallMm(),
+            java.util.List.of("Resin Grey"),
+            new org.anatwin.printorders.printer.FolderPrinter(tempDir("anatwin-it-resin"))));
+    JsonNode printers =
+        client
+            .data(
+                client.token("technician"),
+                "{ printers { id technology buildVolumeMm minWallMm materials sliced } }",
+                Map.of())
+            .get("printers");
+    JsonNode simulated = null;
+    JsonNode resin = null;
+    for (JsonNode p : printers) {
+      if (p.get("id").asString().equals("simulated-fdm-1")) {
+        simulated = p;
+      } else if (p.get("id").asString().equals("it-resin")) {
+        resin = p;
+      }
+    }
+    assertThat(simulated.get("buildVolumeMm").toString()).isEqualTo("[235.0,235.0,250.0]");
+    assertThat(simulated.get("minWallMm").asDouble()).isEqualTo(0.8);
+    assertThat(simulated.get("sliced").asBoolean()).isTrue();
+    assertThat(resin.get("technology").asString()).isEqualTo("SLA");
+    assertThat(resin.get("materials").toString()).isEqualTo("[\"Resin Grey\"]");
+    assertThat(resin.get("sliced").asBoolean()).isFalse();
+    String order = createOrder(client.token("planner"));
+    client.data(client.token("radiologist"), approve(order), Map.of());
+    assertThat(
+            errorCode(
+                client.post(
+                    client.token("technician"),
+                    "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"it-resin\") { state } }",
+                    Map.of("id", order))))
+        .isEqualTo("print-orders:prepare.material");
+  }
+
+  @Test
+  void anOrderSaysWhenItIsDueAndNeverInThePast() throws Exception {
+    String planner = client.token("planner");
+    String order =
+        "mutation($m: ID!, $d: String) { createPrintOrder(input: {meshIds: [$m], intendedUse: PLANNING, material: \"PLA\", dueBy: $d}) { dueBy } }";
+    String due = java.time.Instant.now().plus(java.time.Duration.ofDays(2)).toString();
+    assertThat(
+            client
+                .data(planner, order, Map.of("m", meshId, "d", due))
+                .get("createPrintOrder")
+                .get("dueBy")
+                .asString())
+        .isEqualTo(java.time.Instant.parse(due).toString());
+    assertThat(
+            errorCode(
+                client.post(planner, order, Map.of("m", meshId, "d", "2020-01-01T00:00:00Z"))))
+        .isEqualTo("print-orders:order.due");
+    assertThat(errorCode(client.post(planner, order, Map.of("m", meshId, "d", "tomorrow"))))
+        .isEqualTo("print-orders:order.due");
   }
 
   @Test

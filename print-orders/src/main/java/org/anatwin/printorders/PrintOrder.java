@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A print order and its history; {@link #state()} is the fold of {@link #events()}. The clinical
- * note is for the care team (it goes on each copy's label, never to designers).
+ * note is for the care team (it goes on each copy's label, never to designers); {@code dueBy} is
+ * when the parts are needed (e.g. the day before surgery), if said.
  */
 public record PrintOrder(
     PrintOrderId id,
@@ -17,6 +18,7 @@ public record PrintOrder(
     int copies,
     double scale,
     String clinicalNote,
+    @Nullable Instant dueBy,
     String createdBy,
     Instant createdAt,
     List<OrderEvent> events) {

@@ -128,13 +128,13 @@ public final class PrintOrders {
       int copies,
       double scale,
       Actor actor) {
-    return create(meshIds, use, material, copies, scale, "", actor);
+    return create(meshIds, use, material, copies, scale, "", null, actor);
   }
 
   /**
    * Creates an order for meshes that exist, all made from one patient's images, with a clinical
-   * note for the care team (printed on each copy's label); it starts submitted, waiting for
-   * approval.
+   * note for the care team (printed on each copy's label) and when the parts are due (optional); it
+   * starts submitted, waiting for approval.
    */
   public PrintOrder create(
       List<String> meshIds,
@@ -143,7 +143,12 @@ public final class PrintOrders {
       int copies,
       double scale,
       String clinicalNote,
+      @Nullable Instant dueBy,
       Actor actor) {
+    if (dueBy != null && dueBy.isBefore(clock.instant())) {
+      throw new PrintOrderException(
+          "print-orders:order.due", "the parts cannot be due in the past (" + dueBy + ")");
+    }
     if (clinicalNote.length() > 500) {
       throw new PrintOrderException(
           "print-orders:order.note", "a clinical note is at most 500 characters");
@@ -186,6 +191,7 @@ public final class PrintOrders {
             copies,
             scale,
             clinicalNote,
+            dueBy,
             actor.userName(),
             time,
             List.of(new OrderEvent.Submitted(actor.userName(), actor.role(), time)));
@@ -312,6 +318,11 @@ public final class PrintOrders {
             .orElseThrow(
                 () ->
                     new PrintOrderException("print-orders:order.unknown", "no print order " + id));
+    if (!printer.takes(order.material())) {
+      throw new PrintOrderException(
+          "print-orders:prepare.material",
+          "printer " + printerId + " prints " + printer.materials() + ", not " + order.material());
+    }
     if (order.state() != OrderState.APPROVED) {
       throw new PrintOrderException(
           "print-orders:prepare.unapproved",
@@ -1287,5 +1298,10 @@ public final class PrintOrders {
 
   public List<Printer> printers() {
     return repository.printers();
+  }
+
+  /** A registered printer's configuration (bed, thinnest wall, materials), if registered now. */
+  public Optional<PrinterConfig> printerConfig(String id) {
+    return Optional.ofNullable(printers.get(id));
   }
 }

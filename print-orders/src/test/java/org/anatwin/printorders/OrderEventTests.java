@@ -59,6 +59,7 @@ class OrderEventTests {
             2,
             1,
             "",
+            null,
             "ann",
             T,
             concat(printed, PASS, FAIL, DELIVERED));

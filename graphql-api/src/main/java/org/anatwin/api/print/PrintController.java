@@ -47,7 +47,8 @@ class PrintController {
       String material,
       @Nullable Integer copies,
       @Nullable Double scale,
-      @Nullable String clinicalNote) {}
+      @Nullable String clinicalNote,
+      @Nullable String dueBy) {}
 
   record ApprovalInput(boolean approved, String meaning, String reason) {}
 
@@ -105,6 +106,7 @@ class PrintController {
       double scale,
       String createdBy,
       String createdAt,
+      @Nullable String dueBy,
       @Nullable String printerId,
       List<EventView> events) {
     static OrderView from(PrintOrder o) {
@@ -118,6 +120,7 @@ class PrintController {
           o.scale(),
           o.createdBy(),
           o.createdAt().toString(),
+          o.dueBy() == null ? null : o.dueBy().toString(),
           o.printerId(),
           o.events().stream().map(EventView::from).toList());
     }
@@ -260,6 +263,7 @@ class PrintController {
             input.copies() == null ? 1 : input.copies(),
             input.scale() == null ? 1.0 : input.scale(),
             input.clinicalNote() == null ? "" : input.clinicalNote(),
+            due(input.dueBy()),
             CurrentActor.get()));
   }
 
@@ -506,6 +510,29 @@ class PrintController {
     return out;
   }
 
+  @SchemaMapping(typeName = "Printer")
+  @Nullable List<Double> buildVolumeMm(Printer printer) {
+    return orders
+        .printerConfig(printer.id())
+        .map(c -> List.of(c.bed().widthMm(), c.bed().depthMm(), c.bed().heightMm()))
+        .orElse(null);
+  }
+
+  @SchemaMapping(typeName = "Printer")
+  @Nullable Double minWallMm(Printer printer) {
+    return orders.printerConfig(printer.id()).map(c -> c.minWallMm()).orElse(null);
+  }
+
+  @SchemaMapping(typeName = "Printer")
+  List<String> materials(Printer printer) {
+    return orders.printerConfig(printer.id()).map(c -> c.materials()).orElse(List.of());
+  }
+
+  @SchemaMapping(typeName = "Printer")
+  boolean sliced(Printer printer) {
+    return orders.printerConfig(printer.id()).map(c -> c.bed().profile() != null).orElse(false);
+  }
+
   /** The printers with these ids (null where an id is null or unknown), from one query. */
   private List<@Nullable Printer> printers(List<@Nullable String> ids) {
     Map<String, Printer> byId = new java.util.HashMap<>();
@@ -515,6 +542,18 @@ class PrintController {
       out.add(id == null ? null : byId.get(id));
     }
     return out;
+  }
+
+  private static java.time.@Nullable Instant due(@Nullable String dueBy) {
+    if (dueBy == null) {
+      return null;
+    }
+    try {
+      return java.time.Instant.parse(dueBy);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new PrintOrderException(
+          "print-orders:order.due", "dueBy is an ISO-8601 instant such as 2026-12-01T07:00:00Z");
+    }
   }
 
   private static ArtefactId artefactId(String id) {

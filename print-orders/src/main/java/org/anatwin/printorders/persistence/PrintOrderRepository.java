@@ -35,7 +35,7 @@ public final class PrintOrderRepository {
   private static final String CREATE_ORDER =
       """
       CREATE (o:PrintOrder:Entity {id: $id, intendedUse: $use, material: $material, copies: $copies,
-                                   scale: $scale, clinicalNote: $note, createdBy: $actor,
+                                   scale: $scale, clinicalNote: $note, dueBy: $due, createdBy: $actor,
                                    createdAt: $time, label: $label})
       WITH o
       UNWIND $meshes AS meshId
@@ -372,6 +372,7 @@ public final class PrintOrderRepository {
           p.put("copies", order.copies());
           p.put("scale", order.scale());
           p.put("note", order.clinicalNote());
+          p.put("due", order.dueBy() == null ? null : order.dueBy().toString());
           p.put("actor", order.createdBy());
           p.put("time", order.createdAt().toString());
           p.put("meshes", order.meshIds());
@@ -690,6 +691,7 @@ public final class PrintOrderRepository {
                   o.get("copies").asInt(),
                   o.get("scale").asDouble(),
                   o.get("clinicalNote").asString(""),
+                  o.get("dueBy").isNull() ? null : Instant.parse(o.get("dueBy").asString()),
                   o.get("createdBy").asString(),
                   Instant.parse(o.get("createdAt").asString()),
                   events);

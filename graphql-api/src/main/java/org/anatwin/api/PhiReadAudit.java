@@ -78,16 +78,33 @@ public class PhiReadAudit extends SimplePerformantInstrumentation {
     }
     return e -> {
       Object value = fetcher.get(e);
-      Object unwrapped = value instanceof CompletableFuture<?> f ? f.getNow(null) : value;
-      // the controllers return PHI only to those who may see it: a value here was read
-      if (carriesPhi(field.getName(), unwrapped)
-          && (!field.getName().equals("property")
-              || PHI_PROPERTIES.contains(String.valueOf(e.getArgument("name"))))) {
-        reads.subjects.add(subject(e.getSource()));
-        if (reads.reader.get() == null) {
-          reads.reader.compareAndSet(null, reader(e));
-        }
+      boolean named =
+          !field.getName().equals("property")
+              || PHI_PROPERTIES.contains(String.valueOf(e.getArgument("name")));
+      if (!named) {
+        return value;
       }
+      Actor reader = reads.reader.get() == null ? reader(e) : null;
+      String subject = subject(e.getSource());
+      java.util.function.Consumer<@Nullable Object> record =
+          v -> {
+            // the controllers return PHI only to those who may see it: a value here was read
+            if (carriesPhi(field.getName(), v)) {
+              reads.subjects.add(subject);
+              if (reader != null) {
+                reads.reader.compareAndSet(null, reader);
+              }
+            }
+          };
+      if (value instanceof java.util.concurrent.CompletionStage<?> later) {
+        // a controller run on its own (virtual) thread: recorded when it answers
+        return later.thenApply(
+            v -> {
+              record.accept(v);
+              return v;
+            });
+      }
+      record.accept(value);
       return value;
     };
   }

@@ -507,6 +507,15 @@ class PrintPreparationIT extends ServiceIT {
     assertThat(down.findValuesAsString("id"))
         .containsAll(copies)
         .doesNotContainAnyElementsOf(other);
+    // and downstream of the printer (an agent), every copy it made
+    JsonNode byPrinter =
+        client
+            .data(
+                quality,
+                "query { lineage(of: \"printer:it-3mf\", direction: DOWNSTREAM, depth: 2) { nodes { id } } }",
+                Map.of())
+            .get("lineage");
+    assertThat(byPrinter.findValuesAsString("id")).containsAll(copies).containsAll(other);
   }
 
   /**

@@ -78,9 +78,9 @@ public class PhiReadAudit extends SimplePerformantInstrumentation {
     }
     return e -> {
       Object value = fetcher.get(e);
+      Object argument = e.getArgument("name");
       boolean named =
-          !field.getName().equals("property")
-              || PHI_PROPERTIES.contains(String.valueOf(e.getArgument("name")));
+          !field.getName().equals("property") || PHI_PROPERTIES.contains(String.valueOf(argument));
       if (!named) {
         return value;
       }

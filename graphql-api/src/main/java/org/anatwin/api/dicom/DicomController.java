@@ -9,7 +9,6 @@ import org.anatwin.api.Pages;
 import org.anatwin.ingest.DicomDestinations;
 import org.anatwin.ingest.ImportReport;
 import org.anatwin.ingest.Ingest;
-import org.anatwin.model.AuditSink;
 import org.anatwin.model.SeriesInstanceUid;
 import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeGeometry;
@@ -25,12 +24,10 @@ import org.springframework.stereotype.Controller;
 @Controller
 class DicomController {
   private final Ingest ingest;
-  private final AuditSink audit;
   private final DicomDestinations destinations;
 
-  DicomController(Ingest ingest, AuditSink audit, DicomDestinations destinations) {
+  DicomController(Ingest ingest, DicomDestinations destinations) {
     this.ingest = ingest;
-    this.audit = audit;
     this.destinations = destinations;
   }
 

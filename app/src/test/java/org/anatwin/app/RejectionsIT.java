@@ -360,6 +360,8 @@ class RejectionsIT extends ServiceIT {
                     "PLA",
                     1,
                     1,
+                    "",
+                    null,
                     new Actor("it-planner", "planner")))
         .hasMessageContaining("audit log is unavailable");
     assertThat(count("MATCH (o:PrintOrder) RETURN count(o)")).isEqualTo(before);

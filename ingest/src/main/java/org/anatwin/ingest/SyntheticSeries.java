@@ -30,6 +30,6 @@ public record SyntheticSeries(
   /** Writes the series into {@code dir} and returns its files in slice order. */
   public List<Path> write(Path dir, Hu hu) {
     return SyntheticPhantom.writeSeries(
-        dir, name, seriesNumber, columns, rows, pixelMm, slices, stepMm, x0, y0, z0, hu::at);
+        1, dir, name, seriesNumber, columns, rows, pixelMm, slices, stepMm, x0, y0, z0, hu::at);
   }
 }

@@ -120,17 +120,6 @@ public final class PrintOrders {
     printers.put(config.printer().id(), config);
   }
 
-  /** Creates an order for meshes that exist; it starts submitted, waiting for approval. */
-  public PrintOrder create(
-      List<String> meshIds,
-      IntendedUse use,
-      String material,
-      int copies,
-      double scale,
-      Actor actor) {
-    return create(meshIds, use, material, copies, scale, "", null, actor);
-  }
-
   /**
    * Creates an order for meshes that exist, all made from one patient's images, with a clinical
    * note for the care team (printed on each copy's label) and when the parts are due (optional); it

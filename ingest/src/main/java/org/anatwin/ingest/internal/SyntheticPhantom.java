@@ -131,26 +131,9 @@ public final class SyntheticPhantom {
   /**
    * Writes one axial CT series of {@code slices} images of {@code columns x rows} pixels of {@code
    * pixel} mm, {@code step} mm apart, the first pixel of the first slice at (x0, y0, z0); UIDs are
-   * derived from {@code name}.
+   * derived from {@code name} (and, for any phantom patient but 1, the patient).
    */
   public static List<Path> writeSeries(
-      Path dir,
-      String name,
-      int seriesNumber,
-      int columns,
-      int rows,
-      double pixel,
-      int slices,
-      double step,
-      double x0,
-      double y0,
-      double z0,
-      Shape shape) {
-    return writeSeries(
-        1, dir, name, seriesNumber, columns, rows, pixel, slices, step, x0, y0, z0, shape);
-  }
-
-  private static List<Path> writeSeries(
       int patient,
       Path dir,
       String name,

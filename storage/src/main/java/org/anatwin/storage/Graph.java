@@ -56,6 +56,14 @@ public final class Graph {
         });
   }
 
+  /**
+   * Runs the work in one write transaction, as {@link #atomically(Runnable)}, and returns its
+   * result.
+   */
+  public <T> T atomically(java.util.function.Supplier<T> work) {
+    return write(tx -> work.get());
+  }
+
   /** Runs the work in one read transaction. */
   public <T> T read(Function<TransactionContext, T> work) {
     try (Session session = driver.session()) {

@@ -109,4 +109,95 @@ public final class LineageWriter {
     }
     return out.append('"').toString();
   }
+
+  /**
+   * Reads back parameters written by {@link #encode}: a flat JSON object of strings. Throws {@code
+   * storage:lineage.parameters} for text that is not one.
+   */
+  public static Map<String, String> decode(String json) {
+    Map<String, String> out = new TreeMap<>();
+    int[] at = {skip(json, 0)};
+    expect(json, at, '{');
+    if (json.startsWith("}", skip(json, at[0]))) {
+      at[0] = skip(json, at[0]) + 1;
+    } else {
+      do {
+        String key = string(json, at);
+        expect(json, at, ':');
+        out.put(key, string(json, at));
+      } while (next(json, at) == ',');
+      at[0]--;
+      expect(json, at, '}');
+    }
+    if (skip(json, at[0]) != json.length()) {
+      throw unreadable(json);
+    }
+    return out;
+  }
+
+  private static int skip(String s, int i) {
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  private static char next(String s, int[] at) {
+    at[0] = skip(s, at[0]);
+    if (at[0] >= s.length()) {
+      throw unreadable(s);
+    }
+    return s.charAt(at[0]++);
+  }
+
+  private static void expect(String s, int[] at, char c) {
+    if (next(s, at) != c) {
+      throw unreadable(s);
+    }
+  }
+
+  private static String string(String s, int[] at) {
+    expect(s, at, '"');
+    StringBuilder out = new StringBuilder();
+    while (at[0] < s.length()) {
+      char c = s.charAt(at[0]++);
+      if (c == '"') {
+        return out.toString();
+      }
+      if (c != '\\') {
+        out.append(c);
+        continue;
+      }
+      if (at[0] >= s.length()) {
+        break;
+      }
+      char e = s.charAt(at[0]++);
+      switch (e) {
+        case '"', '\\', '/' -> out.append(e);
+        case 'n' -> out.append('\n');
+        case 't' -> out.append('\t');
+        case 'r' -> out.append('\r');
+        case 'b' -> out.append('\b');
+        case 'f' -> out.append('\f');
+        case 'u' -> {
+          if (at[0] + 4 > s.length()) {
+            throw unreadable(s);
+          }
+          try {
+            out.append((char) Integer.parseInt(s.substring(at[0], at[0] + 4), 16));
+          } catch (NumberFormatException bad) {
+            throw unreadable(s);
+          }
+          at[0] += 4;
+        }
+        default -> throw unreadable(s);
+      }
+    }
+    throw unreadable(s);
+  }
+
+  private static StorageException unreadable(String json) {
+    return new StorageException(
+        "storage:lineage.parameters", "recorded parameters are not a JSON object of strings");
+  }
 }

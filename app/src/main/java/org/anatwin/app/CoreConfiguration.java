@@ -45,6 +45,24 @@ class CoreConfiguration {
     return new Provenance(storage);
   }
 
+  /** Re-derivation: each producing module re-runs its own recorded activities. */
+  @Bean
+  org.anatwin.audit.Reproduction reproduction(
+      Provenance provenance,
+      Storage storage,
+      PrintOrders printOrders,
+      AuditLog audit,
+      Clock clock) {
+    return new org.anatwin.audit.Reproduction(
+        provenance,
+        java.util.List.of(
+            new org.anatwin.ingest.IngestDerivation(storage),
+            new org.anatwin.modeling.ModelingDerivation(),
+            printOrders.derivation()),
+        audit,
+        clock);
+  }
+
   @Bean
   Ingest ingest(Storage storage, AuditLog audit, AnatwinProperties properties, Clock clock) {
     return new Ingest(storage, audit, properties.limits(), clock);

@@ -384,6 +384,45 @@ class RejectionsIT extends ServiceIT {
     assertThat(unchanged.get("state").asString()).isEqualTo("SUBMITTED");
     assertThat(unchanged.get("events")).hasSize(1);
     assertThat(count("MATCH (a:Approval {orderId: '" + order + "'}) RETURN count(a)")).isZero();
+
+    // a version build and a tag: refused with the audit log, nothing of them in the graph
+    var twins =
+        new org.anatwin.versioning.Twins(storage, ingest, broken, java.time.Clock.systemUTC());
+    var plans =
+        new org.anatwin.versioning.TwinPlans(
+            twins, storage, broken, java.time.Clock.systemUTC(), v -> {});
+    long versions = count("MATCH (v:TwinVersion) RETURN count(v)");
+    long activities = count("MATCH (a:Activity) RETURN count(a)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                twins.buildVersion(
+                    org.anatwin.model.SeriesInstanceUid.of(femurSeries),
+                    java.util.List.of(new org.anatwin.versioning.StructureSpec("bone", 300, 3000)),
+                    new Actor("it-planner", "planner")))
+        .hasMessageContaining("audit log is unavailable");
+    assertThat(count("MATCH (v:TwinVersion) RETURN count(v)")).isEqualTo(versions);
+    assertThat(count("MATCH (a:Activity) RETURN count(a)")).isEqualTo(activities);
+    String version =
+        storage
+            .graph()
+            .read(
+                tx ->
+                    tx.run(
+                            "MATCH (v:TwinVersion)-[:HAS_STRUCTURE]->()-[:HAS_MESH]->(:Mesh {id: $m}) RETURN v.id",
+                            Map.of("m", meshId))
+                        .list()
+                        .getFirst()
+                        .get(0)
+                        .asString());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                plans.tag(
+                    org.anatwin.model.TwinVersionId.parse(version),
+                    "never-tagged",
+                    "",
+                    new Actor("it-planner", "planner")))
+        .hasMessageContaining("audit log is unavailable");
+    assertThat(count("MATCH (t:Tag {name: 'never-tagged'}) RETURN count(t)")).isZero();
   }
 
   private long count(String cypher) {

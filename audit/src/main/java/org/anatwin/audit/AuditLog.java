@@ -49,6 +49,11 @@ public final class AuditLog implements AuditSink {
     return repository.events(subject, before, limit);
   }
 
+  /** Up to {@code limit} committed events after sequence number {@code after}, in order. */
+  public List<StoredAuditEvent> after(long after, int limit) {
+    return repository.chain(after, limit);
+  }
+
   /** The log's size and Merkle root (hex) now. */
   public record Head(long size, String rootHash) {}
 

@@ -95,7 +95,7 @@ public final class Ingest implements VolumeSource {
   private final Clock clock;
 
   /** How stored series and one-shot folders alike become volumes; stateless, so shared. */
-  private static final SeriesAssembler ASSEMBLER =
+  static final SeriesAssembler ASSEMBLER =
       new SeriesAssembler(
           SeriesAssembler.TiltPolicy.RESAMPLE,
           Precision.doubleEquivalenceOfEpsilon(1e-4),

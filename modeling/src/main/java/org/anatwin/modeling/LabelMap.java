@@ -1,6 +1,8 @@
 package org.anatwin.modeling;
 
 import java.util.Map;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeGeometry;
 
 /**
@@ -25,5 +27,10 @@ public record LabelMap(
           "label count " + labels.length + " does not match " + geometry);
     }
     parameters = Map.copyOf(parameters);
+  }
+
+  /** The SHA-256 of the grid and the labels (see {@link Volume#gridHash}). */
+  public ContentHash contentHash() {
+    return Volume.gridHash(geometry, 1, (buffer, from, to) -> buffer.put(labels, from, to - from));
   }
 }

@@ -22,6 +22,7 @@ import org.anatwin.model.ContentHash;
 import org.anatwin.model.DerivedIds;
 import org.anatwin.model.PrintJobId;
 import org.anatwin.model.PrintOrderId;
+import org.anatwin.model.TriangleMesh;
 import org.anatwin.modeling.Modeling;
 import org.anatwin.printorders.persistence.PrintOrderRepository;
 import org.anatwin.printorders.preparation.CuraSlicer;
@@ -284,6 +285,48 @@ public final class PrintOrders {
   /** Name and version of the preparation, as recorded in lineage. */
   public static final String PREPARE = "anatwin.print.prepare";
 
+  /**
+   * The plate of an order's meshes on a printer: oriented ({@code down} given, or automatic),
+   * scaled, packed, packaged as 3MF and sliced where the printer slices. Deterministic: the same
+   * meshes, scale, printer profile and orientation give the same bytes.
+   */
+  Preparer.Plate plate(
+      PrintOrder order,
+      List<PrintOrderRepository.MeshRow> meshes,
+      double scale,
+      PrinterConfig printer,
+      double @Nullable [] down,
+      java.util.function.Function<PrintOrderRepository.MeshRow, TriangleMesh> geometry) {
+    List<Preparer.Input> inputs = new ArrayList<>();
+    for (PrintOrderRepository.MeshRow mesh : meshes) {
+      inputs.add(new Preparer.Input(mesh.structure(), mesh.designKind(), geometry.apply(mesh)));
+    }
+    return Preparer.prepare(
+        inputs, scale, printer.bed(), down, order.material(), order.id().value(), slicer);
+  }
+
+  TriangleMesh storedMesh(PrintOrderRepository.MeshRow mesh) {
+    return Modeling.fromStl(storage.blobs().get(ContentHash.parse(mesh.sha256())));
+  }
+
+  /** The configured printer of that id, or null. */
+  @Nullable PrinterConfig printer(String id) {
+    return printers.get(id);
+  }
+
+  /** The stored meshes of these ids, in that order. */
+  List<PrintOrderRepository.MeshRow> meshes(List<String> ids) {
+    return repository.meshes(ids);
+  }
+
+  /**
+   * Re-runs recorded preparations from the meshes they used (for {@code reproduce}): the plate, 3MF
+   * and G-code hashes and the slicing profile's hash are compared with the recorded ones.
+   */
+  public org.anatwin.model.Derivation derivation() {
+    return new PreparationDerivation(this);
+  }
+
   public static final String SLICE = "anatwin.print.slice.cura-engine";
 
   /**
@@ -341,17 +384,7 @@ public final class PrintOrders {
     for (PrintOrderRepository.MeshRow mesh : meshes) {
       qaGate(mesh, order.scale(), printer);
     }
-    List<Preparer.Input> inputs = new ArrayList<>();
-    for (PrintOrderRepository.MeshRow mesh : meshes) {
-      inputs.add(
-          new Preparer.Input(
-              mesh.structure(),
-              mesh.designKind(),
-              Modeling.fromStl(storage.blobs().get(ContentHash.parse(mesh.sha256())))));
-    }
-    Preparer.Plate plate =
-        Preparer.prepare(
-            inputs, order.scale(), printer.bed(), down, order.material(), id.value(), slicer);
+    Preparer.Plate plate = plate(order, meshes, order.scale(), printer, down, this::storedMesh);
     ContentHash stl = storage.blobs().put(plate.stl());
     ContentHash threeMf = storage.blobs().put(plate.threeMf());
     CuraSlicer.Sliced sliced = plate.sliced();

@@ -98,8 +98,18 @@ public final class TwinPlans {
     checkBranchName(name);
     TwinVersion base = version(from);
     Instant time = clock.instant();
-    branches.createBranch(base.twin(), name, from.value(), actor.userName(), time);
-    audit(time, actor, "twin.create-branch", List.of(base.twin().value(), from.value()), name);
+    storage
+        .graph()
+        .atomically(
+            () -> {
+              branches.createBranch(base.twin(), name, from.value(), actor.userName(), time);
+              audit(
+                  time,
+                  actor,
+                  "twin.create-branch",
+                  List.of(base.twin().value(), from.value()),
+                  name);
+            });
     return branchesOf(List.of(base.twin().value())).get(base.twin().value()).stream()
         .filter(b -> b.name().equals(name))
         .findFirst()
@@ -140,14 +150,20 @@ public final class TwinPlans {
     }
     TwinVersion v = version(version);
     Instant time = clock.instant();
-    branches.tag(
-        version.value(),
-        tag,
-        DerivedIds.createId("tag", v.twin().value(), tag),
-        actor.userName(),
-        time,
-        note);
-    audit(time, actor, "twin.tag-version", List.of(version.value(), v.twin().value()), tag);
+    storage
+        .graph()
+        .atomically(
+            () -> {
+              branches.tag(
+                  version.value(),
+                  tag,
+                  DerivedIds.createId("tag", v.twin().value(), tag),
+                  actor.userName(),
+                  time,
+                  note);
+              audit(
+                  time, actor, "twin.tag-version", List.of(version.value(), v.twin().value()), tag);
+            });
     return v;
   }
 
@@ -310,36 +326,44 @@ public final class TwinPlans {
               + on.id()
               + " the design was made on; design on the branch's head or name another branch");
     }
+    // the version and its audit event commit together, or neither does (fail closed)
     TwinVersionId created =
-        versions.saveVersion(
-            new TwinRepository.VersionDraft(
-                on.twin(),
-                patientOf(on),
-                branch,
-                head == null ? on.id().value() : null,
-                on.sourceSeries(),
-                null,
-                structures,
-                List.of(
-                    Activity.of(
-                        DESIGN_UPLOAD,
-                        "1",
-                        parameters,
-                        List.of(on.id().value()),
-                        List.of(id.value()),
-                        agents,
-                        time)),
-                agents,
-                actor.userName(),
-                time,
-                head == null ? on.id().value() : head,
-                List.of()));
-    audit(
-        time,
-        actor,
-        "twin.upload-design",
-        List.of(created.value(), id.value(), on.id().value()),
-        "design=" + upload.name() + " kind=" + upload.kind() + " branch=" + branch);
+        storage
+            .graph()
+            .atomically(
+                () -> {
+                  TwinVersionId saved =
+                      versions.saveVersion(
+                          new TwinRepository.VersionDraft(
+                              on.twin(),
+                              patientOf(on),
+                              branch,
+                              head == null ? on.id().value() : null,
+                              on.sourceSeries(),
+                              null,
+                              structures,
+                              List.of(
+                                  Activity.of(
+                                      DESIGN_UPLOAD,
+                                      "1",
+                                      parameters,
+                                      List.of(on.id().value()),
+                                      List.of(id.value()),
+                                      agents,
+                                      time)),
+                              agents,
+                              actor.userName(),
+                              time,
+                              head == null ? on.id().value() : head,
+                              List.of()));
+                  audit(
+                      time,
+                      actor,
+                      "twin.upload-design",
+                      List.of(saved.value(), id.value(), on.id().value()),
+                      "design=" + upload.name() + " kind=" + upload.kind() + " branch=" + branch);
+                  return saved;
+                });
     TwinVersion version = twins.version(created).orElseThrow();
     events.versionBuilt(version);
     return version;
@@ -476,17 +500,23 @@ public final class TwinPlans {
     if (position != null) {
       parameters.put("position", java.util.Arrays.toString(position));
     }
-    annotations.add(
-        a,
-        Activity.of(
-            ANNOTATE,
-            "1",
-            parameters,
-            List.of(versionId.value()),
-            List.of(id),
-            List.of(actor.agent()),
-            time));
-    audit(time, actor, "twin.annotate", List.of(versionId.value(), id), kind + " " + label);
+    storage
+        .graph()
+        .atomically(
+            () -> {
+              annotations.add(
+                  a,
+                  Activity.of(
+                      ANNOTATE,
+                      "1",
+                      parameters,
+                      List.of(versionId.value()),
+                      List.of(id),
+                      List.of(actor.agent()),
+                      time));
+              audit(
+                  time, actor, "twin.annotate", List.of(versionId.value(), id), kind + " " + label);
+            });
     return a;
   }
 
@@ -561,24 +591,33 @@ public final class TwinPlans {
     used.add(fixed.id().value());
     used.add(moving.id().value());
     Instant time = clock.instant();
-    versions.addRegistration(
-        versionId.value(),
-        registration,
-        current,
-        Activity.of(
-            LANDMARK_REGISTRATION,
-            "1",
-            Map.of("pairs", Integer.toString(labels.size()), "icp", Registrations.ICP_VERSION),
-            used,
-            List.of(id),
-            List.of(actor.agent(), Agent.anatwin()),
-            time));
-    audit(
-        time,
-        actor,
-        "twin.register-landmarks",
-        List.of(versionId.value(), id),
-        structure + " from " + labels.size() + " landmark pairs");
+    storage
+        .graph()
+        .atomically(
+            () -> {
+              versions.addRegistration(
+                  versionId.value(),
+                  registration,
+                  current,
+                  Activity.of(
+                      LANDMARK_REGISTRATION,
+                      "1",
+                      Map.of(
+                          "pairs",
+                          Integer.toString(labels.size()),
+                          "icp",
+                          Registrations.ICP_VERSION),
+                      used,
+                      List.of(id),
+                      List.of(actor.agent(), Agent.anatwin()),
+                      time));
+              audit(
+                  time,
+                  actor,
+                  "twin.register-landmarks",
+                  List.of(versionId.value(), id),
+                  structure + " from " + labels.size() + " landmark pairs");
+            });
     if (!registration.needsReview()) {
       twins.storeSpatialRegistration(version(versionId), structure);
     }

@@ -130,7 +130,8 @@ public final class Twins {
                   labels.id(),
                   labels.algorithm() + " " + labels.algorithmVersion(),
                   labels.parameters().toString(),
-                  labels.labelledVoxels()),
+                  labels.labelledVoxels(),
+                  labels.contentHash().hex()),
               mesh));
       derivations.add(
           Activity.of(
@@ -175,34 +176,43 @@ public final class Twins {
             volume.frameOfReference().value(),
             List.of((long) g.nx(), (long) g.ny(), (long) g.nz()),
             List.of(g.sx(), g.sy(), g.sz()),
-            List.of(g.origin().getX(), g.origin().getY(), g.origin().getZ()));
+            List.of(g.origin().getX(), g.origin().getY(), g.origin().getZ()),
+            volume.contentHash().hex());
     TwinId twin = twinOf(patient);
+    // the version and its audit event commit together, or neither does (fail closed)
     TwinVersionId id =
-        repository.saveVersion(
-            new TwinRepository.VersionDraft(
-                twin,
-                patient,
-                branch,
-                null,
-                series.value(),
-                volumeRow,
-                structures,
-                derivations,
-                agents,
-                actor.userName(),
-                time,
-                head,
-                registrations));
-    audit.append(
-        AuditEvent.success(
-            time,
-            actor,
-            "twin.build-version",
-            List.of(id.value(), twin.value(), series.value()),
-            "branch="
-                + branch
-                + " structures="
-                + specs.stream().map(StructureSpec::name).toList()));
+        storage
+            .graph()
+            .atomically(
+                () -> {
+                  TwinVersionId saved =
+                      repository.saveVersion(
+                          new TwinRepository.VersionDraft(
+                              twin,
+                              patient,
+                              branch,
+                              null,
+                              series.value(),
+                              volumeRow,
+                              structures,
+                              derivations,
+                              agents,
+                              actor.userName(),
+                              time,
+                              head,
+                              registrations));
+                  audit.append(
+                      AuditEvent.success(
+                          time,
+                          actor,
+                          "twin.build-version",
+                          List.of(saved.value(), twin.value(), series.value()),
+                          "branch="
+                              + branch
+                              + " structures="
+                              + specs.stream().map(StructureSpec::name).toList()));
+                  return saved;
+                });
     TwinVersion built = version(id).orElseThrow();
     for (RegistrationInfo r : built.registrations()) {
       if (!r.needsReview()) {
@@ -250,32 +260,38 @@ public final class Twins {
             actor.userName(),
             actor.role(),
             time);
-    repository.reviewSegmentation(
-        review,
-        Activity.of(
-            SEGMENTATION_REVIEW,
-            "1",
-            Map.of(
-                "decision", approved ? "approved" : "rejected",
-                "meaning", meaning,
-                "reason", reason),
-            // the meshes signed, not the version: a version also derives from its parent, whose
-            // sources a print of these meshes did not use
-            found.structures().stream()
-                .map(st -> st.mesh().id().value())
-                .distinct()
-                .sorted()
-                .toList(),
-            List.of(reviewId),
-            List.of(actor.agent()),
-            time));
-    audit.append(
-        AuditEvent.success(
-            time,
-            actor,
-            approved ? "twin.approve-segmentation" : "twin.reject-segmentation",
-            List.of(version.value()),
-            meaning + ": " + reason));
+    storage
+        .graph()
+        .atomically(
+            () -> {
+              repository.reviewSegmentation(
+                  review,
+                  Activity.of(
+                      SEGMENTATION_REVIEW,
+                      "1",
+                      Map.of(
+                          "decision", approved ? "approved" : "rejected",
+                          "meaning", meaning,
+                          "reason", reason),
+                      // the meshes signed, not the version: a version also derives from its parent,
+                      // whose
+                      // sources a print of these meshes did not use
+                      found.structures().stream()
+                          .map(st -> st.mesh().id().value())
+                          .distinct()
+                          .sorted()
+                          .toList(),
+                      List.of(reviewId),
+                      List.of(actor.agent()),
+                      time));
+              audit.append(
+                  AuditEvent.success(
+                      time,
+                      actor,
+                      approved ? "twin.approve-segmentation" : "twin.reject-segmentation",
+                      List.of(version.value()),
+                      meaning + ": " + reason));
+            });
     return found;
   }
 
@@ -312,27 +328,32 @@ public final class Twins {
     String reviewId =
         org.anatwin.model.DerivedIds.createId(
             "registration-review", registration.id(), actor.userName(), time.toString());
-    repository.acceptRegistration(
-        version.value(),
-        structure,
-        reviewId,
-        Activity.of(
-            REGISTRATION_REVIEW,
-            "1",
-            Map.of("decision", "accepted", "reason", reason),
-            List.of(registration.id()),
-            List.of(reviewId),
-            List.of(actor.agent()),
-            time),
-        actor.role(),
-        reason);
-    audit.append(
-        AuditEvent.success(
-            time,
-            actor,
-            "twin.accept-registration",
-            List.of(version.value(), registration.id()),
-            reason));
+    storage
+        .graph()
+        .atomically(
+            () -> {
+              repository.acceptRegistration(
+                  version.value(),
+                  structure,
+                  reviewId,
+                  Activity.of(
+                      REGISTRATION_REVIEW,
+                      "1",
+                      Map.of("decision", "accepted", "reason", reason),
+                      List.of(registration.id()),
+                      List.of(reviewId),
+                      List.of(actor.agent()),
+                      time),
+                  actor.role(),
+                  reason);
+              audit.append(
+                  AuditEvent.success(
+                      time,
+                      actor,
+                      "twin.accept-registration",
+                      List.of(version.value(), registration.id()),
+                      reason));
+            });
     storeSpatialRegistration(version(version).orElseThrow(), structure);
     return version(version).orElseThrow();
   }

@@ -8,6 +8,7 @@ import org.anatwin.audit.AuditLog;
 import org.anatwin.audit.AuditVerification;
 import org.anatwin.audit.LineageGraph;
 import org.anatwin.audit.Provenance;
+import org.anatwin.audit.Reproduction;
 import org.anatwin.audit.StoredAuditEvent;
 import org.anatwin.model.Actor;
 import org.anatwin.model.AuditEvent;
@@ -23,12 +24,17 @@ class AuditController {
   /** Properties that are patient data and never leave through lineage to a designer. */
   private static final List<String> PHI = org.anatwin.api.PhiReadAudit.PHI_PROPERTIES;
 
+  /** The Audit Source ID of exported messages. */
+  private static final String SOURCE = "anatwin";
+
   private final Provenance provenance;
   private final AuditLog auditLog;
+  private final Reproduction reproduction;
 
-  AuditController(Provenance provenance, AuditLog auditLog) {
+  AuditController(Provenance provenance, AuditLog auditLog, Reproduction reproduction) {
     this.provenance = provenance;
     this.auditLog = auditLog;
+    this.reproduction = reproduction;
   }
 
   record Property(String name, String value) implements org.anatwin.api.PhiReadAudit.PhiProperty {}
@@ -57,6 +63,35 @@ class AuditController {
       @Argument LineageGraph.Direction direction,
       @Argument @Nullable Integer depth) {
     return provenance.lineage(of, direction, depth);
+  }
+
+  @SchemaMapping(typeName = "LineageGraph")
+  @PreAuthorize("hasAnyRole('quality','admin')")
+  String fhirProvenance(LineageGraph graph) {
+    return org.anatwin.audit.FhirResources.provenance(graph);
+  }
+
+  @SchemaMapping(typeName = "AuditEvent")
+  String atna(EventView view) {
+    return org.anatwin.audit.AtnaMessages.message(
+        view.sequence(), view.hash(), event(view), SOURCE);
+  }
+
+  @SchemaMapping(typeName = "AuditEvent")
+  String fhir(EventView view) {
+    return org.anatwin.audit.FhirResources.auditEvent(
+        view.sequence(), view.hash(), event(view), SOURCE);
+  }
+
+  private static AuditEvent event(EventView view) {
+    return new AuditEvent(
+        Instant.parse(view.time()),
+        view.actor(),
+        view.role(),
+        view.action(),
+        AuditEvent.Outcome.valueOf(view.outcome()),
+        view.subjects(),
+        view.detail());
   }
 
   @SchemaMapping(typeName = "LineageNode")
@@ -149,6 +184,18 @@ class AuditController {
     List<org.anatwin.audit.Checkpoint> all = auditLog.checkpoints();
     int n = last == null ? 20 : Math.max(0, Math.min(last, 1000));
     return all.subList(Math.max(0, all.size() - n), all.size());
+  }
+
+  @QueryMapping
+  @PreAuthorize("hasAnyRole('quality','admin')")
+  Reproduction.Report reproduce(@Argument String entity) {
+    return reproduction.reproduce(entity, CurrentActor.get());
+  }
+
+  @SchemaMapping(typeName = "ReproductionStep")
+  List<Property> parameters(Reproduction.Step step) {
+    return new java.util.TreeMap<>(step.parameters())
+        .entrySet().stream().map(e -> new Property(e.getKey(), e.getValue())).toList();
   }
 
   /** Reading the audit trail is itself an audit event. */

@@ -136,7 +136,7 @@ public record DicomInstance(
    * meta header was rewritten by a network hop hash alike. The meta group is always explicit VR
    * little endian (PS3.10 7.1).
    */
-  static ContentHash datasetHash(byte[] bytes) {
+  public static ContentHash datasetHash(byte[] bytes) {
     int offset = 0;
     if (bytes.length >= 132
         && bytes[128] == 'D'

@@ -58,11 +58,13 @@ public final class TwinRepository {
       MERGE (v:Volume:Entity {id: $id})
         ON CREATE SET v.series = $series, v.frameOfReferenceUid = $frame, v.dimensions = $dimensions,
                       v.spacing = $spacing, v.origin = $origin, v.label = $label
+      SET v.sha256 = coalesce(v.sha256, $sha256)
       """;
   private static final String MERGE_LABEL_MAP =
       """
       MERGE (l:LabelMap:Entity {id: $id})
         ON CREATE SET l.algorithm = $algorithm, l.parameters = $parameters, l.voxels = $voxels, l.label = $label
+      SET l.sha256 = coalesce(l.sha256, $sha256)
       """;
   private static final String MERGE_MESH =
       """
@@ -169,10 +171,12 @@ public final class TwinRepository {
       String frame,
       List<Long> dimensions,
       List<Double> spacing,
-      List<Double> origin) {}
+      List<Double> origin,
+      String sha256) {}
 
   /** A label map as recorded in lineage. */
-  public record LabelMapRow(String id, String algorithm, String parameters, long voxels) {}
+  public record LabelMapRow(
+      String id, String algorithm, String parameters, long voxels, String sha256) {}
 
   /**
    * One structure of a draft version: its mesh and the label map it was made from (none for an
@@ -438,7 +442,9 @@ public final class TwinRepository {
                   "origin",
                   d.volume().origin(),
                   "label",
-                  "volume of series " + d.volume().series()))
+                  "volume of series " + d.volume().series(),
+                  "sha256",
+                  d.volume().sha256()))
           .consume();
     }
     List<Map<String, Object>> structures = new ArrayList<>();
@@ -457,7 +463,9 @@ public final class TwinRepository {
                     "voxels",
                     s.labelMap().voxels(),
                     "label",
-                    s.name() + " label map"))
+                    s.name() + " label map",
+                    "sha256",
+                    s.labelMap().sha256()))
             .consume();
       }
       MeshInfo m = s.mesh();

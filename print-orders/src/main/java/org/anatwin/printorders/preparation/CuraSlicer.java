@@ -110,11 +110,14 @@ public final class CuraSlicer {
       command.add("-e0");
       command.add("-j");
       command.add(extruder(profile.extruderDefinition()).toString());
+      // relative names, run inside the work folder: CuraEngine writes the model's path into the
+      // G-code (";MESH:"), and a temporary folder's name would make every slicing differ
       command.add("-l");
-      command.add(model.toString());
+      command.add(model.getFileName().toString());
       command.add("-o");
-      command.add(gcode.toString());
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      command.add(gcode.getFileName().toString());
+      ProcessBuilder builder =
+          new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true);
       builder.redirectOutput(log.toFile());
       builder
           .environment()

@@ -113,6 +113,10 @@ class PreparationTests {
         .contains(";FLAVOR:");
     assertThat(slicer.profileHash(PrintOrders.defaultFdmProfile()))
         .isEqualTo(sliced.profileSha256());
+    // slicing again gives the same bytes: no temporary path or time is written into the G-code
+    String gcode = new String(sliced.gcode(), java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(gcode).contains(";MESH:model.stl").doesNotContain("anatwin-slice");
+    assertThat(slicer.slice(plate.stl(), ENDER.profile()).gcode()).isEqualTo(sliced.gcode());
     assertThatThrownBy(
             () ->
                 slicer.slice(

@@ -225,6 +225,8 @@ class WalkingSkeletonIT extends ServiceIT {
     assertThat(senders).isNotEmpty();
     assertThat(lineage.findValuesAsString("id")).containsAll(senders);
 
+    reproduceMatchesUntilASegmentationParameterIsAltered(artefact, mesh.get("id").asString());
+
     HttpResponse<byte[]> stl = client.get(planner, mesh.get("download").asString());
     assertThat(stl.statusCode()).isEqualTo(200);
     assertThat(ContentHash.of(stl.body()).hex()).isEqualTo(mesh.get("sha256").asString());
@@ -244,6 +246,87 @@ class WalkingSkeletonIT extends ServiceIT {
     // the skull leaves the scanned range: padding closes the surface within one slice of an end
     assertThat(Math.min(Math.abs(file.min()[2] - bounds[2]), Math.abs(file.max()[2] - bounds[5])))
         .isLessThanOrEqualTo(voxel[2]);
+  }
+
+  /**
+   * Re-derives the printed artefact from the source blobs: every hash matches; with the threshold
+   * recorded in the graph altered, the segmentation is named as the first step that differs.
+   */
+  private void reproduceMatchesUntilASegmentationParameterIsAltered(String artefact, String mesh)
+      throws Exception {
+    String reproduce =
+        """
+        query($e: ID!) { reproduce(entity: $e) { matched firstDifference { algorithm status }
+          steps { algorithm status checks { kind property recorded reproduced matches } } } }""";
+    Map<String, Object> of = Map.of("e", artefact);
+    assertThat(GraphQlClient.errorClass(client.post(client.token("planner"), reproduce, of)))
+        .isEqualTo("FORBIDDEN");
+    String quality = client.token("quality");
+    JsonNode report = client.data(quality, reproduce, of).get("reproduce");
+    assertThat(report.get("matched").asBoolean()).as(report.toString()).isTrue();
+    Map<String, Set<String>> statuses = new java.util.HashMap<>();
+    Set<String> checked = new HashSet<>();
+    for (JsonNode step : report.get("steps")) {
+      statuses
+          .computeIfAbsent(step.get("algorithm").asString(), a -> new HashSet<>())
+          .add(step.get("status").asString());
+      for (JsonNode check : step.get("checks")) {
+        assertThat(check.get("matches").asBoolean()).as(check.toString()).isTrue();
+        checked.add(check.get("kind").asString() + "." + check.get("property").asString());
+      }
+    }
+    for (String rerun :
+        java.util.List.of(
+            "anatwin.dicom.receive",
+            "anatwin.series-to-volume",
+            "anatwin.threshold",
+            "anatwin.iso-surface.vtk-flying-edges",
+            "anatwin.print.prepare")) {
+      assertThat(statuses.get(rerun)).as(rerun).containsExactly("MATCHED");
+    }
+    assertThat(statuses.get("anatwin.print-job")).containsExactly("RECORDED");
+    assertThat(checked)
+        .contains(
+            "Instance.datasetSha256",
+            "Volume.sha256",
+            "LabelMap.sha256",
+            "Mesh.sha256",
+            "Preparation.threeMfSha256",
+            "Preparation.gcodeSha256");
+
+    String find =
+        """
+        MATCH (:Mesh {id: $mesh})-[:WAS_DERIVED_FROM]->(:LabelMap)-[:WAS_GENERATED_BY]->(a:Activity)
+        RETURN a.id AS id, a.parameters AS parameters""";
+    var threshold = storage.graph().read(tx -> tx.run(find, Map.of("mesh", mesh)).single().asMap());
+    String recorded = (String) threshold.get("parameters");
+    Map<String, String> parameters =
+        new java.util.TreeMap<>(org.anatwin.storage.LineageWriter.decode(recorded));
+    parameters.put(
+        "minimumHu", Integer.toString(Integer.parseInt(parameters.get("minimumHu")) + 1));
+    String altered =
+        "{"
+            + String.join(
+                ",",
+                parameters.entrySet().stream()
+                    .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
+                    .toList())
+            + "}";
+    String set = "MATCH (a:Activity {id: $id}) SET a.parameters = $p";
+    try {
+      storage
+          .graph()
+          .write(tx -> tx.run(set, Map.of("id", threshold.get("id"), "p", altered)).consume());
+      JsonNode differing = client.data(quality, reproduce, of).get("reproduce");
+      assertThat(differing.get("matched").asBoolean()).isFalse();
+      assertThat(differing.get("firstDifference").get("algorithm").asString())
+          .isEqualTo("anatwin.threshold");
+      assertThat(differing.get("firstDifference").get("status").asString()).isEqualTo("DIFFERED");
+    } finally {
+      storage
+          .graph()
+          .write(tx -> tx.run(set, Map.of("id", threshold.get("id"), "p", recorded)).consume());
+    }
   }
 
   private long nodeCount() {

@@ -1,11 +1,7 @@
 package org.anatwin.audit;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.anatwin.audit.persistence.LineageRepository;
 import org.anatwin.storage.Storage;
@@ -33,30 +29,18 @@ public final class Provenance {
   public LineageGraph lineage(
       String of, LineageGraph.Direction direction, @Nullable Integer depth) {
     int limit = depth == null ? MAX_DEPTH : Math.max(0, Math.min(depth, MAX_DEPTH));
-    if (repository.nodes(List.of(of)).isEmpty()) {
+    LineageRepository.Walk walk =
+        repository.walk(of, direction == LineageGraph.Direction.UPSTREAM, limit);
+    if (walk.nodes().isEmpty()) {
       throw new AuditException(
           "audit:lineage.unknown", "nothing in the lineage graph has id " + of);
     }
-    Set<String> seen = new LinkedHashSet<>(List.of(of));
-    Set<LineageGraph.Edge> edges = new LinkedHashSet<>();
-    List<String> frontier = List.of(of);
-    boolean upstream = direction == LineageGraph.Direction.UPSTREAM;
-    for (int hop = 0; hop < limit && !frontier.isEmpty(); hop++) {
-      List<String> next = new ArrayList<>();
-      for (LineageRepository.EdgeRow row : repository.hop(frontier, upstream)) {
-        edges.add(new LineageGraph.Edge(row.from(), row.to(), row.relation()));
-        if (seen.add(row.next())) {
-          next.add(row.next());
-        }
-      }
-      frontier = next;
-    }
-    Map<String, LineageGraph.Node> nodes = new LinkedHashMap<>();
-    for (LineageRepository.NodeRow row : repository.nodes(List.copyOf(seen))) {
-      nodes.put(row.id(), node(row));
-    }
-    List<LineageGraph.Node> ordered = seen.stream().map(nodes::get).filter(n -> n != null).toList();
-    return new LineageGraph(ordered, List.copyOf(edges));
+    List<LineageGraph.Edge> edges =
+        walk.edges().stream()
+            .map(e -> new LineageGraph.Edge(e.from(), e.to(), e.relation()))
+            .distinct()
+            .toList();
+    return new LineageGraph(walk.nodes().stream().map(Provenance::node).toList(), edges);
   }
 
   private static LineageGraph.Node node(LineageRepository.NodeRow row) {

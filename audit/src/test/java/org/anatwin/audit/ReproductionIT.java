@@ -196,6 +196,38 @@ class ReproductionIT {
   }
 
   @Test
+  void lineageWalksUpstreamAndDownstreamWithinTheDepthAsked() {
+    chain("e-", hash("ABC!ABC!"));
+    Provenance provenance = new Provenance(storage);
+    LineageGraph all = provenance.lineage("e-ok", LineageGraph.Direction.UPSTREAM, null);
+    assertThat(all.nodes().getFirst().id()).isEqualTo("e-ok");
+    assertThat(all.nodes())
+        .extracting(LineageGraph.Node::id)
+        .contains("e-src", "e-upper", "e-repeat")
+        .doesNotHaveDuplicates();
+    assertThat(all.edges())
+        .contains(
+            new LineageGraph.Edge("e-upper", "e-src", "WAS_DERIVED_FROM"),
+            new LineageGraph.Edge("e-repeat", "e-upper", "WAS_DERIVED_FROM"))
+        .doesNotHaveDuplicates();
+    // one hop: the approval's activity and what it was derived from, nothing further
+    LineageGraph one = provenance.lineage("e-ok", LineageGraph.Direction.UPSTREAM, 1);
+    assertThat(one.nodes()).extracting(LineageGraph.Node::kind).contains("Activity", "Text");
+    assertThat(one.nodes()).extracting(LineageGraph.Node::id).doesNotContain("e-upper", "e-src");
+    // downstream from the source: everything made from it, and none of another chain
+    LineageGraph down = provenance.lineage("e-src", LineageGraph.Direction.DOWNSTREAM, null);
+    assertThat(down.nodes())
+        .extracting(LineageGraph.Node::id)
+        .contains("e-upper", "e-repeat", "e-ok")
+        .noneMatch(id -> id.startsWith("a-"));
+    assertThat(down.edges())
+        .contains(new LineageGraph.Edge("e-upper", "e-src", "WAS_DERIVED_FROM"));
+    assertThat(provenance.lineage("e-src", LineageGraph.Direction.DOWNSTREAM, 0).nodes())
+        .extracting(LineageGraph.Node::id)
+        .containsExactly("e-src");
+  }
+
+  @Test
   void anUnknownEntityIsRefused() {
     assertThatThrownBy(() -> reproduction.reproduce("no-such-entity", QUALITY))
         .isInstanceOfSatisfying(

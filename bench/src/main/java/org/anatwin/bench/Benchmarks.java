@@ -13,9 +13,10 @@ public final class Benchmarks {
       case "ingest" -> new IngestBench(runs).run();
       case "meshing" -> new MeshingBench(runs).run();
       case "icp" -> new IcpBench(runs).run();
+      case "lineage" -> new LineageBench(runs).run();
       default -> {
         System.err.println(
-            "benchmarks: ingest, meshing, icp   (usage: ./anatwin bench NAME [RUNS]; got "
+            "benchmarks: ingest, meshing, icp, lineage   (usage: ./anatwin bench NAME [RUNS]; got "
                 + Arrays.toString(args)
                 + ")");
         System.exit(2);

@@ -147,9 +147,6 @@ public class PhiReadAudit extends SimplePerformantInstrumentation {
     if (source instanceof Subject s) {
       return s.subjectId();
     }
-    if (source instanceof org.anatwin.audit.LineageGraph.Node node) {
-      return node.id();
-    }
     return String.valueOf(source);
   }
 

@@ -4,41 +4,34 @@ import java.util.List;
 import java.util.Map;
 import org.anatwin.storage.Graph;
 
-/** Every Cypher statement of lineage reads: one hop of the PROV graph at a time. */
+/** Every Cypher statement of lineage reads: a walk of the PROV graph in one statement. */
 public final class LineageRepository {
-  private static final String NODES =
+
+  /**
+   * The whole walk in one statement: the nodes within the given number of hops (Neo4j prunes the
+   * expansion to a breadth-first search, since only distinct end nodes are kept), then each one's
+   * edges to the others, so a walk costs one round trip however deep it goes.
+   */
+  private static final String WALK =
       """
       CALL {
-        MATCH (n:Entity) WHERE n.id IN $ids RETURN n
+        MATCH (a:Entity) WHERE a.id = $id RETURN a
         UNION
-        MATCH (n:Activity) WHERE n.id IN $ids RETURN n
+        MATCH (a:Activity) WHERE a.id = $id RETURN a
         UNION
-        MATCH (n:Agent) WHERE n.id IN $ids RETURN n
+        MATCH (a:Agent) WHERE a.id = $id RETURN a
       }
-      RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'] AS labels, properties(n) AS properties
+      MATCH (a)%s(n)
+      WITH DISTINCT n
+      WITH collect(n) AS ns
+      UNWIND ns AS n
+      OPTIONAL MATCH (n)%s(m) WHERE m IN ns
+      RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'] AS labels, properties(n) AS properties,
+             collect(CASE WHEN m IS NULL THEN null ELSE [type(r), m.id] END) AS edges
       """;
-  private static final String UPSTREAM =
-      """
-      CALL {
-        MATCH (n:Entity) WHERE n.id IN $ids RETURN n
-        UNION
-        MATCH (n:Activity) WHERE n.id IN $ids RETURN n
-      }
-      MATCH (n)-[r:WAS_DERIVED_FROM|WAS_GENERATED_BY|USED|WAS_ASSOCIATED_WITH]->(m)
-      RETURN n.id AS from, type(r) AS relation, m.id AS to, m.id AS next
-      """;
-  private static final String DOWNSTREAM =
-      """
-      CALL {
-        MATCH (n:Entity) WHERE n.id IN $ids RETURN n
-        UNION
-        MATCH (n:Activity) WHERE n.id IN $ids RETURN n
-        UNION
-        MATCH (n:Agent) WHERE n.id IN $ids RETURN n
-      }
-      MATCH (m)-[r:WAS_DERIVED_FROM|WAS_GENERATED_BY|USED|WAS_ASSOCIATED_WITH]->(n)
-      RETURN m.id AS from, type(r) AS relation, n.id AS to, m.id AS next
-      """;
+
+  private static final String RELATIONS =
+      "WAS_DERIVED_FROM|WAS_GENERATED_BY|USED|WAS_ASSOCIATED_WITH";
 
   private final Graph graph;
 
@@ -52,29 +45,45 @@ public final class LineageRepository {
   /** An edge row and the id on its far side. */
   public record EdgeRow(String from, String relation, String to, String next) {}
 
-  public List<NodeRow> nodes(List<String> ids) {
-    return graph.read(
-        tx ->
-            tx.run(NODES, Map.of("ids", ids))
-                .list(
-                    r ->
-                        new NodeRow(
-                            r.get("id").asString(),
-                            r.get("labels").asList(v -> v.asString()),
-                            r.get("properties").asMap())));
-  }
+  /** A walk: its nodes (the start first) and the edges between them, as stored. */
+  public record Walk(List<NodeRow> nodes, List<EdgeRow> edges) {}
 
-  /** One hop: edges leaving (upstream) or entering (downstream) the given nodes. */
-  public List<EdgeRow> hop(List<String> ids, boolean upstream) {
+  /**
+   * Everything within {@code depth} hops of {@code id} (0 to 64), upstream along the PROV edges or
+   * downstream against them, with the edges among what was found; empty when nothing has that id.
+   */
+  public Walk walk(String id, boolean upstream, int depth) {
+    if (depth < 0 || depth > 64) {
+      throw new IllegalArgumentException("depth " + depth + " is not within 0..64");
+    }
+    String hops = "[:" + RELATIONS + "*0.." + depth + "]";
+    String cypher =
+        WALK.formatted(
+            upstream ? "-" + hops + "->" : "<-" + hops + "-",
+            upstream ? "-[r:" + RELATIONS + "]->" : "<-[r:" + RELATIONS + "]-");
     return graph.read(
-        tx ->
-            tx.run(upstream ? UPSTREAM : DOWNSTREAM, Map.of("ids", ids))
-                .list(
-                    r ->
-                        new EdgeRow(
-                            r.get("from").asString(),
-                            r.get("relation").asString(),
-                            r.get("to").asString(),
-                            r.get("next").asString())));
+        tx -> {
+          List<NodeRow> nodes = new java.util.ArrayList<>();
+          List<EdgeRow> edges = new java.util.ArrayList<>();
+          for (var r : tx.run(cypher, Map.of("id", id)).list()) {
+            String node = r.get("id").asString();
+            NodeRow row =
+                new NodeRow(
+                    node, r.get("labels").asList(v -> v.asString()), r.get("properties").asMap());
+            if (node.equals(id)) {
+              nodes.addFirst(row);
+            } else {
+              nodes.add(row);
+            }
+            for (var e : r.get("edges").asList(v -> v.asList(x -> x.asString()))) {
+              String other = e.get(1);
+              edges.add(
+                  upstream
+                      ? new EdgeRow(node, e.get(0), other, other)
+                      : new EdgeRow(other, e.get(0), node, other));
+            }
+          }
+          return new Walk(nodes, edges);
+        });
   }
 }

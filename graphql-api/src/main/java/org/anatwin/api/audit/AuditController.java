@@ -2,6 +2,7 @@ package org.anatwin.api.audit;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.anatwin.api.CurrentActor;
 import org.anatwin.api.Pages;
 import org.anatwin.audit.AuditLog;
@@ -56,19 +57,55 @@ class AuditController {
 
   record EventConnection(List<EventEdge> edges, PageInfo pageInfo) {}
 
+  /**
+   * A lineage node as the API returns it: its properties already filtered for the caller (no PHI
+   * for a designer), so a large graph is served by plain property reads, not a resolver per node.
+   */
+  record NodeView(
+      String id, String kind, String label, List<Property> properties, Map<String, String> values)
+      implements org.anatwin.api.PhiReadAudit.Subject {
+    @Override
+    public String subjectId() {
+      return id;
+    }
+  }
+
+  /** A lineage graph as the API returns it, with the graph it was made from. */
+  record GraphView(List<NodeView> nodes, List<LineageGraph.Edge> edges, LineageGraph graph) {}
+
   @QueryMapping
   @PreAuthorize("hasAnyRole('quality','admin','planner','radiologist','technician','designer')")
-  LineageGraph lineage(
+  GraphView lineage(
       @Argument String of,
       @Argument LineageGraph.Direction direction,
       @Argument @Nullable Integer depth) {
-    return provenance.lineage(of, direction, depth);
+    LineageGraph graph = provenance.lineage(of, direction, depth);
+    boolean phi = CurrentActor.seesPhi();
+    List<NodeView> nodes =
+        graph.nodes().stream()
+            .map(
+                n -> {
+                  Map<String, String> values = new java.util.TreeMap<>(n.properties());
+                  if (!phi) {
+                    values.keySet().removeAll(PHI);
+                  }
+                  return new NodeView(
+                      n.id(),
+                      n.kind(),
+                      n.label(),
+                      values.entrySet().stream()
+                          .map(e -> new Property(e.getKey(), e.getValue()))
+                          .toList(),
+                      values);
+                })
+            .toList();
+    return new GraphView(nodes, graph.edges(), graph);
   }
 
   @SchemaMapping(typeName = "LineageGraph")
   @PreAuthorize("hasAnyRole('quality','admin')")
-  String fhirProvenance(LineageGraph graph) {
-    return org.anatwin.audit.FhirResources.provenance(graph);
+  String fhirProvenance(GraphView view) {
+    return org.anatwin.audit.FhirResources.provenance(view.graph());
   }
 
   @SchemaMapping(typeName = "AuditEvent")
@@ -95,17 +132,8 @@ class AuditController {
   }
 
   @SchemaMapping(typeName = "LineageNode")
-  List<Property> properties(LineageGraph.Node node) {
-    boolean phi = CurrentActor.seesPhi();
-    return node.properties().entrySet().stream()
-        .filter(e -> phi || !PHI.contains(e.getKey()))
-        .map(e -> new Property(e.getKey(), e.getValue()))
-        .toList();
-  }
-
-  @SchemaMapping(typeName = "LineageNode")
-  @Nullable String property(LineageGraph.Node node, @Argument String name) {
-    return !CurrentActor.seesPhi() && PHI.contains(name) ? null : node.properties().get(name);
+  @Nullable String property(NodeView node, @Argument String name) {
+    return node.values().get(name);
   }
 
   @QueryMapping

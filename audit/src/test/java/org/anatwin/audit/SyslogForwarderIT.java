@@ -63,6 +63,11 @@ class SyslogForwarderIT {
     storage.close();
   }
 
+  private SyslogForwarder tcp(InetSocketAddress collector, Path offset) {
+    return new SyslogForwarder(
+        log, collector, SyslogForwarder.Transport.TCP, "anatwin@test", "test-host", offset);
+  }
+
   private void append(int n, String action) {
     for (int i = 0; i < n; i++) {
       log.append(
@@ -150,14 +155,7 @@ class SyslogForwarderIT {
     append(5, "twin.build-version");
     Path offset = work.resolve("tcp.offset");
     try (Collector collector = new Collector()) {
-      SyslogForwarder forwarder =
-          new SyslogForwarder(
-              log,
-              collector.address(),
-              SyslogForwarder.Transport.TCP,
-              "anatwin@test",
-              "test-host",
-              offset);
+      SyslogForwarder forwarder = tcp(collector.address(), offset);
       assertThat(forwarder.forward()).isEqualTo(before + 5);
       await(collector.frames, (int) before + 5);
       assertThat(sequences(collector.frames))
@@ -166,14 +164,7 @@ class SyslogForwarderIT {
       assertThat(forwarder.forward()).isZero();
       append(2, "twin.tag-version");
       // a restarted service resumes from the recorded offset
-      SyslogForwarder restarted =
-          new SyslogForwarder(
-              log,
-              collector.address(),
-              SyslogForwarder.Transport.TCP,
-              "anatwin@test",
-              "test-host",
-              offset);
+      SyslogForwarder restarted = tcp(collector.address(), offset);
       assertThat(restarted.forward()).isEqualTo(2);
       await(collector.frames, (int) before + 7);
       assertThat(sequences(collector.frames.subList((int) before + 5, collector.frames.size())))
@@ -186,21 +177,12 @@ class SyslogForwarderIT {
     try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       gone = new InetSocketAddress(InetAddress.getLoopbackAddress(), closed.getLocalPort());
     }
-    forwarder =
-        new SyslogForwarder(
-            log, gone, SyslogForwarder.Transport.TCP, "anatwin@test", "test-host", offset);
+    forwarder = tcp(gone, offset);
     long sent = forwarder.lastSent();
     assertThatThrownBy(forwarder::forward).isInstanceOf(UncheckedIOException.class);
     assertThat(forwarder.lastSent()).isEqualTo(sent);
     try (Collector collector = new Collector()) {
-      SyslogForwarder back =
-          new SyslogForwarder(
-              log,
-              collector.address(),
-              SyslogForwarder.Transport.TCP,
-              "anatwin@test",
-              "test-host",
-              offset);
+      SyslogForwarder back = tcp(collector.address(), offset);
       assertThat(back.forward()).isEqualTo(3);
       await(collector.frames, 3);
       assertThat(sequences(collector.frames)).containsExactly(sent + 1, sent + 2, sent + 3);

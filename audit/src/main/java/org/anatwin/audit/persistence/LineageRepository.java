@@ -42,8 +42,8 @@ public final class LineageRepository {
   /** A node row: id, labels other than Entity, properties. */
   public record NodeRow(String id, List<String> labels, Map<String, Object> properties) {}
 
-  /** An edge row and the id on its far side. */
-  public record EdgeRow(String from, String relation, String to, String next) {}
+  /** An edge as stored: from, relation, to. */
+  public record EdgeRow(String from, String relation, String to) {}
 
   /** A walk: its nodes (the start first) and the edges between them, as stored. */
   public record Walk(List<NodeRow> nodes, List<EdgeRow> edges) {}
@@ -79,8 +79,8 @@ public final class LineageRepository {
               String other = e.get(1);
               edges.add(
                   upstream
-                      ? new EdgeRow(node, e.get(0), other, other)
-                      : new EdgeRow(other, e.get(0), node, other));
+                      ? new EdgeRow(node, e.get(0), other)
+                      : new EdgeRow(other, e.get(0), node));
             }
           }
           return new Walk(nodes, edges);

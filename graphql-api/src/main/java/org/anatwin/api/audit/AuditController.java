@@ -49,7 +49,8 @@ class AuditController {
       String outcome,
       List<String> subjects,
       String detail,
-      String hash) {}
+      String hash,
+      AuditEvent event) {}
 
   record EventEdge(String cursor, EventView node) {}
 
@@ -111,24 +112,13 @@ class AuditController {
   @SchemaMapping(typeName = "AuditEvent")
   String atna(EventView view) {
     return org.anatwin.audit.AtnaMessages.message(
-        view.sequence(), view.hash(), event(view), SOURCE);
+        view.sequence(), view.hash(), view.event(), SOURCE);
   }
 
   @SchemaMapping(typeName = "AuditEvent")
   String fhir(EventView view) {
     return org.anatwin.audit.FhirResources.auditEvent(
-        view.sequence(), view.hash(), event(view), SOURCE);
-  }
-
-  private static AuditEvent event(EventView view) {
-    return new AuditEvent(
-        Instant.parse(view.time()),
-        view.actor(),
-        view.role(),
-        view.action(),
-        AuditEvent.Outcome.valueOf(view.outcome()),
-        view.subjects(),
-        view.detail());
+        view.sequence(), view.hash(), view.event(), SOURCE);
   }
 
   @SchemaMapping(typeName = "LineageNode")
@@ -164,7 +154,8 @@ class AuditController {
                           r.leafHash() == null
                               ? java.util.HexFormat.of()
                                   .formatHex(AuditLog.leaf(r.sequence(), r.event()))
-                              : r.leafHash()));
+                              : r.leafHash(),
+                          e));
                 })
             .toList();
     Actor actor = CurrentActor.get();

@@ -15,15 +15,19 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.anatwin.api.Access;
 import org.anatwin.api.CurrentActor;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
-import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
 import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
@@ -32,8 +36,15 @@ import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -46,38 +57,38 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
- * Identity for the default profile. The service is an OAuth 2 resource server: every API request
- * carries a JWT, and realm roles are read from {@code realm_access.roles} as Keycloak writes them.
- * The tokens come from an embedded OIDC issuer (Spring Security's authorization server) with one
- * demo client per role ({@code demo-<role>}, client-credentials grant), signed with an RSA key kept
- * in the data folder so tokens survive a restart. In production the issuer is Keycloak.
+ * Identity. The service is an OAuth 2 resource server: every API request carries a JWT, and realm
+ * roles are read from {@code realm_access.roles} as Keycloak writes them; what each role may do is
+ * {@link Access}, enforced for HTTP here and for GraphQL by {@code AccessControl}. A token holding
+ * none of the system's roles gets 403 everywhere.
+ *
+ * <p>With {@code anatwin.security.issuer-uri} set (the {@code production} profile: Keycloak) tokens
+ * are checked against that issuer's keys, and against {@code anatwin.security.audience} when set.
+ * Without it (the default profile) tokens come from an embedded OIDC issuer (Spring Security's
+ * authorization server) with one demo client per role ({@code demo-<role>}, client-credentials
+ * grant), signed with an RSA key kept in the data folder so tokens survive a restart.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableMethodSecurity
 class SecurityConfiguration {
   private static final String ROLES_CLAIM = "realm_access";
-
-  @Bean
-  @Order(1)
-  SecurityFilterChain issuer(HttpSecurity http) throws Exception {
-    OAuth2AuthorizationServerConfigurer issuer = new OAuth2AuthorizationServerConfigurer();
-    RequestMatcher endpoints = issuer.getEndpointsMatcher();
-    http.securityMatcher(endpoints)
-        .with(issuer, as -> as.oidc(Customizer.withDefaults()))
-        .authorizeHttpRequests(a -> a.anyRequest().authenticated())
-        .csrf(c -> c.ignoringRequestMatchers(endpoints));
-    return http.build();
-  }
+  private static final String EMBEDDED = "'${anatwin.security.issuer-uri:}'.isBlank()";
 
   @Bean
   @Order(2)
   SecurityFilterChain api(HttpSecurity http) throws Exception {
+    String[] everyRole = CurrentActor.ROLES.toArray(String[]::new);
     http.authorizeHttpRequests(
-            a ->
-                a.requestMatchers("/graphiql", "/graphiql/**", "/error", "/actuator/health")
-                    .permitAll()
-                    .anyRequest()
-                    .authenticated())
+            a -> {
+              a.requestMatchers("/graphiql", "/graphiql/**", "/error", "/actuator/health")
+                  .permitAll();
+              for (Access.Rule rule : Access.rules()) {
+                if (rule.kind() == Access.Kind.HTTP) {
+                  a.requestMatchers(HttpMethod.valueOf(rule.method()), rule.path())
+                      .hasAnyRole(Access.roleNames(rule));
+                }
+              }
+              a.anyRequest().hasAnyRole(everyRole);
+            })
         .csrf(c -> c.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(realmRoles())));
@@ -102,56 +113,99 @@ class SecurityConfiguration {
     return List.of();
   }
 
-  @Bean
-  RegisteredClientRepository demoClients() {
-    List<RegisteredClient> clients =
-        CurrentActor.ROLES.stream()
-            .map(
-                role ->
-                    RegisteredClient.withId("demo-" + role)
-                        .clientId("demo-" + role)
-                        .clientSecret("{noop}demo-" + role + "-secret")
-                        .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                        .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
-                        .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-                        .tokenSettings(
-                            TokenSettings.builder()
-                                .accessTokenTimeToLive(Duration.ofHours(8))
-                                .build())
-                        .build())
-            .toList();
-    return new InMemoryRegisteredClientRepository(clients);
+  /** The default profile's embedded issuer and its demo clients. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnExpression(EMBEDDED)
+  static class EmbeddedIssuer {
+    @Bean
+    @Order(1)
+    SecurityFilterChain issuer(HttpSecurity http) throws Exception {
+      OAuth2AuthorizationServerConfigurer issuer = new OAuth2AuthorizationServerConfigurer();
+      RequestMatcher endpoints = issuer.getEndpointsMatcher();
+      http.securityMatcher(endpoints)
+          .with(issuer, as -> as.oidc(Customizer.withDefaults()))
+          .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+          .csrf(c -> c.ignoringRequestMatchers(endpoints));
+      return http.build();
+    }
+
+    @Bean
+    RegisteredClientRepository demoClients() {
+      List<RegisteredClient> clients =
+          CurrentActor.ROLES.stream()
+              .map(
+                  role ->
+                      RegisteredClient.withId("demo-" + role)
+                          .clientId("demo-" + role)
+                          .clientSecret("{noop}demo-" + role + "-secret")
+                          .clientAuthenticationMethod(
+                              ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                          .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                          .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                          .tokenSettings(
+                              TokenSettings.builder()
+                                  .accessTokenTimeToLive(Duration.ofHours(8))
+                                  .build())
+                          .build())
+              .toList();
+      return new InMemoryRegisteredClientRepository(clients);
+    }
+
+    /** Demo tokens look like Keycloak's: the user name and the realm roles. */
+    @Bean
+    OAuth2TokenCustomizer<JwtEncodingContext> keycloakShapedClaims() {
+      return context -> {
+        String client = context.getRegisteredClient().getClientId();
+        if (client.startsWith("demo-")) {
+          context.getClaims().claim("preferred_username", client);
+          context
+              .getClaims()
+              .claim(ROLES_CLAIM, Map.of("roles", List.of(client.substring("demo-".length()))));
+        }
+      };
+    }
+
+    @Bean
+    AuthorizationServerSettings authorizationServerSettings() {
+      return AuthorizationServerSettings.builder().build();
+    }
+
+    @Bean
+    JWKSource<SecurityContext> jwkSource(AnatwinProperties properties) {
+      return new ImmutableJWKSet<>(
+          new JWKSet(
+              signingKey(properties.dataHome().resolve("identity").resolve("signing-key.jwk"))));
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(JWKSource<SecurityContext> keys) {
+      return OAuth2AuthorizationServerConfiguration.jwtDecoder(keys);
+    }
   }
 
-  /** Demo tokens look like Keycloak's: the user name and the realm roles. */
-  @Bean
-  OAuth2TokenCustomizer<JwtEncodingContext> keycloakShapedClaims() {
-    return context -> {
-      String client = context.getRegisteredClient().getClientId();
-      if (client.startsWith("demo-")) {
-        context.getClaims().claim("preferred_username", client);
-        context
-            .getClaims()
-            .claim(ROLES_CLAIM, Map.of("roles", List.of(client.substring("demo-".length()))));
-      }
-    };
-  }
-
-  @Bean
-  AuthorizationServerSettings authorizationServerSettings() {
-    return AuthorizationServerSettings.builder().build();
-  }
-
-  @Bean
-  JWKSource<SecurityContext> jwkSource(AnatwinProperties properties) {
-    return new ImmutableJWKSet<>(
-        new JWKSet(
-            signingKey(properties.dataHome().resolve("identity").resolve("signing-key.jwk"))));
-  }
-
-  @Bean
-  JwtDecoder jwtDecoder(JWKSource<SecurityContext> keys) {
-    return OAuth2AuthorizationServerConfiguration.jwtDecoder(keys);
+  /** Keycloak (or another OIDC issuer): its keys, its issuer name, our audience. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnExpression("!" + EMBEDDED)
+  static class ExternalIssuer {
+    @Bean
+    JwtDecoder jwtDecoder(
+        @Value("${anatwin.security.issuer-uri}") String issuer,
+        @Value("${anatwin.security.audience:}") String audience) {
+      // resolved on first use, so the service starts while the issuer is still starting
+      return new SupplierJwtDecoder(
+          () -> {
+            NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(issuer).build();
+            List<OAuth2TokenValidator<Jwt>> checks = new ArrayList<>();
+            checks.add(JwtValidators.createDefaultWithIssuer(issuer));
+            if (!audience.isBlank()) {
+              checks.add(
+                  new JwtClaimValidator<List<String>>(
+                      JwtClaimNames.AUD, aud -> aud != null && aud.contains(audience)));
+            }
+            decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(checks));
+            return decoder;
+          });
+    }
   }
 
   /** Loads the issuer's RSA key, or makes one (owner-readable only) on first start. */

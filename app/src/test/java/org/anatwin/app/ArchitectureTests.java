@@ -96,6 +96,20 @@ class ArchitectureTests {
   }
 
   @Test
+  void authorizationIsDecidedInTheMatrixAlone() {
+    // docs/AUTHORIZATION.md is rendered from org.anatwin.api.Access; a role check anywhere else
+    // would be a rule the matrix (and its generated tests) does not know
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("org.springframework.security.access.prepost.PreAuthorize")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("org.springframework.security.access.annotation.Secured")
+        .check(CLASSES);
+  }
+
+  @Test
   void onlyStorageAndPersistencePackagesUseTheNeo4jDriver() {
     noClasses()
         .that()

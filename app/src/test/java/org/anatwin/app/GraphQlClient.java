@@ -145,5 +145,13 @@ final class GraphQlClient {
     return socket;
   }
 
+  static JsonNode readJson(String text) {
+    return JSON.readTree(text);
+  }
+
+  static String writeJson(Object value) {
+    return JSON.writeValueAsString(value);
+  }
+
   record Response(int status, JsonNode body) {}
 }

@@ -80,11 +80,11 @@ class PrintPreparationIT extends ServiceIT {
     System.out.println("print: skull mesh " + mesh);
     String meshId = mesh.get("id").asString();
 
-    // nobody signs their own order (an admin may both order and approve, but not the same one)
+    // an approval is the radiologist's own signature (RejectionsIT: nobody signs their own order)
     String admin = client.token("admin");
     String own = order(client, admin, meshId, 0.25);
     assertThat(errorCode(client.post(admin, APPROVE, Map.of("id", own, "ok", true))))
-        .isEqualTo("print-orders:approval.own-order");
+        .isEqualTo("api:forbidden");
     String order = order(client, planner, meshId, 0.25);
     assertThat(errorCode(client.post(technician, PREPARE, Map.of("id", order))))
         .isEqualTo("print-orders:prepare.unapproved");

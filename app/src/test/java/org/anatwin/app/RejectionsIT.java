@@ -265,9 +265,13 @@ class RejectionsIT extends ServiceIT {
     assertThat(errorOf(client.token("designer"), "{ auditEvents { edges { cursor } } }"))
         .isEqualTo("FORBIDDEN");
 
+    // an approval is a radiologist's signature: no admin stand-in
     String admin = client.token("admin");
-    String own = createOrder(admin);
-    JsonNode refused = client.post(admin, approve(own), Map.of()).body();
+    assertThat(errorOf(admin, approve(order))).isEqualTo("FORBIDDEN");
+    // someone who both plans and reads images may not sign their own order
+    String both = MintedTokens.mint(HOME, "dr-both", "planner", "radiologist");
+    String own = createOrder(both);
+    JsonNode refused = client.post(both, approve(own), Map.of()).body();
     assertThat(refused.get("errors").get(0).get("extensions").get("code").asString())
         .isEqualTo("print-orders:approval.own-order");
     JsonNode state =
@@ -601,9 +605,15 @@ class RejectionsIT extends ServiceIT {
             .get("edges")
             .get(0)
             .get("node");
+    // designers find patients by pseudonym only: a name or id search is no oracle for them
+    String designer = client.token("designer");
+    assertThat(client.data(designer, query, Map.of()).get("patients").get("edges").size()).isZero();
     JsonNode asDesigner =
         client
-            .data(client.token("designer"), query, Map.of())
+            .data(
+                designer,
+                query.replace("\"PHANTOM\"", "\"" + asPlanner.get("pseudonym").asString() + "\""),
+                Map.of())
             .get("patients")
             .get("edges")
             .get(0)

@@ -92,7 +92,7 @@ class WalkingSkeletonIT extends ServiceIT {
                 """
         mutation($series: String!) {
           buildTwinVersion(input: {seriesUid: $series}) {
-            id number structures { name mesh { id sha256 qa { watertight shells selfIntersections eulerCharacteristic wallThicknessMm } download } }
+            id number twinId structures { name mesh { id sha256 qa { watertight shells selfIntersections eulerCharacteristic wallThicknessMm } download } }
           }
         }""",
                 Map.of("series", seriesUid))
@@ -107,9 +107,9 @@ class WalkingSkeletonIT extends ServiceIT {
         client
             .data(
                 planner,
-                "{ twins { id versions(first: 100) { nodes { id structures { mesh { id } } } } } }",
-                Map.of())
-            .get("twins");
+                "query($t: ID!) { twin(id: $t) { id versions(first: 100) { nodes { id structures { mesh { id } } } } } }",
+                Map.of("t", version.get("twinId").asString()))
+            .get("twin");
     assertThat(twins.findValuesAsString("id"))
         .contains(version.get("id").asString(), mesh.get("id").asString());
 

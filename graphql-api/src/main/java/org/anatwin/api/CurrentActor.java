@@ -14,7 +14,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 public final class CurrentActor {
   /** The roles of the system, as realm roles are named. */
   public static final List<String> ROLES =
-      List.of("planner", "designer", "radiologist", "technician", "quality", "admin");
+      java.util.Arrays.stream(Access.Role.values()).map(Access.Role::name).toList();
 
   private CurrentActor() {}
 
@@ -37,16 +37,22 @@ public final class CurrentActor {
     return new Actor(name, roles.isEmpty() ? "none" : String.join(",", roles));
   }
 
-  /** Whether the current user holds the role. */
-  public static boolean has(String role) {
-    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
-    return auth != null && roles(auth).contains(role);
+  /**
+   * Whether the current user sees patient identity ({@link Access#PATIENT_IDENTITY}); everyone else
+   * gets the pseudonym.
+   */
+  public static boolean seesPhi() {
+    return Access.seesPatientIdentity(held());
   }
 
-  /** PHI is hidden from users whose only roles are designer (they get the pseudonym). */
-  public static boolean seesPhi() {
+  /** The system's roles the current user holds (other realm roles in the token grant nothing). */
+  public static java.util.Set<Access.Role> held() {
     Authentication auth = SecurityContextHolder.getContext().getAuthentication();
-    return auth != null && roles(auth).stream().anyMatch(r -> !r.equals("designer"));
+    java.util.Set<Access.Role> held = java.util.EnumSet.noneOf(Access.Role.class);
+    if (auth != null) {
+      roles(auth).forEach(r -> Access.Role.of(r).ifPresent(held::add));
+    }
+    return held;
   }
 
   private static List<String> roles(Authentication auth) {
@@ -54,6 +60,7 @@ public final class CurrentActor {
         .map(GrantedAuthority::getAuthority)
         .filter(a -> a.startsWith("ROLE_"))
         .map(a -> a.substring(5))
+        .filter(r -> Access.Role.of(r).isPresent())
         .sorted()
         .toList();
   }

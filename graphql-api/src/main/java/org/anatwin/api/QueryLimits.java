@@ -21,9 +21,14 @@ import graphql.language.OperationDefinition;
 import graphql.language.Selection;
 import graphql.language.SelectionSet;
 import graphql.language.VariableReference;
+import graphql.schema.GraphQLNamedType;
+import graphql.schema.GraphQLObjectType;
+import graphql.schema.GraphQLSchema;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
@@ -63,7 +68,8 @@ public class QueryLimits extends SimplePerformantInstrumentation {
         measure(
             context.getOperationDefinition().getSelectionSet(),
             fragments,
-            context.getCoercedVariables().toMap());
+            context.getCoercedVariables().toMap(),
+            paged(context.getGraphQLSchema()));
     if (m.depth() > MAX_DEPTH) {
       throw refuse(
           "api:query.depth",
@@ -90,7 +96,8 @@ public class QueryLimits extends SimplePerformantInstrumentation {
   static Measure measure(
       @Nullable SelectionSet set,
       Map<String, FragmentDefinition> fragments,
-      Map<String, Object> variables) {
+      Map<String, Object> variables,
+      Set<String> paged) {
     if (set == null) {
       return new Measure(0, 0, 0);
     }
@@ -101,8 +108,8 @@ public class QueryLimits extends SimplePerformantInstrumentation {
       Measure inner;
       switch (selection) {
         case Field field -> {
-          Measure children = measure(field.getSelectionSet(), fragments, variables);
-          long items = field.getSelectionSet() == null ? 1 : pageSize(field, variables);
+          Measure children = measure(field.getSelectionSet(), fragments, variables, paged);
+          long items = field.getSelectionSet() == null ? 1 : pageSize(field, variables, paged);
           inner =
               new Measure(
                   children.depth() + 1,
@@ -110,12 +117,15 @@ public class QueryLimits extends SimplePerformantInstrumentation {
                   children.aliases() + (field.getAlias() == null ? 0 : 1));
         }
         case InlineFragment fragment ->
-            inner = measure(fragment.getSelectionSet(), fragments, variables);
+            inner = measure(fragment.getSelectionSet(), fragments, variables, paged);
         case FragmentSpread spread -> {
           FragmentDefinition definition = fragments.get(spread.getName());
           inner =
               measure(
-                  definition == null ? null : definition.getSelectionSet(), fragments, variables);
+                  definition == null ? null : definition.getSelectionSet(),
+                  fragments,
+                  variables,
+                  paged);
         }
         default -> inner = new Measure(0, 0, 0);
       }
@@ -127,7 +137,7 @@ public class QueryLimits extends SimplePerformantInstrumentation {
   }
 
   /** Items a paged field asks for: its {@code first} (literal or variable), else 1. */
-  private static long pageSize(Field field, Map<String, Object> variables) {
+  private static long pageSize(Field field, Map<String, Object> variables, Set<String> paged) {
     for (Argument argument : field.getArguments()) {
       if (!argument.getName().equals("first")) {
         continue;
@@ -140,7 +150,31 @@ public class QueryLimits extends SimplePerformantInstrumentation {
           };
       return value instanceof Number n ? Pages.size(n.intValue()) : Pages.size(null);
     }
-    return 1;
+    // a paged field asked for without first: the default page
+    return paged.contains(field.getName()) ? Pages.size(null) : 1;
+  }
+
+  private volatile @Nullable Set<String> pagedNames;
+
+  /**
+   * The names of fields (of any type) that take {@code first}: without it they answer a default
+   * page. A name shared with an unpaged field of another type counts as paged (the safe side).
+   */
+  private Set<String> paged(GraphQLSchema schema) {
+    Set<String> names = pagedNames;
+    if (names == null) {
+      Set<String> found = new HashSet<>();
+      for (GraphQLNamedType type : schema.getAllTypesAsList()) {
+        if (type instanceof GraphQLObjectType object) {
+          object.getFieldDefinitions().stream()
+              .filter(f -> f.getArgument("first") != null)
+              .forEach(f -> found.add(f.getName()));
+        }
+      }
+      names = Set.copyOf(found);
+      pagedNames = names;
+    }
+    return names;
   }
 
   private static AbortExecutionException refuse(String code, String message) {

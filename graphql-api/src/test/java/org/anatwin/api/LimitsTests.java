@@ -8,6 +8,7 @@ import graphql.language.OperationDefinition;
 import graphql.parser.Parser;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LimitsTests {
@@ -19,7 +20,7 @@ class LimitsTests {
         .forEach(f -> fragments.put(f.getName(), f));
     OperationDefinition operation =
         document.getDefinitionsOfType(OperationDefinition.class).getFirst();
-    return QueryLimits.measure(operation.getSelectionSet(), fragments, variables);
+    return QueryLimits.measure(operation.getSelectionSet(), fragments, variables, Set.of("list"));
   }
 
   @Test
@@ -33,6 +34,9 @@ class LimitsTests {
         .isEqualTo(8);
     // no first: the default page (20); more than the cap counts as the cap (100)
     assertThat(measure("{ list(first: 5000) { a } }", Map.of()).complexity()).isEqualTo(101);
+    // a paged field asked for without first answers the default page, and counts as one
+    assertThat(measure("{ list { a } }", Map.of()).complexity()).isEqualTo(21);
+    assertThat(measure("{ other { a } }", Map.of()).complexity()).isEqualTo(2);
     assertThat(measure("query($n: Int) { list(first: $n) { a } }", Map.of()).complexity())
         .isEqualTo(21);
     // fragments and inline fragments are expanded where they are spread

@@ -432,12 +432,13 @@ public final class Ingest implements VolumeSource {
   }
 
   /**
-   * What to look for among patients: text in name, patient id or pseudonym; a modality among their
-   * series; a range of study dates (inclusive, {@code YYYYMMDD} or {@code YYYY-MM-DD}). Null
-   * matches everything.
+   * What to look for among patients: text in the pseudonym, and in name or patient id when {@code
+   * byIdentity}; a modality among their series; a range of study dates (inclusive, {@code YYYYMMDD}
+   * or {@code YYYY-MM-DD}). Null matches everything.
    */
   public record PatientFilter(
       @Nullable String search,
+      boolean byIdentity,
       @Nullable String modality,
       @Nullable String studyDateFrom,
       @Nullable String studyDateTo) {
@@ -466,6 +467,7 @@ public final class Ingest implements VolumeSource {
         limit,
         after,
         filter.search(),
+        filter.byIdentity(),
         filter.modality(),
         filter.studyDateFrom(),
         filter.studyDateTo());
@@ -473,6 +475,16 @@ public final class Ingest implements VolumeSource {
 
   public Optional<Map<String, Object>> patient(String id) {
     return repository.patient(id);
+  }
+
+  /** Patients by id, in one query; ids not found are absent. */
+  public Map<String, Map<String, Object>> patients(List<String> ids) {
+    return repository.patients(ids);
+  }
+
+  /** The patient a pseudonym stands for. */
+  public Optional<Map<String, Object>> patientByPseudonym(String pseudonym) {
+    return repository.patientByPseudonym(pseudonym);
   }
 
   public Map<String, List<Map<String, Object>>> studiesOf(List<String> patientIds) {

@@ -1,5 +1,8 @@
 package org.anatwin.storage;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
@@ -15,9 +18,36 @@ public final class Graph {
   private static final ThreadLocal<TransactionContext> CURRENT = new ThreadLocal<>();
 
   private final Driver driver;
+  private final LongAdder statements = new LongAdder();
 
   Graph(Driver driver) {
     this.driver = driver;
+  }
+
+  /**
+   * How many Cypher statements this graph has sent since it opened (a gauge for operators, and how
+   * tests show that a nested request costs a bounded number of queries).
+   */
+  public long statements() {
+    return statements.sum();
+  }
+
+  /** The transaction as the work sees it: every statement it runs is counted. */
+  private TransactionContext counted(TransactionContext tx) {
+    return (TransactionContext)
+        Proxy.newProxyInstance(
+            TransactionContext.class.getClassLoader(),
+            new Class<?>[] {TransactionContext.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("run")) {
+                statements.increment();
+              }
+              try {
+                return method.invoke(tx, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   /**
@@ -33,7 +63,8 @@ public final class Graph {
     }
     try (Session session = driver.session()) {
       return session.executeWrite(
-          tx -> {
+          raw -> {
+            TransactionContext tx = counted(raw);
             CURRENT.set(tx);
             try {
               return work.apply(tx);
@@ -67,7 +98,7 @@ public final class Graph {
   /** Runs the work in one read transaction. */
   public <T> T read(Function<TransactionContext, T> work) {
     try (Session session = driver.session()) {
-      return session.executeRead(work::apply);
+      return session.executeRead(tx -> work.apply(counted(tx)));
     }
   }
 }

@@ -1,14 +1,19 @@
 package org.anatwin.api.dicom;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.anatwin.api.ApiException;
 import org.anatwin.api.CurrentActor;
 import org.anatwin.api.Pages;
 import org.anatwin.ingest.DicomDestinations;
 import org.anatwin.ingest.ImportReport;
 import org.anatwin.ingest.Ingest;
+import org.anatwin.model.Actor;
+import org.anatwin.model.AuditEvent;
+import org.anatwin.model.AuditSink;
 import org.anatwin.model.SeriesInstanceUid;
 import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeGeometry;
@@ -18,21 +23,85 @@ import org.springframework.graphql.data.method.annotation.BatchMapping;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.graphql.data.method.annotation.SchemaMapping;
-import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 
 @Controller
 class DicomController {
+  /** The shortest reason a break-glass re-identification accepts. */
+  static final int MIN_REASON = 10;
+
   private final Ingest ingest;
   private final DicomDestinations destinations;
+  private final AuditSink audit;
 
-  DicomController(Ingest ingest, DicomDestinations destinations) {
+  DicomController(Ingest ingest, DicomDestinations destinations, AuditSink audit) {
     this.ingest = ingest;
     this.destinations = destinations;
+    this.audit = audit;
+  }
+
+  record Reidentification(
+      String pseudonym,
+      String patient,
+      @Nullable String name,
+      @Nullable String patientId,
+      @Nullable String birthDate,
+      String reason) {}
+
+  /**
+   * Break-glass: the patient behind a pseudonym, for a quality officer with a reason. The
+   * re-identification (or the refused attempt) is a {@code phi.break-glass} audit event naming the
+   * patient and the reason; the answer is only returned once that event is durable.
+   */
+  @MutationMapping
+  Reidentification reidentify(@Argument String pseudonym, @Argument String reason) {
+    Actor actor = CurrentActor.get();
+    String why = reason.strip();
+    if (why.length() < MIN_REASON) {
+      audit.append(
+          new AuditEvent(
+              Instant.now(),
+              actor.userName(),
+              actor.role(),
+              "phi.break-glass",
+              AuditEvent.Outcome.FAILURE,
+              List.of(pseudonym),
+              "refused: no reason given"));
+      throw new ApiException(
+          "api:break-glass.reason",
+          "re-identification needs a reason of at least " + MIN_REASON + " characters");
+    }
+    Map<String, Object> patient = ingest.patientByPseudonym(pseudonym).orElse(null);
+    if (patient == null) {
+      audit.append(
+          new AuditEvent(
+              Instant.now(),
+              actor.userName(),
+              actor.role(),
+              "phi.break-glass",
+              AuditEvent.Outcome.FAILURE,
+              List.of(pseudonym),
+              "refused: unknown pseudonym; reason: " + why));
+      throw new ApiException("api:pseudonym.unknown", "no patient has the pseudonym " + pseudonym);
+    }
+    String id = (String) patient.get("id");
+    audit.append(
+        AuditEvent.success(
+            Instant.now(),
+            actor,
+            "phi.break-glass",
+            List.of(id, pseudonym),
+            "re-identified; reason: " + why));
+    return new Reidentification(
+        pseudonym,
+        id,
+        (String) patient.get("name"),
+        (String) patient.get("patientId"),
+        (String) patient.get("birthDate"),
+        why);
   }
 
   @MutationMapping
-  @PreAuthorize("hasRole('admin')")
   Ingest.SendReport sendSeries(@Argument String uid, @Argument String destination) {
     return ingest.send(
         SeriesInstanceUid.of(uid),
@@ -61,7 +130,8 @@ class DicomController {
         ingest.patients(
             size + 1,
             after,
-            new Ingest.PatientFilter(search, modality, studyDateFrom, studyDateTo));
+            new Ingest.PatientFilter(
+                search, CurrentActor.seesPhi(), modality, studyDateFrom, studyDateTo));
     List<PatientEdge> edges = new ArrayList<>();
     for (Map<String, Object> row : rows.subList(0, Math.min(size, rows.size()))) {
       edges.add(new PatientEdge((String) row.get("id"), row));
@@ -147,7 +217,6 @@ class DicomController {
   }
 
   @MutationMapping
-  @PreAuthorize("hasRole('admin')")
   ImportReport importFolder(@Argument String path) {
     return ingest.importFolder(Path.of(path), CurrentActor.get());
   }

@@ -1,6 +1,7 @@
 package org.anatwin.api.twins;
 
 import java.util.Optional;
+import org.anatwin.api.CurrentActor;
 import org.anatwin.api.Ids;
 import org.anatwin.model.ContentHash;
 import org.anatwin.model.MeshId;
@@ -31,20 +32,17 @@ class MeshFiles {
     this.twins = twins;
   }
 
-  private static boolean deidentified() {
-    var auth =
-        org.springframework.security.core.context.SecurityContextHolder.getContext()
-            .getAuthentication();
-    return auth == null
-        || auth.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals("ROLE_designer"));
-  }
-
   @GetMapping("/files/meshes/{file}")
   ResponseEntity<byte[]> file(
       @PathVariable String file,
       @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
     var split = MeshFormat.split(file);
     Optional<MeshFormat> format = split.map(java.util.Map.Entry::getValue);
+    if (format.isPresent() && format.get().carriesPatientData() && !CurrentActor.seesPhi()) {
+      // a DICOM object names the patient: only for those who see patient identity (refused
+      // before the lookup, so the answer says nothing about whether the mesh exists)
+      return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
+    }
     MeshInfo mesh =
         split
             .flatMap(s -> Ids.tryParse(s.getKey(), MeshId::parse))
@@ -52,10 +50,6 @@ class MeshFiles {
             .orElse(null);
     if (mesh == null || format.isEmpty()) {
       return ResponseEntity.notFound().build();
-    }
-    if (format.get().carriesPatientData() && deidentified()) {
-      // designers see pseudonyms only; a DICOM object names the patient
-      return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
     }
     byte[] bytes = twins.meshFile(mesh, format.get());
     String etag = "\"" + ContentHash.of(bytes).hex() + "\"";

@@ -1,5 +1,6 @@
 package org.anatwin.api.twins;
 
+import org.anatwin.api.CurrentActor;
 import org.anatwin.api.Ids;
 import org.anatwin.model.ContentHash;
 import org.anatwin.model.TwinVersionId;
@@ -31,11 +32,8 @@ class RegistrationFiles {
   @GetMapping("/files/registrations/{version}/{structure}.dcm")
   ResponseEntity<byte[]> registration(
       @PathVariable String version, @PathVariable String structure) {
-    var auth =
-        org.springframework.security.core.context.SecurityContextHolder.getContext()
-            .getAuthentication();
-    if (auth == null
-        || auth.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals("ROLE_designer"))) {
+    if (!CurrentActor.seesPhi()) {
+      // a DICOM object names the patient
       return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
     }
     var found = Ids.tryParse(version, TwinVersionId::parse).flatMap(twins::version);

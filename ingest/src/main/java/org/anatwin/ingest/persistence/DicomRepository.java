@@ -61,8 +61,9 @@ public final class DicomRepository {
   private static final String PATIENTS =
       """
       MATCH (p:Patient)
-      WHERE ($search IS NULL OR toLower(p.name) CONTAINS toLower($search)
-             OR toLower(p.patientId) CONTAINS toLower($search)
+      WHERE ($search IS NULL
+             OR ($byIdentity AND (toLower(p.name) CONTAINS toLower($search)
+                                  OR toLower(p.patientId) CONTAINS toLower($search)))
              OR toLower(p.pseudonym) CONTAINS toLower($search))
         AND (($modality IS NULL AND $from IS NULL AND $to IS NULL)
              OR EXISTS {
@@ -77,6 +78,8 @@ public final class DicomRepository {
       LIMIT $limit
       """;
   private static final String PATIENT = "MATCH (p:Patient {id: $id}) RETURN p {.*} AS patient";
+  private static final String PATIENT_BY_PSEUDONYM =
+      "MATCH (p:Patient {pseudonym: $pseudonym}) RETURN p {.*} AS patient";
   private static final String STUDIES_OF =
       """
       MATCH (p:Patient)-[:HAS_STUDY]->(st:Study) WHERE p.id IN $ids
@@ -249,10 +252,21 @@ public final class DicomRepository {
                             ContentHash.parse(r.get("sha256").asString()))));
   }
 
-  /** Patients after a cursor matching the filter; null fields of the filter match everything. */
+  /**
+   * Patients after a cursor matching the filter; null fields of the filter match everything. The
+   * search text matches the pseudonym, and name or patient id only when {@code byIdentity} (the
+   * caller sees patient identity; otherwise a search would tell who is in the store).
+   */
   public List<Map<String, Object>> patients(
-      int limit, String after, String search, String modality, String from, String to) {
+      int limit,
+      String after,
+      String search,
+      boolean byIdentity,
+      String modality,
+      String from,
+      String to) {
     Map<String, Object> params = new HashMap<>();
+    params.put("byIdentity", byIdentity);
     params.put("limit", limit);
     params.put("after", after);
     params.put("search", search);
@@ -266,6 +280,32 @@ public final class DicomRepository {
     return graph.read(
         tx ->
             tx.run(PATIENT, Map.of("id", id)).list(r -> r.get("patient").asMap()).stream()
+                .findFirst());
+  }
+
+  public Map<String, Map<String, Object>> patients(List<String> ids) {
+    return graph.read(
+        tx -> {
+          Map<String, Map<String, Object>> found = new HashMap<>();
+          tx.run(
+                  "MATCH (p:Patient) WHERE p.id IN $ids RETURN p {.*} AS patient",
+                  Map.of("ids", ids))
+              .forEachRemaining(
+                  r -> {
+                    Map<String, Object> p = r.get("patient").asMap();
+                    found.put((String) p.get("id"), p);
+                  });
+          return found;
+        });
+  }
+
+  public Optional<Map<String, Object>> patientByPseudonym(String pseudonym) {
+    return graph.read(
+        tx ->
+            tx
+                .run(PATIENT_BY_PSEUDONYM, Map.of("pseudonym", pseudonym))
+                .list(r -> r.get("patient").asMap())
+                .stream()
                 .findFirst());
   }
 

@@ -15,7 +15,8 @@ import org.neo4j.driver.Session;
  */
 public final class Migrations {
   /** The migrations, in order. A new one is appended here and never edited once released. */
-  static final List<String> ALL = List.of("V0001__constraints.cypher");
+  static final List<String> ALL =
+      List.of("V0001__constraints.cypher", "V0002__pseudonym_index.cypher");
 
   private Migrations() {}
 

@@ -14,14 +14,22 @@ public final class Benchmarks {
       case "meshing" -> new MeshingBench(runs).run();
       case "icp" -> new IcpBench(runs).run();
       case "lineage" -> new LineageBench(runs).run();
+      case "api" -> new ApiBench(runs).run();
       default -> {
         System.err.println(
-            "benchmarks: ingest, meshing, icp, lineage   (usage: ./anatwin bench NAME [RUNS]; got "
+            "benchmarks: ingest, meshing, icp, lineage, api   (usage: ./anatwin bench NAME [RUNS]; got "
                 + Arrays.toString(args)
                 + ")");
         System.exit(2);
       }
     }
+  }
+
+  /** The p-th percentile (nearest rank) of at least one value. */
+  static double percentile(double[] values, int p) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
   }
 
   /** The median of at least one value. */

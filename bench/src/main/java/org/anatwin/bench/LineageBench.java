@@ -1,20 +1,13 @@
 package org.anatwin.bench;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -57,7 +50,6 @@ final class LineageBench {
   private final int runs;
   private final Path work;
   private final Path root;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   LineageBench(int runs) throws IOException {
     this.runs = Math.max(5, runs);
@@ -75,54 +67,30 @@ final class LineageBench {
     }
     List<String> facts = Files.readAllLines(made);
     System.err.println("graph: " + String.join(", ", facts));
-    int port = freePort();
-    int bolt = freePort();
-    Path log = work.resolve("lineage-service.log");
-    Process service =
-        new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Djava.library.path=" + System.getProperty("java.library.path"),
-                "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseZGC",
-                "-Xmx4g",
-                "-jar",
-                root.resolve("app/target/anatwin.jar").toString(),
-                "--server.port=" + port,
-                "--anatwin.home=" + home,
-                "--anatwin.demo=false",
-                "--anatwin.dicom.port=0",
-                "--anatwin.neo4j.bolt-port=" + bolt,
-                // the measuring client is one user sending as fast as it can
-                "--anatwin.api.rate.per-second=1000000",
-                "--anatwin.api.rate.burst=1000000")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    try {
-      String token = awaitToken(port, service, log);
+    try (ServiceProcess service =
+        ServiceProcess.start(
+            root, home, work.resolve("lineage-service.log"), "--anatwin.demo=false")) {
+      String token = service.token("quality");
       try (Storage peerStore =
           Storage.open(
               new Storage.Settings(
                   Files.createTempDirectory(work, "peer-"),
-                  URI.create("bolt://127.0.0.1:" + bolt),
+                  URI.create("bolt://127.0.0.1:" + service.bolt),
                   "",
                   "",
                   0))) {
-        measure(port, token, new PeerLineage(peerStore.graph()), facts);
+        measure(service, token, new PeerLineage(peerStore.graph()), facts);
       }
-    } finally {
-      service.destroy();
-      service.waitFor();
     }
   }
 
-  private void measure(int port, String token, PeerLineage peer, List<String> facts)
+  private void measure(ServiceProcess service, String token, PeerLineage peer, List<String> facts)
       throws Exception {
     Random random = new Random(20261128);
     // warm-up, not counted: both paths compile and the page cache fills
     for (int i = 0; i < 100; i++) {
-      ours(port, token, UPSTREAM, artefact(random), 100);
-      ours(port, token, DOWNSTREAM, instance(random), 5);
+      ours(service, token, UPSTREAM, artefact(random), 100);
+      ours(service, token, DOWNSTREAM, instance(random), 5);
       peer.walk(artefact(random), true);
       peer.walk(instance(random), false);
     }
@@ -138,7 +106,7 @@ final class LineageBench {
                     try {
                       boolean up = r.nextBoolean();
                       ours(
-                          port,
+                          service,
                           token,
                           up ? UPSTREAM : DOWNSTREAM,
                           up ? artefact(r) : instance(r),
@@ -162,14 +130,14 @@ final class LineageBench {
         for (int q = 0; q < QUERIES; q++) {
           String a = artefact(random);
           String i = instance(random);
-          t[0][q] = timed(() -> ours(port, token, UPSTREAM, a, 100));
+          t[0][q] = timed(() -> ours(service, token, UPSTREAM, a, 100));
           t[1][q] = timed(() -> peer.walk(a, true));
-          t[2][q] = timed(() -> ours(port, token, DOWNSTREAM, i, 5));
+          t[2][q] = timed(() -> ours(service, token, DOWNSTREAM, i, 5));
           t[3][q] = timed(() -> peer.walk(i, false));
         }
         for (int k = 0; k < 4; k++) {
-          round[2 * k][run] = percentile(t[k], 50);
-          round[2 * k + 1][run] = percentile(t[k], 99);
+          round[2 * k][run] = Benchmarks.percentile(t[k], 50);
+          round[2 * k + 1][run] = Benchmarks.percentile(t[k], 99);
         }
         System.err.printf(
             Locale.ROOT,
@@ -245,62 +213,13 @@ final class LineageBench {
     return (System.nanoTime() - t) / 1e6;
   }
 
-  private static double percentile(double[] values, int p) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
-  }
-
   /** One lineage query; checks it answered with at least {@code nodes} nodes. */
-  private void ours(int port, String token, String query, String of, int nodes) throws Exception {
-    String body = "{\"query\":" + quote(query) + ",\"variables\":{\"of\":" + quote(of) + "}}";
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/graphql"))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    int found = r.body().split("\"kind\"", -1).length - 1;
-    if (r.statusCode() != 200 || r.body().contains("\"errors\"") || found < nodes) {
-      throw new IllegalStateException(
-          "lineage of " + of + " answered " + r.statusCode() + ": " + r.body());
-    }
-  }
-
-  private static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
-  }
-
-  private String awaitToken(int port, Process service, Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    String basic =
-        java.util.Base64.getEncoder()
-            .encodeToString("demo-quality:demo-quality-secret".getBytes(StandardCharsets.UTF_8));
-    while (true) {
-      if (!service.isAlive()) {
-        throw new IllegalStateException("the service exited: " + Files.readString(log));
-      }
-      try {
-        HttpResponse<String> r =
-            http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/oauth2/token"))
-                    .header("Authorization", "Basic " + basic)
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return r.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the service did not start: " + Files.readString(log));
-      }
-      Thread.sleep(500);
+  private static void ours(ServiceProcess service, String token, String query, String of, int nodes)
+      throws Exception {
+    String body = service.post(token, query, "of", of);
+    int found = body.split("\"kind\"", -1).length - 1;
+    if (found < nodes) {
+      throw new IllegalStateException("lineage of " + of + " answered: " + body);
     }
   }
 
@@ -377,11 +296,5 @@ final class LineageBench {
       thread.join();
     }
     return writers * each / ((System.nanoTime() - t) / 1e9);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -1,6 +1,5 @@
 package org.anatwin.bench;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,14 +62,7 @@ final class ApiBench {
       String mesh =
           field(service.post(token, TWIN, "id", twin).replaceFirst(".*\"mesh\":", ""), "id");
       String pseudonym = field(service.post(token, TWIN, "id", twin), "pseudonym");
-      try (Storage peerStore =
-          Storage.open(
-              new Storage.Settings(
-                  Files.createTempDirectory(work, "peer-"),
-                  URI.create("bolt://127.0.0.1:" + service.bolt),
-                  "",
-                  "",
-                  0))) {
+      try (Storage peerStore = service.peerStore(work)) {
         PeerTwin peer = new PeerTwin(peerStore.graph());
         List<Ask> ours =
             List.of(

@@ -1,7 +1,6 @@
 package org.anatwin.bench;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -71,14 +70,7 @@ final class LineageBench {
         ServiceProcess.start(
             root, home, work.resolve("lineage-service.log"), "--anatwin.demo=false")) {
       String token = service.token("quality");
-      try (Storage peerStore =
-          Storage.open(
-              new Storage.Settings(
-                  Files.createTempDirectory(work, "peer-"),
-                  URI.create("bolt://127.0.0.1:" + service.bolt),
-                  "",
-                  "",
-                  0))) {
+      try (Storage peerStore = service.peerStore(work)) {
         measure(service, token, new PeerLineage(peerStore.graph()), facts);
       }
     }

@@ -126,6 +126,17 @@ final class ServiceProcess implements AutoCloseable {
     return r.body();
   }
 
+  /** A store on the service's own database over Bolt, for the peer's statements. */
+  org.anatwin.storage.Storage peerStore(Path work) throws IOException {
+    return org.anatwin.storage.Storage.open(
+        new org.anatwin.storage.Storage.Settings(
+            Files.createTempDirectory(work, "peer-"),
+            URI.create("bolt://127.0.0.1:" + bolt),
+            "",
+            "",
+            0));
+  }
+
   static String quote(String s) {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
   }

@@ -40,6 +40,19 @@ class DicomController {
     this.audit = audit;
   }
 
+  /** A refused break-glass attempt, audited before the refusal is answered. */
+  private void refused(Actor actor, String pseudonym, String detail) {
+    audit.append(
+        new AuditEvent(
+            Instant.now(),
+            actor.userName(),
+            actor.role(),
+            "phi.break-glass",
+            AuditEvent.Outcome.FAILURE,
+            List.of(pseudonym),
+            detail));
+  }
+
   record Reidentification(
       String pseudonym,
       String patient,
@@ -58,30 +71,14 @@ class DicomController {
     Actor actor = CurrentActor.get();
     String why = reason.strip();
     if (why.length() < MIN_REASON) {
-      audit.append(
-          new AuditEvent(
-              Instant.now(),
-              actor.userName(),
-              actor.role(),
-              "phi.break-glass",
-              AuditEvent.Outcome.FAILURE,
-              List.of(pseudonym),
-              "refused: no reason given"));
+      refused(actor, pseudonym, "refused: no reason given");
       throw new ApiException(
           "api:break-glass.reason",
           "re-identification needs a reason of at least " + MIN_REASON + " characters");
     }
     Map<String, Object> patient = ingest.patientByPseudonym(pseudonym).orElse(null);
     if (patient == null) {
-      audit.append(
-          new AuditEvent(
-              Instant.now(),
-              actor.userName(),
-              actor.role(),
-              "phi.break-glass",
-              AuditEvent.Outcome.FAILURE,
-              List.of(pseudonym),
-              "refused: unknown pseudonym; reason: " + why));
+      refused(actor, pseudonym, "refused: unknown pseudonym; reason: " + why);
       throw new ApiException("api:pseudonym.unknown", "no patient has the pseudonym " + pseudonym);
     }
     String id = (String) patient.get("id");

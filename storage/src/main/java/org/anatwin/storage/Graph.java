@@ -75,6 +75,11 @@ public final class Graph {
     }
   }
 
+  /** Whether the current thread is inside a write transaction that {@link #write} would join. */
+  public boolean joined() {
+    return CURRENT.get() != null;
+  }
+
   /**
    * Runs work made of several module calls (each writing through this graph) in one write
    * transaction: they all commit, or none does.

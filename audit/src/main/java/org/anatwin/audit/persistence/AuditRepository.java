@@ -6,6 +6,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.anatwin.audit.StoredAuditEvent;
 import org.anatwin.audit.merkle.MerkleTree;
 import org.anatwin.model.AuditEvent;
@@ -31,11 +34,16 @@ public final class AuditRepository {
   private static final String APPEND =
       """
       MATCH (h:AuditHead {id: 'audit'})
-      CREATE (e:AuditEvent {seq: $seq, time: $time, actor: $actor, role: $role, action: $action,
-                            outcome: $outcome, subjects: $subjects, detail: $detail,
-                            leafHash: $leafHash})
+      FOREACH (ev IN $events |
+        CREATE (:AuditEvent {seq: ev.seq, time: ev.time, actor: ev.actor, role: ev.role,
+                             action: ev.action, outcome: ev.outcome, subjects: ev.subjects,
+                             detail: ev.detail, leafHash: ev.leafHash}))
       SET h.sequence = $seq, h.root = $root, h.frontier = $frontier, h.locked = false
       """;
+
+  /** The most events one group commit writes. */
+  private static final int BATCH = 512;
+
   private static final String EVENTS =
       """
       MATCH (e:AuditEvent)
@@ -51,10 +59,15 @@ public final class AuditRepository {
       "OPTIONAL MATCH (h:AuditHead {id: 'audit'}) RETURN h.sequence AS sequence, h.root AS root";
 
   private final Graph graph;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private volatile @Nullable Thread writer;
 
   public AuditRepository(Graph graph) {
     this.graph = graph;
   }
+
+  /** An event waiting for the group commit that makes it durable. */
+  private record Pending(AuditEvent event, Leaf leaf, CompletableFuture<Long> done) {}
 
   /** An event's leaf hash from its sequence number and fields. */
   @FunctionalInterface
@@ -62,12 +75,75 @@ public final class AuditRepository {
     byte[] hash(long sequence, AuditEvent event);
   }
 
-  /** Appends in one transaction; returns the new sequence number. */
+  /**
+   * Appends durably and returns the new sequence number: inside the caller's write transaction when
+   * there is one, else through the group commit.
+   */
   public long append(AuditEvent event, Leaf leaf) {
-    return graph.write(tx -> append(tx, event, leaf));
+    if (graph.joined()) {
+      // inside an operation's transaction: written (and committed or rolled back) with it
+      return graph.write(tx -> append(tx, List.of(event), leaf)).getFirst();
+    }
+    Pending mine = new Pending(event, leaf, new CompletableFuture<>());
+    startWriter();
+    queue.add(mine);
+    try {
+      return mine.done().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
-  private static long append(TransactionContext tx, AuditEvent event, Leaf leaf) {
+  /**
+   * Group commit: one writer (a virtual thread, started on the first append) takes everything
+   * queued, up to {@link #BATCH} events, and writes it in one transaction with one update of the
+   * Merkle head; each appender waits until its event is durable (or gets the commit's failure).
+   */
+  private void startWriter() {
+    if (writer != null) {
+      return;
+    }
+    synchronized (queue) {
+      if (writer == null) {
+        writer =
+            Thread.ofVirtual()
+                .name("audit-group-commit")
+                .start(
+                    () -> {
+                      List<Pending> batch = new ArrayList<>();
+                      while (true) {
+                        try {
+                          batch.add(queue.take());
+                        } catch (InterruptedException e) {
+                          return;
+                        }
+                        queue.drainTo(batch, BATCH - 1);
+                        commit(batch);
+                        batch.clear();
+                      }
+                    });
+      }
+    }
+  }
+
+  private void commit(List<Pending> batch) {
+    try {
+      Leaf leaf = batch.getFirst().leaf();
+      List<Long> seqs =
+          graph.write(tx -> append(tx, batch.stream().map(Pending::event).toList(), leaf));
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).done().complete(seqs.get(i));
+      }
+    } catch (RuntimeException | Error e) {
+      // nothing of the batch was written: every appender fails (and its operation with it)
+      batch.forEach(p -> p.done().completeExceptionally(e));
+    }
+  }
+
+  private static List<Long> append(TransactionContext tx, List<AuditEvent> events, Leaf leaf) {
     Record head = tx.run(LOCK_HEAD).single();
     long size = head.get("sequence").asLong();
     MerkleTree.Frontier frontier;
@@ -83,23 +159,33 @@ public final class AuditRepository {
           MerkleTree.Frontier.of(
               head.get("frontier").asList(v -> HEX.parseHex(v.asString())), size);
     }
-    long seq = size + 1;
-    byte[] leafHash = leaf.hash(seq, event);
-    frontier.append(leafHash);
+    long seq = size;
+    List<Long> seqs = new ArrayList<>();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (AuditEvent event : events) {
+      seq++;
+      byte[] leafHash = leaf.hash(seq, event);
+      frontier.append(leafHash);
+      Map<String, Object> e = new HashMap<>();
+      e.put("seq", seq);
+      e.put("time", event.time().toString());
+      e.put("actor", event.actor());
+      e.put("role", event.role());
+      e.put("action", event.action());
+      e.put("outcome", event.outcome().name());
+      e.put("subjects", event.subjects());
+      e.put("detail", event.detail());
+      e.put("leafHash", HEX.formatHex(leafHash));
+      rows.add(e);
+      seqs.add(seq);
+    }
     Map<String, Object> p = new HashMap<>();
+    p.put("events", rows);
     p.put("seq", seq);
-    p.put("time", event.time().toString());
-    p.put("actor", event.actor());
-    p.put("role", event.role());
-    p.put("action", event.action());
-    p.put("outcome", event.outcome().name());
-    p.put("subjects", event.subjects());
-    p.put("detail", event.detail());
-    p.put("leafHash", HEX.formatHex(leafHash));
     p.put("root", HEX.formatHex(frontier.root()));
     p.put("frontier", frontier.subtrees().stream().map(HEX::formatHex).toList());
     tx.run(APPEND, p).consume();
-    return seq;
+    return seqs;
   }
 
   /** Newest first, optionally about one subject, before a sequence number. */

@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
@@ -18,6 +20,13 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 public final class EmbeddedNeo4j implements AutoCloseable {
   private final DatabaseManagementService dbms;
   private final int port;
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  /**
+   * How long the JVM's shutdown hook waits for the owner (the service's context, a try block) to
+   * close the database in order, before shutting it down itself.
+   */
+  private static final long ORDERLY_CLOSE_SECONDS = 10;
 
   private EmbeddedNeo4j(DatabaseManagementService dbms, int port) {
     this.dbms = dbms;
@@ -37,8 +46,12 @@ public final class EmbeddedNeo4j implements AutoCloseable {
             .setConfig(HttpsConnector.enabled, false)
             .setConfig(GraphDatabaseSettings.auth_enabled, false)
             .build();
-    Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown, "neo4j-shutdown"));
-    return new EmbeddedNeo4j(dbms, bolt);
+    EmbeddedNeo4j neo4j = new EmbeddedNeo4j(dbms, bolt);
+    // JVM shutdown hooks run at once: the owner's (Spring's, which still writes a last audit
+    // checkpoint) must find the database open, so this one only steps in if nobody closes it
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(neo4j::closeUnlessClosedInOrder, "neo4j-shutdown"));
+    return neo4j;
   }
 
   private static int freeLoopbackPort() {
@@ -53,8 +66,22 @@ public final class EmbeddedNeo4j implements AutoCloseable {
     return URI.create("bolt://127.0.0.1:" + port);
   }
 
+  private void closeUnlessClosedInOrder() {
+    try {
+      if (closed.await(ORDERLY_CLOSE_SECONDS, TimeUnit.SECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    close();
+  }
+
   @Override
-  public void close() {
-    dbms.shutdown();
+  public synchronized void close() {
+    if (closed.getCount() > 0) {
+      dbms.shutdown();
+      closed.countDown();
+    }
   }
 }

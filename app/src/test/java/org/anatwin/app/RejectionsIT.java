@@ -427,6 +427,37 @@ class RejectionsIT extends ServiceIT {
                     new Actor("it-planner", "planner")))
         .hasMessageContaining("audit log is unavailable");
     assertThat(count("MATCH (t:Tag {name: 'never-tagged'}) RETURN count(t)")).isZero();
+
+    // a received instance: refused with the audit log (the sender gets a failure, not a
+    // success), no Instance, no receipt
+    Path phantom = tempDir("anatwin-it-no-audit-phantom");
+    org.anatwin.ingest.Ingest.writePhantom(phantom, 5151);
+    Path file;
+    try (var files = java.nio.file.Files.list(phantom.resolve("femur"))) {
+      file = files.sorted().findFirst().orElseThrow();
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    var unaudited =
+        new org.anatwin.ingest.Ingest(
+            storage,
+            broken,
+            org.anatwin.ingest.Ingest.Limits.defaults(),
+            java.time.Clock.systemUTC());
+    long instances = count("MATCH (i:Instance) RETURN count(i)");
+    long receipts = count("MATCH (a:Activity) RETURN count(a)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> unaudited.receive(bytes, new Actor("it-scanner", "admin"), "it"))
+        .hasMessageContaining("audit log is unavailable");
+    assertThat(count("MATCH (i:Instance) RETURN count(i)")).isEqualTo(instances);
+    assertThat(count("MATCH (a:Activity) RETURN count(a)")).isEqualTo(receipts);
+    // with the audit log, the same instance is stored, and its event names it
+    var receipt = ingest.receive(bytes, new Actor("it-scanner", "admin"), "it");
+    assertThat(
+            count(
+                "MATCH (e:AuditEvent {action: 'dicom.store'}) WHERE '"
+                    + receipt.sopInstanceUid()
+                    + "' IN [s IN e.subjects | replace(s, 'instance:', '')] RETURN count(e)"))
+        .isEqualTo(1);
   }
 
   private long count(String cypher) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -387,13 +388,29 @@ public final class Ingest implements VolumeSource {
    * stored original untouched.
    */
   Stored store(DicomInstance instance, byte[] bytes, Actor actor, String route) {
+    Instant receivedAt = clock.instant();
     Optional<ContentHash> known =
         repository.create(
             instance,
-            clock.instant(),
+            receivedAt,
             List.of(actor.agent(), SOFTWARE),
             route,
-            () -> storage.blobs().put(instance.fileHash(), bytes));
+            () -> storage.blobs().put(instance.fileHash(), bytes),
+            () ->
+                audit.append(
+                    AuditEvent.success(
+                        receivedAt,
+                        actor,
+                        "dicom.store",
+                        List.of(
+                            instance.sopInstanceUid().entityId(),
+                            instance.seriesInstanceUid().value()),
+                        "route="
+                            + route
+                            + " sopClassUid="
+                            + instance.sopClassUid()
+                            + " sha256="
+                            + instance.fileHash().hex())));
     return known.isPresent() ? checkDuplicate(instance, bytes, known.get(), route) : Stored.NEW;
   }
 

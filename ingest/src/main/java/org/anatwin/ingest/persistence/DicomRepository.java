@@ -148,7 +148,12 @@ public final class DicomRepository {
    * before the node is created. Returns the dataset hash already stored when the instance exists.
    */
   public Optional<ContentHash> create(
-      DicomInstance d, Instant receivedAt, List<Agent> agents, String route, Runnable storeBlob) {
+      DicomInstance d,
+      Instant receivedAt,
+      List<Agent> agents,
+      String route,
+      Runnable storeBlob,
+      Runnable audit) {
     PatientKey patient = PatientKey.createDerived(d.patientId(), d.issuerOfPatientId());
     Map<String, Object> p = new HashMap<>();
     p.put("patientKey", patient.value());
@@ -182,7 +187,7 @@ public final class DicomRepository {
     p.put("receivedAt", receivedAt.toString());
     for (int attempt = 1; ; attempt++) {
       try {
-        return createOnce(d, p, receivedAt, agents, route, storeBlob);
+        return createOnce(d, p, receivedAt, agents, route, storeBlob, audit);
       } catch (ClientException e) {
         // two writers merged the same patient, study or series, or created the same instance, at
         // once: the loser retries and then finds what the winner wrote
@@ -199,7 +204,8 @@ public final class DicomRepository {
       Instant receivedAt,
       List<Agent> agents,
       String route,
-      Runnable storeBlob) {
+      Runnable storeBlob,
+      Runnable audit) {
     return graph.write(
         tx -> {
           Value existing = tx.run(FIND_OR_CREATE_INSTANCE, p).single().get("existing");
@@ -221,6 +227,9 @@ public final class DicomRepository {
                   agents,
                   receivedAt));
           awaitDurable(blob);
+          // last, so the audit log's head is locked only for the commit: the event is written in
+          // this transaction, and an event that cannot be written leaves no instance
+          audit.run();
           return Optional.<ContentHash>empty();
         });
   }

@@ -209,4 +209,57 @@ class DicomListenerIT {
       return files.filter(Files::isRegularFile).count();
     }
   }
+
+  @Test
+  void aPatientsPseudonymIsKeyedWithThisStoresSecretNotJustAHashOfTheId() throws Exception {
+    Ingest ingest = new Ingest(storage, audit::add, Ingest.Limits.defaults(), Clock.systemUTC());
+    Path phantoms = work.resolve("pseudonym-phantoms");
+    for (int patient : new int[] {6161, 6162}) {
+      Path dir = phantoms.resolve("p" + patient);
+      Ingest.writePhantom(dir, patient);
+      try (var files = java.nio.file.Files.list(dir.resolve("femur"))) {
+        Path first = files.sorted().findFirst().orElseThrow();
+        ingest.receive(
+            java.nio.file.Files.readAllBytes(first),
+            new org.anatwin.model.Actor("it", "admin"),
+            "it");
+      }
+    }
+    var rows =
+        storage
+            .graph()
+            .read(
+                tx ->
+                    tx.run(
+                            "MATCH (k:PseudonymKey) WITH collect(k.key) AS keys "
+                                + "MATCH (p:Patient) WHERE p.patientId IN ['ANATWIN-PHANTOM-6161', 'ANATWIN-PHANTOM-6162'] "
+                                + "RETURN keys, p.id AS id, p.pseudonym AS pseudonym ORDER BY p.patientId")
+                        .list(r -> r.asMap()));
+    assertThat(rows).hasSize(2);
+    @SuppressWarnings("unchecked")
+    List<String> keys = (List<String>) rows.getFirst().get("keys");
+    assertThat(keys).hasSize(1);
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(
+        new javax.crypto.spec.SecretKeySpec(
+            java.util.HexFormat.of().parseHex(keys.getFirst()), "HmacSHA256"));
+    for (var row : rows) {
+      String id = (String) row.get("id");
+      String expected =
+          "ANON-"
+              + java.util.HexFormat.of()
+                  .withUpperCase()
+                  .formatHex(
+                      mac.doFinal(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 6);
+      assertThat(row.get("pseudonym")).isEqualTo(expected);
+      // the unkeyed form (a plain hash of the patient key) is not what is stored
+      String unkeyed =
+          "ANON-"
+              + org.anatwin.model.DerivedIds.createId("pseudonym", id)
+                  .substring(10, 22)
+                  .toUpperCase(java.util.Locale.ROOT);
+      assertThat(row.get("pseudonym")).isNotEqualTo(unkeyed);
+    }
+    assertThat(rows.get(0).get("pseudonym")).isNotEqualTo(rows.get(1).get("pseudonym"));
+  }
 }

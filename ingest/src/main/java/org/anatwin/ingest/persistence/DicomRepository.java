@@ -2,22 +2,25 @@ package org.anatwin.ingest.persistence;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.anatwin.ingest.internal.DicomInstance;
 import org.anatwin.model.Activity;
 import org.anatwin.model.Agent;
 import org.anatwin.model.ContentHash;
-import org.anatwin.model.DerivedIds;
 import org.anatwin.model.PatientKey;
 import org.anatwin.model.SeriesInstanceUid;
 import org.anatwin.model.SopInstanceUid;
 import org.anatwin.model.SourceInstance;
 import org.anatwin.storage.Graph;
 import org.anatwin.storage.LineageWriter;
+import org.jspecify.annotations.Nullable;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Value;
 import org.neo4j.driver.exceptions.ClientException;
@@ -136,7 +139,14 @@ public final class DicomRepository {
   /** The activity that brings an instance into the store, as lineage names it. */
   public static final String RECEIVE = "anatwin.dicom.receive";
 
+  private static final String PSEUDONYM_KEY =
+      """
+      MERGE (k:PseudonymKey {id: 'patients'}) ON CREATE SET k.key = $candidate
+      RETURN k.key AS key
+      """;
+
   private final Graph graph;
+  private volatile byte @Nullable [] pseudonymKey;
 
   public DicomRepository(Graph graph) {
     this.graph = graph;
@@ -162,12 +172,7 @@ public final class DicomRepository {
     p.put("patientName", d.patientName());
     p.put("birthDate", d.patientBirthDate());
     p.put("sex", d.patientSex());
-    p.put(
-        "pseudonym",
-        "ANON-"
-            + DerivedIds.createId("pseudonym", patient.value())
-                .substring(10, 22)
-                .toUpperCase(java.util.Locale.ROOT));
+    p.put("pseudonym", pseudonym(patient));
     p.put("studyUid", d.studyInstanceUid().value());
     p.put("studyDate", d.studyDate());
     p.put("studyDescription", d.studyDescription());
@@ -306,6 +311,54 @@ public final class DicomRepository {
                   });
           return found;
         });
+  }
+
+  /**
+   * A patient's stable pseudonym: {@code ANON-} and 12 hex digits of HMAC-SHA256 over the patient
+   * key under this store's secret, made at random on first use and kept in the graph (a {@code
+   * PseudonymKey} node, which nothing in the API returns). Whoever can guess patient ids cannot
+   * recompute pseudonyms without the secret.
+   */
+  public String pseudonym(PatientKey patient) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(pseudonymKey(), "HmacSHA256"));
+      byte[] tag = mac.doFinal(patient.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "ANON-" + HexFormat.of().withUpperCase().formatHex(tag, 0, 6);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+
+  private byte[] pseudonymKey() {
+    byte[] key = pseudonymKey;
+    if (key == null) {
+      byte[] candidate = new byte[32];
+      new java.security.SecureRandom().nextBytes(candidate);
+      String stored = null;
+      for (int attempt = 1; stored == null; attempt++) {
+        try {
+          stored =
+              graph.write(
+                  tx ->
+                      tx.run(
+                              PSEUDONYM_KEY,
+                              Map.of("candidate", HexFormat.of().formatHex(candidate)))
+                          .single()
+                          .get("key")
+                          .asString());
+        } catch (ClientException e) {
+          // another writer made the secret at the same moment: the next MERGE finds it
+          if (!e.code().equals("Neo.ClientError.Schema.ConstraintValidationFailed")
+              || attempt == 3) {
+            throw e;
+          }
+        }
+      }
+      key = HexFormat.of().parseHex(stored);
+      pseudonymKey = key;
+    }
+    return key;
   }
 
   public Optional<Map<String, Object>> patientByPseudonym(String pseudonym) {

@@ -16,7 +16,10 @@ import org.neo4j.driver.Session;
 public final class Migrations {
   /** The migrations, in order. A new one is appended here and never edited once released. */
   static final List<String> ALL =
-      List.of("V0001__constraints.cypher", "V0002__pseudonym_index.cypher");
+      List.of(
+          "V0001__constraints.cypher",
+          "V0002__pseudonym_index.cypher",
+          "V0003__pseudonym_key.cypher");
 
   private Migrations() {}
 

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -35,7 +34,6 @@ class AuthorizationMatrixIT extends ServiceIT {
   static final String CANARY_ID = "ANATWIN-PHANTOM-" + PATIENT;
 
   @LocalServerPort int port;
-  @TempDir Path work;
   GraphQlClient client;
   final Map<Access.Role, String> tokens = new EnumMap<>(Access.Role.class);
   String pseudonym;

@@ -190,12 +190,20 @@ public final class DicomRepository {
     p.put("instanceNumber", d.instanceNumber());
     p.put("size", d.size());
     p.put("receivedAt", receivedAt.toString());
+    // two writers may merge the same patient, study or series, or create the same instance, at once
+    return afterRacingWriters(() -> createOnce(d, p, receivedAt, agents, route, storeBlob, audit));
+  }
+
+  /**
+   * Runs work that creates nodes unique by a constraint; when another writer created the same node
+   * at the same moment, the loser's transaction fails on the constraint and is run again (at most
+   * three times), then finds what the winner wrote.
+   */
+  private static <T> T afterRacingWriters(java.util.function.Supplier<T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return createOnce(d, p, receivedAt, agents, route, storeBlob, audit);
+        return work.get();
       } catch (ClientException e) {
-        // two writers merged the same patient, study or series, or created the same instance, at
-        // once: the loser retries and then finds what the winner wrote
         if (!e.code().equals("Neo.ClientError.Schema.ConstraintValidationFailed") || attempt == 3) {
           throw e;
         }
@@ -335,26 +343,18 @@ public final class DicomRepository {
     if (key == null) {
       byte[] candidate = new byte[32];
       new java.security.SecureRandom().nextBytes(candidate);
-      String stored = null;
-      for (int attempt = 1; stored == null; attempt++) {
-        try {
-          stored =
-              graph.write(
-                  tx ->
-                      tx.run(
-                              PSEUDONYM_KEY,
-                              Map.of("candidate", HexFormat.of().formatHex(candidate)))
-                          .single()
-                          .get("key")
-                          .asString());
-        } catch (ClientException e) {
-          // another writer made the secret at the same moment: the next MERGE finds it
-          if (!e.code().equals("Neo.ClientError.Schema.ConstraintValidationFailed")
-              || attempt == 3) {
-            throw e;
-          }
-        }
-      }
+      // two first ingests may make the secret at the same moment: the loser's MERGE finds it
+      String stored =
+          afterRacingWriters(
+              () ->
+                  graph.write(
+                      tx ->
+                          tx.run(
+                                  PSEUDONYM_KEY,
+                                  Map.of("candidate", HexFormat.of().formatHex(candidate)))
+                              .single()
+                              .get("key")
+                              .asString()));
       key = HexFormat.of().parseHex(stored);
       pseudonymKey = key;
     }

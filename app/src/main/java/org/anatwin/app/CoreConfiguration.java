@@ -94,6 +94,14 @@ class CoreConfiguration {
     return new Twins(storage, ingest, audit, clock, events);
   }
 
+  /** The segmentation model registry; its loaded networks close with the service. */
+  @Bean(destroyMethod = "close")
+  org.anatwin.versioning.SegmentationModels segmentationModels(
+      Storage storage, AuditLog audit, Clock clock, SegmentationProperties segmentation) {
+    return new org.anatwin.versioning.SegmentationModels(
+        storage, audit, clock, segmentation.threads());
+  }
+
   @Bean
   org.anatwin.versioning.TwinPlans twinPlans(
       Twins twins, Storage storage, AuditLog audit, Clock clock, Twins.VersionListener events) {

@@ -63,6 +63,10 @@ final class AuthorizationCells {
     q("Query.auditConsistencyProof", "{ auditConsistencyProof(from: 999999999) { rootHash } }");
     q("Query.auditCheckpoints", "{ auditCheckpoints(last: 1) { size } }");
     q("Query.reproduce", "{ reproduce(entity: \"entity-none\") { matched } }");
+    q("Query.segmentationModels", "{ segmentationModels { key } }");
+    q(
+        "Mutation.proposeTwinVersion",
+        "mutation { proposeTwinVersion(seriesUid: \"1.2.3.4\", model: \"anatwin-bone@1\") { id } }");
     q(
         "Mutation.importFolder",
         "mutation { importFolder(path: \"/nonexistent/anatwin\") { stored } }");
@@ -123,6 +127,7 @@ final class AuthorizationCells {
         "subscription { printJobEvents(orderId: \"print-order-none\") { seq } }");
     q("LineageGraph.fhirProvenance", "{ lineage(of: \"entity-none\") { fhirProvenance } }");
     h("POST /api/import", "POST", "/api/import", "{\"path\":\"/nonexistent/anatwin\"}", false);
+    h("POST /api/models", "POST", "/api/models", "", false);
     h("POST /dicomweb/studies", "POST", "/dicomweb/studies", "", false);
     h("GET /files/meshes/{file}", "GET", "/files/meshes/mesh-none.stl", "", false);
     h("GET /files/diffs/**", "GET", "/files/diffs/v-none/v-none/bone.ply", "", false);

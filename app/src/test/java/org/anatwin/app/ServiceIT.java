@@ -14,7 +14,12 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"anatwin.demo=false", "anatwin.dicom.port=0"})
+    properties = {
+      "anatwin.demo=false",
+      "anatwin.dicom.port=0",
+      // watched, but never stable on its own: AutoSegmentationIT moves the clock itself
+      "anatwin.segmentation.auto.stable-age=24h"
+    })
 abstract class ServiceIT {
   static final Path HOME = tempDir("anatwin-it-home");
 

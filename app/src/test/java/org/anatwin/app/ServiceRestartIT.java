@@ -149,6 +149,7 @@ class ServiceRestartIT {
                   "--server.port=" + port,
                   "--anatwin.home=" + home,
                   "--anatwin.demo=false",
+                  "--anatwin.segmentation.auto.enabled=false",
                   "--anatwin.dicom.port=0",
                   "--anatwin.printing.poll-interval=300ms",
                   "--anatwin.printing.printers.octo-restart.driver=octoprint",

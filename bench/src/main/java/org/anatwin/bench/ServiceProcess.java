@@ -51,6 +51,7 @@ final class ServiceProcess implements AutoCloseable {
                 "--server.port=" + port,
                 "--anatwin.home=" + home,
                 "--anatwin.dicom.port=0",
+                "--anatwin.segmentation.auto.enabled=false",
                 "--anatwin.neo4j.bolt-port=" + bolt,
                 // the measuring client sends as fast as it can
                 "--anatwin.api.rate.per-second=1000000",

@@ -109,10 +109,15 @@ public final class Access {
     query("auditConsistencyProof", AUDITORS, "");
     query("auditCheckpoints", AUDITORS, "");
     query("reproduce", AUDITORS, "");
+    query("segmentationModels", ALL, "");
 
     mutation("importFolder", EnumSet.of(admin), "a folder on the server's disk");
     mutation("sendSeries", EnumSet.of(admin), "to a configured DICOM destination");
     mutation("buildTwinVersion", EnumSet.of(planner, admin), "");
+    mutation(
+        "proposeTwinVersion",
+        EnumSet.of(planner, radiologist, admin),
+        "a model's proposal: PROPOSED until a radiologist signs it");
     mutation("acceptRegistration", EnumSet.of(radiologist, planner), "with a reason");
     mutation("approveSegmentation", EnumSet.of(radiologist), "a signature: the radiologist's own");
     mutation("createBranch", EnumSet.of(planner, designer), "");
@@ -147,6 +152,10 @@ public final class Access {
             + " everyone else gets the stable pseudonym, null, or 403 for those files");
 
     http("POST /api/import", EnumSet.of(admin), "import a folder on the server's disk");
+    http(
+        "POST /api/models",
+        EnumSet.of(admin),
+        "register a segmentation model: a zip of descriptor.json and one .onnx file");
     http("POST /dicomweb/studies", EnumSet.of(admin, radiologist, technician), "STOW-RS");
     http("GET /files/meshes/{file}", ALL, ".dcm files: patient identity only");
     http("GET /files/diffs/**", ALL, "");

@@ -94,6 +94,8 @@ public final class Ingest implements VolumeSource {
   private final AuditSink audit;
   private final Limits limits;
   private final Clock clock;
+  private final List<ReceiptListener> receiptListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** How stored series and one-shot folders alike become volumes; stateless, so shared. */
   static final SeriesAssembler ASSEMBLER =
@@ -118,6 +120,20 @@ public final class Ingest implements VolumeSource {
   /** Parses one object within this ingest's limits. */
   DicomInstance parse(byte[] bytes) {
     return DicomInstance.parse(bytes, limits.structure());
+  }
+
+  /**
+   * Told of every new instance received over the network (C-STORE, STOW-RS), after it is durable,
+   * with its series and the route; not of folder imports or duplicates. Must return quickly.
+   */
+  @FunctionalInterface
+  public interface ReceiptListener {
+    void received(SeriesInstanceUid series, String route);
+  }
+
+  /** Adds a listener of network receipts. */
+  public void onReceipt(ReceiptListener listener) {
+    receiptListeners.add(listener);
   }
 
   /** What storing one file did. */
@@ -242,7 +258,7 @@ public final class Ingest implements VolumeSource {
       try {
         byte[] bytes = source.read();
         DicomInstance instance = parse(bytes);
-        switch (store(instance, bytes, actor, "import")) {
+        switch (store(instance, bytes, actor, IMPORT_ROUTE)) {
           case NEW -> stored++;
           case DUPLICATE -> duplicates++;
         }
@@ -411,8 +427,19 @@ public final class Ingest implements VolumeSource {
                             + instance.sopClassUid()
                             + " sha256="
                             + instance.fileHash().hex())));
-    return known.isPresent() ? checkDuplicate(instance, bytes, known.get(), route) : Stored.NEW;
+    if (known.isPresent()) {
+      return checkDuplicate(instance, bytes, known.get(), route);
+    }
+    if (!route.equals(IMPORT_ROUTE)) {
+      for (ReceiptListener listener : receiptListeners) {
+        listener.received(instance.seriesInstanceUid(), route);
+      }
+    }
+    return Stored.NEW;
   }
+
+  /** The route of files stored by {@link #importFolder}. */
+  static final String IMPORT_ROUTE = "import";
 
   /**
    * Same dataset: a duplicate. A different dataset under a stored UID is refused; its bytes are

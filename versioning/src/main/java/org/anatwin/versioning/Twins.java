@@ -89,6 +89,113 @@ public final class Twins {
       throw new VersioningException(
           "versioning:version.duplicate-structure", "structure names must be distinct");
     }
+    String names = specs.stream().map(StructureSpec::name).toList().toString();
+    return build(
+        series,
+        branch,
+        actor,
+        volume ->
+            specs.stream()
+                .map(
+                    spec -> {
+                      LabelMap labels =
+                          Modeling.createThresholdLabelMap(
+                              volume, spec.minimumHu(), spec.maximumHu());
+                      // the surface between voxel centres, from the HU values, around exactly the
+                      // segmented object
+                      Surface surface =
+                          Modeling.createIsoSurface(volume, labels, spec.minimumHu(), 0);
+                      return new Segmented(
+                          spec.name(),
+                          labels,
+                          List.of(volume.id()),
+                          List.of(),
+                          surface,
+                          List.of(labels.id(), volume.id()));
+                    })
+                .toList(),
+        "twin.build-version",
+        "branch=" + branch + " structures=" + names);
+  }
+
+  /**
+   * One structure of a version as it was segmented: its label map and what the segmentation used
+   * besides the volume (a model) and which agents besides the person and Anatwin (the model as
+   * software); its surface and what the surface was made from.
+   */
+  private record Segmented(
+      String name,
+      LabelMap labels,
+      List<String> labelsUsed,
+      List<Agent> labelAgents,
+      Surface surface,
+      List<String> surfaceUsed) {}
+
+  /** How a build segments the series' volume into its structures. */
+  @FunctionalInterface
+  private interface Segmenter {
+    List<Segmented> segment(Volume volume);
+  }
+
+  /** Name of a network's proposal of a version, as the audit log records it. */
+  public static final String PROPOSE_ACTION = "twin.propose-version";
+
+  /**
+   * Builds the next version on the main branch from a segmentation model's labels, one structure
+   * per label the model finds (named as the model names it, surfaced from its label map). The
+   * version is PROPOSED: only a radiologist's approval makes its meshes printable. The model (its
+   * registry entity, with the ONNX file's hash) is an input of every label map in lineage, and the
+   * model's software an agent. Refused when the model was not made for the series (modality, body
+   * part, orientation, dimensions) or finds nothing ({@code versioning:model.nothing-found}).
+   */
+  public TwinVersion proposeVersion(
+      SeriesInstanceUid series,
+      RegisteredModel model,
+      org.anatwin.modeling.SegmentationModel network,
+      String modality,
+      String bodyPart,
+      Actor actor) {
+    Agent software = Agent.software(model.name(), model.version());
+    return build(
+        series,
+        MAIN,
+        actor,
+        volume -> {
+          List<Segmented> out = new ArrayList<>();
+          for (var segment : network.segment(volume, modality, bodyPart)) {
+            LabelMap labels = segment.labelMap();
+            Surface surface = Modeling.createSurface(labels, volume.frameOfReference());
+            out.add(
+                new Segmented(
+                    segment.label().name(),
+                    labels,
+                    List.of(volume.id(), model.id()),
+                    List.of(software),
+                    surface,
+                    List.of(labels.id())));
+          }
+          if (out.isEmpty()) {
+            throw new VersioningException(
+                "versioning:model.nothing-found",
+                "model " + model.key() + " found none of its labels in series " + series.value());
+          }
+          return out;
+        },
+        PROPOSE_ACTION,
+        "model="
+            + model.key()
+            + " onnxSha256="
+            + model.onnxSha256()
+            + " proposed (awaits a radiologist)");
+  }
+
+  private TwinVersion build(
+      SeriesInstanceUid series,
+      String branch,
+      Actor actor,
+      Segmenter segmenter,
+      String action,
+      String detail) {
     PatientKey patient = volumes.patientOf(series);
     // the head this build registers against; saving checks it is still the head
     String head = repository.head(twinOf(patient), branch).orElse(null);
@@ -108,16 +215,14 @@ public final class Twins {
             time));
     List<TwinRepository.StructureRow> structures = new ArrayList<>();
     List<RegistrationInfo> registrations = new ArrayList<>();
-    for (StructureSpec spec : specs) {
-      LabelMap labels =
-          Modeling.createThresholdLabelMap(volume, spec.minimumHu(), spec.maximumHu());
-      // the surface between voxel centres, from the HU values, around exactly the segmented object
-      Surface surface = Modeling.createIsoSurface(volume, labels, spec.minimumHu(), 0);
+    for (Segmented structure : segmenter.segment(volume)) {
+      LabelMap labels = structure.labels();
+      Surface surface = structure.surface();
       ContentHash stl = storage.blobs().put(Modeling.toStl(surface.mesh()));
       MeshInfo mesh =
           MeshInfo.of(
               MeshId.parse(surface.id()),
-              spec.name(),
+              structure.name(),
               stl,
               surface.frameOfReference().value(),
               surface.report(),
@@ -125,7 +230,7 @@ public final class Twins {
               null);
       structures.add(
           new TwinRepository.StructureRow(
-              spec.name(),
+              structure.name(),
               new TwinRepository.LabelMapRow(
                   labels.id(),
                   labels.algorithm() + " " + labels.algorithmVersion(),
@@ -133,27 +238,29 @@ public final class Twins {
                   labels.labelledVoxels(),
                   labels.contentHash().hex()),
               mesh));
+      List<Agent> labelAgents = new ArrayList<>(agents);
+      labelAgents.addAll(structure.labelAgents());
       derivations.add(
           Activity.of(
               labels.algorithm(),
               labels.algorithmVersion(),
               labels.parameters(),
-              List.of(volume.id()),
+              structure.labelsUsed(),
               List.of(labels.id()),
-              agents,
+              labelAgents,
               time));
       derivations.add(
           Activity.of(
               surface.algorithm(),
               surface.algorithmVersion(),
               surface.parameters(),
-              List.of(labels.id(), volume.id()),
+              structure.surfaceUsed(),
               List.of(surface.id()),
               agents,
               time));
-      MeshInfo prior = parent == null ? null : structureMesh(parent, spec.name());
+      MeshInfo prior = parent == null ? null : structureMesh(parent, structure.name());
       if (prior != null && !prior.id().value().equals(surface.id())) {
-        RegistrationInfo registration = register(prior, surface, spec.name());
+        RegistrationInfo registration = register(prior, surface, structure.name());
         registrations.add(registration);
         derivations.add(
             Activity.of(
@@ -205,12 +312,9 @@ public final class Twins {
                       AuditEvent.success(
                           time,
                           actor,
-                          "twin.build-version",
+                          action,
                           List.of(saved.value(), twin.value(), series.value()),
-                          "branch="
-                              + branch
-                              + " structures="
-                              + specs.stream().map(StructureSpec::name).toList()));
+                          detail));
                   return saved;
                 });
     TwinVersion built = version(id).orElseThrow();

@@ -44,7 +44,8 @@ public final class DicomRepository {
                         st.accessionNumber = $accession
         MERGE (p)-[:HAS_STUDY]->(st)
         MERGE (se:Series {uid: $seriesUid})
-          ON CREATE SET se.modality = $modality, se.description = $seriesDescription,
+          ON CREATE SET se.modality = $modality, se.bodyPart = $bodyPart,
+                        se.description = $seriesDescription,
                         se.number = $seriesNumber, se.frameOfReferenceUid = $frame
         MERGE (st)-[:HAS_SERIES]->(se)
         CREATE (i:Instance:Entity {id: $id, sopInstanceUid: $sop, sopClassUid: $sopClass,
@@ -179,6 +180,7 @@ public final class DicomRepository {
     p.put("accession", d.accessionNumber());
     p.put("seriesUid", d.seriesInstanceUid().value());
     p.put("modality", d.modality());
+    p.put("bodyPart", d.bodyPartExamined());
     p.put("seriesDescription", d.seriesDescription());
     p.put("seriesNumber", d.seriesNumber());
     p.put("frame", d.frameOfReferenceUid());

@@ -91,7 +91,7 @@ final class MeshingBench {
           oursChain[r],
           vtkChain[r]);
     }
-    System.err.printf(Locale.ROOT, "our peak resident memory: %d MiB%n", peakRssMiB());
+    System.err.printf(Locale.ROOT, "our peak resident memory: %d MiB%n", Benchmarks.peakRssMiB());
     line("meshing-iso", "iso_surface_s", oursIso, "vtk-flying-edges", vtkFe, 1.3);
     line("meshing-decimation", "decimation_s", oursDecimation, "vtk-quadric", vtkDecimation, 0.2);
     line("meshing", "chain_s", oursChain, "vtk", vtkChain, 0.4);
@@ -145,14 +145,5 @@ final class MeshingBench {
         "vtk_bench.gen_volume",
         "seed 42",
         Map.of());
-  }
-
-  private static long peakRssMiB() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmHWM:")) {
-        return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
-      }
-    }
-    return -1;
   }
 }

@@ -58,6 +58,7 @@ class CoreConfiguration {
         java.util.List.of(
             new org.anatwin.ingest.IngestDerivation(storage),
             new org.anatwin.modeling.ModelingDerivation(),
+            new org.anatwin.versioning.ModelDerivation(storage),
             printOrders.derivation()),
         audit,
         clock);

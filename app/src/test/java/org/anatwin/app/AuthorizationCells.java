@@ -65,6 +65,9 @@ final class AuthorizationCells {
     q("Query.reproduce", "{ reproduce(entity: \"entity-none\") { matched } }");
     q("Query.segmentationModels", "{ segmentationModels { key } }");
     q(
+        "Mutation.correctSegmentation",
+        "mutation { correctSegmentation(versionId: \"twin-version-none\", reason: \"leak\") { id } }");
+    q(
         "Mutation.proposeTwinVersion",
         "mutation { proposeTwinVersion(seriesUid: \"1.2.3.4\", model: \"anatwin-bone@1\") { id } }");
     q(

@@ -203,6 +203,23 @@ class SegmentationModelIT extends ServiceIT {
         .contains("anatwin.segmentation.onnx")
         .contains("software:anatwin-bone/1");
 
+    // re-derivable: the network re-run from its stored blobs gives the same label map and mesh
+    JsonNode reproduced =
+        client
+            .data(
+                client.token("quality"),
+                "query($m: ID!) { reproduce(entity: $m) { matched steps { algorithm status note } } }",
+                Map.of("m", meshId))
+            .get("reproduce");
+    assertThat(reproduced.get("matched").asBoolean()).as(reproduced.toString()).isTrue();
+    Map<String, String> statuses = new LinkedHashMap<>();
+    for (JsonNode step : reproduced.get("steps")) {
+      statuses.put(step.get("algorithm").asString(), step.get("status").asString());
+    }
+    assertThat(statuses)
+        .containsEntry("anatwin.segmentation.onnx", "MATCHED")
+        .containsEntry("anatwin.surface.vtk-flying-edges", "MATCHED");
+
     // not printable until a radiologist approves the proposal
     String order =
         client
@@ -254,6 +271,75 @@ class SegmentationModelIT extends ServiceIT {
     assertThat(actions).contains("twin.propose-version", "twin.approve-segmentation");
     assertThat(events.toString())
         .contains("onnxSha256=" + ContentHash.of(SegmentationModel.bundledOnnx()).hex());
+  }
+
+  @Test
+  void aRadiologistCorrectsAProposalWithThresholdsAndSignsTheCorrection() throws Exception {
+    Path phantom = tempDir("anatwin-it-correction");
+    Ingest.writePhantom(phantom, 64);
+    String series =
+        ingest
+            .importFolder(phantom.resolve("skull"), new Actor("it-admin", "admin"))
+            .series()
+            .iterator()
+            .next();
+    String radiologist = client.token("radiologist");
+    String proposal =
+        client
+            .data(client.token("planner"), PROPOSE, Map.of("s", series, "m", "anatwin-bone@1"))
+            .get("proposeTwinVersion")
+            .get("id")
+            .asString();
+    String correct =
+        """
+        mutation($v: ID!, $r: String!) { correctSegmentation(versionId: $v, structures: [{name: "bone", minimumHu: 250}], reason: $r) { id author segmentationState parent { id } structures { name mesh { id } } } }""";
+    assertThat(errorCode(client.post(radiologist, correct, Map.of("v", proposal, "r", " "))))
+        .isEqualTo("versioning:segmentation.signature");
+
+    JsonNode corrected =
+        client
+            .data(
+                radiologist,
+                correct,
+                Map.of("v", proposal, "r", "the thin orbital walls are missing"))
+            .get("correctSegmentation");
+    assertThat(corrected.get("segmentationState").asString()).isEqualTo("APPROVED");
+    assertThat(corrected.get("parent").get("id").asString()).isEqualTo(proposal);
+    assertThat(corrected.get("author").asString()).contains("radiologist");
+    JsonNode before =
+        client
+            .data(
+                radiologist,
+                "query($v: ID!) { twinVersion(id: $v) { segmentationState segmentationReview { approved reason by } } }",
+                Map.of("v", proposal))
+            .get("twinVersion");
+    assertThat(before.get("segmentationState").asString()).isEqualTo("REJECTED");
+    assertThat(before.get("segmentationReview").get("reason").asString())
+        .contains("thin orbital walls")
+        .contains("corrected in version");
+    assertThat(
+            errorCode(client.post(radiologist, correct, Map.of("v", proposal, "r", "once more"))))
+        .isEqualTo("versioning:segmentation.decided");
+
+    // the correction's mesh comes from the threshold, not from the model
+    String lineage =
+        client
+            .data(
+                client.token("quality"),
+                "query($m: ID!) { lineage(of: $m, direction: UPSTREAM) { nodes { kind label } } }",
+                Map.of("m", corrected.get("structures").get(0).get("mesh").get("id").asString()))
+            .get("lineage")
+            .toString();
+    assertThat(lineage).contains("anatwin.threshold").doesNotContain("SegmentationModel");
+    JsonNode events =
+        client
+            .data(
+                client.token("quality"),
+                "query($s: ID) { auditEvents(subject: $s, first: 20) { edges { node { action } } } }",
+                Map.of("s", proposal))
+            .get("auditEvents")
+            .get("edges");
+    assertThat(events.findValuesAsString("action")).contains("twin.correct-segmentation");
   }
 
   private static JsonNode find(JsonNode list, String key) {

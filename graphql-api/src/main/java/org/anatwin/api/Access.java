@@ -120,6 +120,10 @@ public final class Access {
         "a model's proposal: PROPOSED until a radiologist signs it");
     mutation("acceptRegistration", EnumSet.of(radiologist, planner), "with a reason");
     mutation("approveSegmentation", EnumSet.of(radiologist), "a signature: the radiologist's own");
+    mutation(
+        "correctSegmentation",
+        EnumSet.of(radiologist),
+        "the radiologist's own thresholds replace a proposal, signed by them");
     mutation("createBranch", EnumSet.of(planner, designer), "");
     mutation("tagVersion", EnumSet.of(planner, radiologist), "");
     mutation("uploadDesign", EnumSet.of(designer, planner), "");

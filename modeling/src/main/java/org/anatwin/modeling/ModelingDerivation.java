@@ -6,9 +6,10 @@ import org.anatwin.model.Derivation;
 import org.anatwin.model.Volume;
 
 /**
- * Re-runs the modeling activities a twin version records: the threshold segmentation of a volume
- * and the iso-surface within it. Parameters are read back from the recorded activity, so a changed
- * parameter gives a changed label map or mesh and its hash no longer matches the recorded one.
+ * Re-runs the modeling activities a twin version records: the threshold segmentation of a volume,
+ * the iso-surface within it, and the surface of a label map (a model's segmentation). Parameters
+ * are read back from the recorded activity, so a changed parameter gives a changed label map or
+ * mesh and its hash no longer matches the recorded one.
  */
 public final class ModelingDerivation implements Derivation {
   private static final String KEEP = "largest 6-connected object";
@@ -16,7 +17,8 @@ public final class ModelingDerivation implements Derivation {
   @Override
   public boolean reruns(String algorithm, String version) {
     return (algorithm.equals(Modeling.THRESHOLD) && version.equals(Modeling.THRESHOLD_VERSION))
-        || (algorithm.equals(Modeling.ISO_SURFACE) && version.equals(Modeling.ISO_SURFACE_VERSION));
+        || (algorithm.equals(Modeling.ISO_SURFACE) && version.equals(Modeling.ISO_SURFACE_VERSION))
+        || (algorithm.equals(Modeling.SURFACE) && version.equals(Modeling.SURFACE_VERSION));
   }
 
   @Override
@@ -35,6 +37,22 @@ public final class ModelingDerivation implements Derivation {
               integer(activity, "maximumHu"));
       return Map.of(generated, new Output(Map.of("sha256", labels.contentHash().hex()), labels));
     }
+    if (activity.algorithm().equals(Modeling.SURFACE)) {
+      LabelMap labels = input(activity, inputs, LabelMap.class);
+      Surface surface =
+          Modeling.createSurface(
+              labels, org.anatwin.model.FrameOfReferenceUid.of(frameOf(activity, inputs)));
+      if (!surface.parameters().equals(activity.parameters())) {
+        throw new ModelingException(
+            "modeling:derivation.parameter",
+            "the label-map surface was made with "
+                + activity.parameters()
+                + ", this version makes it with "
+                + surface.parameters());
+      }
+      String stl = ContentHash.of(Modeling.toStl(surface.mesh())).hex();
+      return Map.of(generated, new Output(Map.of("sha256", stl), surface));
+    }
     Surface surface =
         Modeling.createIsoSurface(
             input(activity, inputs, Volume.class),
@@ -43,6 +61,17 @@ public final class ModelingDerivation implements Derivation {
             integer(activity, "smoothingIterations"));
     String stl = ContentHash.of(Modeling.toStl(surface.mesh())).hex();
     return Map.of(generated, new Output(Map.of("sha256", stl), surface));
+  }
+
+  /** The frame of reference the generated mesh was recorded in (it does not enter its hash). */
+  private static String frameOf(Recorded activity, Inputs inputs) {
+    String frame = inputs.properties(activity.generated().getFirst()).get("frameOfReferenceUid");
+    if (frame == null || frame.isBlank()) {
+      throw new ModelingException(
+          "modeling:derivation.input",
+          "mesh " + activity.generated().getFirst() + " records no frame of reference");
+    }
+    return frame;
   }
 
   /** The one used entity re-derived as a {@code type}. */

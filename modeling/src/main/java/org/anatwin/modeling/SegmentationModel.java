@@ -286,7 +286,7 @@ public final class SegmentationModel implements AutoCloseable {
           count += b;
         }
       }
-      Map<String, String> parameters = parameters(label, result);
+      Map<String, String> parameters = parameters(label, result, modality, bodyPart);
       segments.add(
           new Segment(
               label,
@@ -304,8 +304,11 @@ public final class SegmentationModel implements AutoCloseable {
     return segments;
   }
 
-  private Map<String, String> parameters(ModelDescriptor.Label label, SlidingWindow.Result r) {
+  private Map<String, String> parameters(
+      ModelDescriptor.Label label, SlidingWindow.Result r, String modality, String bodyPart) {
     Map<String, String> p = new LinkedHashMap<>();
+    p.put("modality", modality);
+    p.put("bodyPart", bodyPart);
     p.put("model", descriptor.key());
     p.put("modelSha256", onnxHash.hex());
     p.put("descriptorSha256", descriptorHash.hex());

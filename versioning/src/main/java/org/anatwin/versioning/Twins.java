@@ -351,43 +351,11 @@ public final class Twins {
           "nobody signs the segmentation of a version they built");
     }
     Instant time = clock.instant();
-    String reviewId =
-        org.anatwin.model.DerivedIds.createId(
-            "segmentation-review", version.value(), actor.userName(), time.toString());
-    SegmentationReview review =
-        new SegmentationReview(
-            reviewId,
-            version.value(),
-            approved,
-            meaning,
-            reason,
-            actor.userName(),
-            actor.role(),
-            time);
     storage
         .graph()
         .atomically(
             () -> {
-              repository.reviewSegmentation(
-                  review,
-                  Activity.of(
-                      SEGMENTATION_REVIEW,
-                      "1",
-                      Map.of(
-                          "decision", approved ? "approved" : "rejected",
-                          "meaning", meaning,
-                          "reason", reason),
-                      // the meshes signed, not the version: a version also derives from its parent,
-                      // whose
-                      // sources a print of these meshes did not use
-                      found.structures().stream()
-                          .map(st -> st.mesh().id().value())
-                          .distinct()
-                          .sorted()
-                          .toList(),
-                      List.of(reviewId),
-                      List.of(actor.agent()),
-                      time));
+              sign(found, approved, meaning, reason, actor, time);
               audit.append(
                   AuditEvent.success(
                       time,
@@ -397,6 +365,104 @@ public final class Twins {
                       meaning + ": " + reason));
             });
     return found;
+  }
+
+  /**
+   * Records a signed review of a version's segmentation with its lineage, in the caller's
+   * transaction: an entity derived from the version's meshes (its version id is a property), so
+   * every print of them names it.
+   */
+  private void sign(
+      TwinVersion found,
+      boolean approved,
+      String meaning,
+      String reason,
+      Actor actor,
+      Instant time) {
+    String reviewId =
+        org.anatwin.model.DerivedIds.createId(
+            "segmentation-review", found.id().value(), actor.userName(), time.toString());
+    repository.reviewSegmentation(
+        new SegmentationReview(
+            reviewId,
+            found.id().value(),
+            approved,
+            meaning,
+            reason,
+            actor.userName(),
+            actor.role(),
+            time),
+        Activity.of(
+            SEGMENTATION_REVIEW,
+            "1",
+            Map.of(
+                "decision", approved ? "approved" : "rejected",
+                "meaning", meaning,
+                "reason", reason),
+            // the meshes signed, not the version: a version also derives from its parent, whose
+            // sources a print of these meshes did not use
+            found.structures().stream()
+                .map(st -> st.mesh().id().value())
+                .distinct()
+                .sorted()
+                .toList(),
+            List.of(reviewId),
+            List.of(actor.agent()),
+            time));
+  }
+
+  /** Name of a radiologist's correction of a proposed segmentation, as the audit log records it. */
+  public static final String CORRECT_ACTION = "twin.correct-segmentation";
+
+  /**
+   * A radiologist corrects a proposed segmentation (a model's proposal, or any version not yet
+   * signed) by segmenting the same series with HU thresholds instead: the correction is built as
+   * the next version of the proposal's branch, authored by the radiologist, and signed by them as
+   * approved (the correction is their own signed reading, so the rule that nobody signs a version
+   * they built does not apply here); the proposal is signed as rejected, naming the correction.
+   * Both signatures and the audit event commit together. Refused when the proposal was signed
+   * already ({@code versioning:segmentation.decided}) or the reason is blank.
+   */
+  public TwinVersion correctSegmentation(
+      TwinVersionId proposal, List<StructureSpec> specs, String reason, Actor actor) {
+    if (reason.isBlank()) {
+      throw new VersioningException(
+          "versioning:segmentation.signature", "a correction needs a reason");
+    }
+    TwinVersion proposed = requireVersion(proposal);
+    if (repository.segmentationReviews(List.of(proposal.value())).containsKey(proposal.value())) {
+      throw new VersioningException(
+          "versioning:segmentation.decided",
+          "the segmentation of version " + proposal.value() + " was signed already");
+    }
+    TwinVersion corrected =
+        buildVersion(
+            org.anatwin.model.SeriesInstanceUid.of(proposed.sourceSeries()),
+            specs,
+            proposed.branch(),
+            actor);
+    Instant time = clock.instant();
+    storage
+        .graph()
+        .atomically(
+            () -> {
+              sign(
+                  proposed,
+                  false,
+                  "segmentation corrected",
+                  reason + " (corrected in version " + corrected.number() + ")",
+                  actor,
+                  time);
+              sign(corrected, true, "segmentation corrected and approved", reason, actor, time);
+              audit.append(
+                  AuditEvent.success(
+                      time,
+                      actor,
+                      CORRECT_ACTION,
+                      List.of(proposal.value(), corrected.id().value()),
+                      reason));
+            });
+    return corrected;
   }
 
   /** Each version's segmentation review, where it has one, by version id. */

@@ -140,23 +140,38 @@ class TwinController {
 
   @MutationMapping
   VersionView buildTwinVersion(@Argument BuildTwinVersionInput input) {
-    List<StructureSpec> specs =
-        input.structures() == null || input.structures().isEmpty()
-            ? List.of(StructureSpec.bone())
-            : input.structures().stream()
-                .map(
-                    s ->
-                        new StructureSpec(
-                            s.name(),
-                            s.minimumHu(),
-                            s.maximumHu() == null ? Short.MAX_VALUE : s.maximumHu()))
-                .toList();
+    List<StructureSpec> specs = specs(input.structures());
     return VersionView.from(
         twins.buildVersion(
             SeriesInstanceUid.of(input.seriesUid()),
             specs,
             input.branch() == null ? Twins.MAIN : input.branch(),
             CurrentActor.get()));
+  }
+
+  /** The structures asked for, or the bone preset when none. */
+  private static List<StructureSpec> specs(@Nullable List<StructureInput> structures) {
+    return structures == null || structures.isEmpty()
+        ? List.of(StructureSpec.bone())
+        : structures.stream()
+            .map(
+                s ->
+                    new StructureSpec(
+                        s.name(),
+                        s.minimumHu(),
+                        s.maximumHu() == null ? Short.MAX_VALUE : s.maximumHu()))
+            .toList();
+  }
+
+  /** A radiologist replaces a proposed segmentation with thresholds; returns the correction. */
+  @MutationMapping
+  VersionView correctSegmentation(
+      @Argument String versionId,
+      @Argument @Nullable List<StructureInput> structures,
+      @Argument String reason) {
+    return VersionView.from(
+        twins.correctSegmentation(
+            PlanController.versionId(versionId), specs(structures), reason, CurrentActor.get()));
   }
 
   /** A radiologist or planner accepts a registration the ICP flagged for review. */

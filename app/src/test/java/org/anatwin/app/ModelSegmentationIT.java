@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.anatwin.ingest.Ingest;
 import org.anatwin.model.Volume;
 import org.anatwin.modeling.LabelMap;
+import org.anatwin.modeling.LabelMaps;
 import org.anatwin.modeling.Modeling;
 import org.anatwin.modeling.SegmentationModel;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class ModelSegmentationIT {
       assertThat(first).hasSize(1);
       LabelMap bone = first.getFirst().labelMap();
       LabelMap threshold = Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE);
-      double dice = dice(bone.labels(), threshold.labels());
+      double dice = LabelMaps.dice(bone, threshold);
       System.out.printf(
           Locale.ROOT,
           "anatwin-bone@1 on the real phantom: Dice %.4f against 300 HU, %d bone voxels, %d s%n",
@@ -47,17 +48,5 @@ class ModelSegmentationIT {
       assertThat(second.getFirst().labelMap().labels()).isEqualTo(bone.labels());
       assertThat(second.getFirst().labelMap().contentHash()).isEqualTo(bone.contentHash());
     }
-  }
-
-  static double dice(byte[] a, byte[] b) {
-    long both = 0;
-    long sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      boolean x = a[i] != 0;
-      boolean y = b[i] != 0;
-      both += x && y ? 1 : 0;
-      sum += (x ? 1 : 0) + (y ? 1 : 0);
-    }
-    return 2.0 * both / sum;
   }
 }

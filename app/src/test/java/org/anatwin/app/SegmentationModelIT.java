@@ -136,14 +136,7 @@ class SegmentationModelIT extends ServiceIT {
 
   @Test
   void aProposalWaitsForTheRadiologistAndItsLineageNamesTheModel() throws Exception {
-    Path phantom = tempDir("anatwin-it-proposal");
-    Ingest.writePhantom(phantom, 61);
-    String series =
-        ingest
-            .importFolder(phantom.resolve("skull"), new Actor("it-admin", "admin"))
-            .series()
-            .iterator()
-            .next();
+    String series = skullSeries(61);
     String planner = client.token("planner");
     String radiologist = client.token("radiologist");
 
@@ -275,14 +268,7 @@ class SegmentationModelIT extends ServiceIT {
 
   @Test
   void aRadiologistCorrectsAProposalWithThresholdsAndSignsTheCorrection() throws Exception {
-    Path phantom = tempDir("anatwin-it-correction");
-    Ingest.writePhantom(phantom, 64);
-    String series =
-        ingest
-            .importFolder(phantom.resolve("skull"), new Actor("it-admin", "admin"))
-            .series()
-            .iterator()
-            .next();
+    String series = skullSeries(64);
     String radiologist = client.token("radiologist");
     String proposal =
         client
@@ -340,6 +326,17 @@ class SegmentationModelIT extends ServiceIT {
             .get("auditEvents")
             .get("edges");
     assertThat(events.findValuesAsString("action")).contains("twin.correct-segmentation");
+  }
+
+  /** Imports the synthetic phantom of a patient of its own; returns its skull series' UID. */
+  private String skullSeries(int patient) {
+    Path phantom = tempDir("anatwin-it-models-" + patient);
+    Ingest.writePhantom(phantom, patient);
+    return ingest
+        .importFolder(phantom.resolve("skull"), new Actor("it-admin", "admin"))
+        .series()
+        .iterator()
+        .next();
   }
 
   private static JsonNode find(JsonNode list, String key) {

@@ -1,6 +1,21 @@
 package org.anatwin.bench;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.FrameOfReferenceUid;
+import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.SopInstanceUid;
+import org.anatwin.model.SourceInstance;
+import org.anatwin.model.Volume;
+import org.anatwin.model.VolumeGeometry;
+import org.apache.commons.geometry.euclidean.threed.Vector3D;
 
 /** Entry point: {@code Benchmarks NAME [runs]}. */
 public final class Benchmarks {
@@ -34,10 +49,45 @@ public final class Benchmarks {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
   }
 
+  /**
+   * A volume read from a raw file (signed 16-bit, little-endian, x fastest) on an axial grid at the
+   * origin, for benchmarks that feed the same file to a peer.
+   */
+  static Volume rawVolume(Path raw, int nx, int ny, int nz, double[] spacing, String id)
+      throws IOException {
+    short[] voxels = new short[nx * ny * nz];
+    ByteBuffer.wrap(Files.readAllBytes(raw))
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .asShortBuffer()
+        .get(voxels);
+    var origin = Vector3D.ZERO;
+    return new Volume(
+        id,
+        SeriesInstanceUid.of("1.2.826.0.1.3680043.10.3000"),
+        FrameOfReferenceUid.of("1.2.826.0.1.3680043.10.3001"),
+        new VolumeGeometry(
+            nx,
+            ny,
+            nz,
+            spacing[0],
+            spacing[1],
+            spacing[2],
+            origin,
+            Vector3D.Unit.PLUS_X,
+            Vector3D.Unit.PLUS_Y,
+            Vector3D.Unit.PLUS_Z),
+        voxels,
+        List.of(
+            new SourceInstance(
+                SopInstanceUid.of("1.2.826.0.1.3680043.10.3002"), ContentHash.of(new byte[0]))),
+        "bench.raw-volume",
+        raw.getFileName().toString(),
+        Map.of());
+  }
+
   /** This process's peak resident memory (VmHWM), MiB. */
-  static long peakRssMiB() throws java.io.IOException {
-    for (String line :
-        java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+  static long peakRssMiB() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
       if (line.startsWith("VmHWM:")) {
         return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
       }

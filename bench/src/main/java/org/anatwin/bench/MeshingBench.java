@@ -1,23 +1,14 @@
 package org.anatwin.bench;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.anatwin.model.ContentHash;
-import org.anatwin.model.FrameOfReferenceUid;
-import org.anatwin.model.SeriesInstanceUid;
-import org.anatwin.model.SopInstanceUid;
-import org.anatwin.model.SourceInstance;
 import org.anatwin.model.Volume;
-import org.anatwin.model.VolumeGeometry;
 import org.anatwin.modeling.Modeling;
 import org.anatwin.modeling.Surface;
-import org.apache.commons.geometry.euclidean.threed.Vector3D;
 
 /**
  * Meshing: the synthetic CT of {@code ../shared/bench/peers/vtk_bench.py} (512x512x400 by default,
@@ -47,7 +38,13 @@ final class MeshingBench {
     double[] spacing = PeerScripts.numbers(inputs, "\"spacing_mm\"");
     double iso = PeerScripts.numbers(inputs, "\"iso_hu\"")[0];
     Volume volume =
-        load(data.resolve("ct.raw"), (int) dims[0], (int) dims[1], (int) dims[2], spacing);
+        Benchmarks.rawVolume(
+            data.resolve("ct.raw"),
+            (int) dims[0],
+            (int) dims[1],
+            (int) dims[2],
+            spacing,
+            "volume-bench-" + SIZE);
     double[] oursIso = new double[runs];
     double[] oursDecimation = new double[runs];
     double[] oursChain = new double[runs];
@@ -112,38 +109,5 @@ final class MeshingBench {
         o / p,
         target,
         runs);
-  }
-
-  private static Volume load(Path raw, int nx, int ny, int nz, double[] spacing)
-      throws IOException {
-    short[] voxels = new short[nx * ny * nz];
-    ByteBuffer.wrap(Files.readAllBytes(raw))
-        .order(ByteOrder.LITTLE_ENDIAN)
-        .asShortBuffer()
-        .get(voxels);
-    VolumeGeometry g =
-        new VolumeGeometry(
-            nx,
-            ny,
-            nz,
-            spacing[0],
-            spacing[1],
-            spacing[2],
-            Vector3D.ZERO,
-            Vector3D.Unit.PLUS_X,
-            Vector3D.Unit.PLUS_Y,
-            Vector3D.Unit.PLUS_Z);
-    return new Volume(
-        "volume-bench-" + SIZE,
-        SeriesInstanceUid.of("1.2.826.0.1.3680043.10.3000"),
-        FrameOfReferenceUid.of("1.2.826.0.1.3680043.10.3001"),
-        g,
-        voxels,
-        List.of(
-            new SourceInstance(
-                SopInstanceUid.of("1.2.826.0.1.3680043.10.3002"), ContentHash.of(new byte[0]))),
-        "vtk_bench.gen_volume",
-        "seed 42",
-        Map.of());
   }
 }

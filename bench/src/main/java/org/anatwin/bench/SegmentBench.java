@@ -10,19 +10,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.anatwin.ingest.Ingest;
-import org.anatwin.model.ContentHash;
-import org.anatwin.model.FrameOfReferenceUid;
-import org.anatwin.model.SeriesInstanceUid;
-import org.anatwin.model.SopInstanceUid;
-import org.anatwin.model.SourceInstance;
 import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeGeometry;
 import org.anatwin.modeling.LabelMap;
 import org.anatwin.modeling.SegmentationModel;
-import org.apache.commons.geometry.euclidean.threed.Vector3D;
 
 /**
  * Model-based segmentation: the shipped network ({@code anatwin-bone@1}) on the real skull phantom
@@ -148,7 +141,8 @@ final class SegmentBench {
     double[] spacing = {
       Double.parseDouble(args[5]), Double.parseDouble(args[6]), Double.parseDouble(args[7])
     };
-    Volume volume = volume(Path.of(args[1]), nx, ny, nz, spacing);
+    Volume volume =
+        Benchmarks.rawVolume(Path.of(args[1]), nx, ny, nz, spacing, "volume-segment-bench");
     try (SegmentationModel model =
         SegmentationModel.load(
             SegmentationModel.bundledOnnx(), SegmentationModel.bundledDescriptor(), THREADS)) {
@@ -208,36 +202,5 @@ final class SegmentBench {
     double[] spacing = PeerScripts.numbers(inputs, "\"spacing_mm\"");
     return new Input(
         "synthetic", data.resolve("ct.raw"), (int) dims[0], (int) dims[1], (int) dims[2], spacing);
-  }
-
-  private static Volume volume(Path raw, int nx, int ny, int nz, double[] spacing)
-      throws IOException {
-    short[] voxels = new short[nx * ny * nz];
-    ByteBuffer.wrap(Files.readAllBytes(raw))
-        .order(ByteOrder.LITTLE_ENDIAN)
-        .asShortBuffer()
-        .get(voxels);
-    return new Volume(
-        "volume-segment-bench",
-        SeriesInstanceUid.of("1.2.826.0.1.3680043.10.3100"),
-        FrameOfReferenceUid.of("1.2.826.0.1.3680043.10.3101"),
-        new VolumeGeometry(
-            nx,
-            ny,
-            nz,
-            spacing[0],
-            spacing[1],
-            spacing[2],
-            Vector3D.ZERO,
-            Vector3D.Unit.PLUS_X,
-            Vector3D.Unit.PLUS_Y,
-            Vector3D.Unit.PLUS_Z),
-        voxels,
-        List.of(
-            new SourceInstance(
-                SopInstanceUid.of("1.2.826.0.1.3680043.10.3102"), ContentHash.of(new byte[0]))),
-        "bench",
-        "1",
-        Map.of());
   }
 }

@@ -83,6 +83,28 @@ public final class LabelMaps {
         parameters("minimumHu", minimumHu, "maximumHu", maximumHu, "seeds", describe(seeds)));
   }
 
+  /**
+   * The Dice coefficient of two segmentations on the same grid (labelled = non-zero): twice the
+   * overlap over the sum of their sizes; 1 for two empty ones.
+   */
+  public static double dice(LabelMap a, LabelMap b) {
+    if (!a.geometry().equals(b.geometry())) {
+      throw new ModelingException(
+          "modeling:dice.grids", "Dice compares label maps on the same grid");
+    }
+    long both = 0;
+    long sum = 0;
+    byte[] x = a.labels();
+    byte[] y = b.labels();
+    for (int i = 0; i < x.length; i++) {
+      boolean p = x[i] != 0;
+      boolean q = y[i] != 0;
+      both += p && q ? 1 : 0;
+      sum += (p ? 1 : 0) + (q ? 1 : 0);
+    }
+    return sum == 0 ? 1 : 2.0 * both / sum;
+  }
+
   /** The {@code count} largest objects (ties broken by the first voxel in grid order). */
   public static LabelMap keepLargest(LabelMap input, int count) {
     if (count < 1) {

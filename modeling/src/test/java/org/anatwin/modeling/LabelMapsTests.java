@@ -247,4 +247,40 @@ class LabelMapsTests {
     int k = (int) Math.round((z + 20) / SZ);
     return i + N * (j + N * k);
   }
+
+  @Test
+  void diceIsTwiceTheOverlapOverTheSizesAndComparesOnlyOneGrid() {
+    LabelMap ball = labels(p -> p.norm() <= 8);
+    LabelMap shifted = labels(p -> p.subtract(Vector3D.of(2, 0, 0)).norm() <= 8);
+    assertThat(LabelMaps.dice(ball, ball)).isEqualTo(1.0);
+    long overlap = 0;
+    for (int i = 0; i < ball.labels().length; i++) {
+      overlap += ball.labels()[i] != 0 && shifted.labels()[i] != 0 ? 1 : 0;
+    }
+    assertThat(LabelMaps.dice(ball, shifted))
+        .isEqualTo(2.0 * overlap / (ball.labelledVoxels() + shifted.labelledVoxels()))
+        .isLessThan(1.0);
+    LabelMap other =
+        new LabelMap(
+            "other",
+            "volume",
+            new VolumeGeometry(
+                N,
+                N,
+                NZ,
+                S,
+                S,
+                S,
+                Vector3D.ZERO,
+                Vector3D.Unit.PLUS_X,
+                Vector3D.Unit.PLUS_Y,
+                Vector3D.Unit.PLUS_Z),
+            new byte[N * N * NZ],
+            "test",
+            "1",
+            Map.of(),
+            0);
+    assertThatThrownBy(() -> LabelMaps.dice(ball, other))
+        .hasFieldOrPropertyWithValue("code", "modeling:dice.grids");
+  }
 }

@@ -84,18 +84,6 @@ class SegmentationModelTests {
         Map.of());
   }
 
-  static double dice(byte[] a, byte[] b) {
-    long both = 0;
-    long sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      boolean x = a[i] != 0;
-      boolean y = b[i] != 0;
-      both += x && y ? 1 : 0;
-      sum += (x ? 1 : 0) + (y ? 1 : 0);
-    }
-    return 2.0 * both / sum;
-  }
-
   @Test
   void theShippedModelFindsTheBoneTheThresholdFindsAndDoesSoIdenticallyTwice() {
     Volume volume = shell(140, 130, 70, 0.5, 0.5, 1.0);
@@ -105,7 +93,7 @@ class SegmentationModelTests {
     LabelMap bone = first.getFirst().labelMap();
     assertThat(first.getFirst().label().name()).isEqualTo("bone");
     LabelMap threshold = Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE);
-    assertThat(dice(bone.labels(), threshold.labels())).isGreaterThanOrEqualTo(0.95);
+    assertThat(LabelMaps.dice(bone, threshold)).isGreaterThanOrEqualTo(0.95);
     assertThat(second.getFirst().labelMap().labels()).isEqualTo(bone.labels());
     assertThat(second.getFirst().labelMap().contentHash()).isEqualTo(bone.contentHash());
     assertThat(bone.id()).isEqualTo(second.getFirst().labelMap().id());
@@ -132,7 +120,7 @@ class SegmentationModelTests {
       assertThat(bone.parameters()).containsEntry("resampledTo", "0.5x0.5x1.0 mm");
       LabelMap threshold = Modeling.createThresholdLabelMap(volume, 300, Short.MAX_VALUE);
       // resampling to a coarser grid in-plane and back costs some boundary voxels, not the shape
-      assertThat(dice(bone.labels(), threshold.labels())).isGreaterThanOrEqualTo(0.85);
+      assertThat(LabelMaps.dice(bone, threshold)).isGreaterThanOrEqualTo(0.85);
       // the same network under another descriptor is another model: another label map id
       LabelMap shipped = model.segment(volume, "CT", "HEAD").getFirst().labelMap();
       assertThat(shipped.parameters().get("descriptorSha256"))

@@ -31,9 +31,10 @@ import org.springframework.stereotype.Component;
  * network (C-STORE, STOW-RS; folder imports are bulk loads and are not watched) is segmented once
  * it is stable, when a rule names a model for its modality and body part: the result is a PROPOSED
  * version that only a radiologist's approval makes printable. One series at a time, in order of
- * stability. A refusal (model not suited, nothing found, unassemblable series) is logged and
- * audited as a failed {@code twin.propose-version} with its code; the series is tried again only if
- * more instances arrive.
+ * stability. The wait is marked on the series in the graph, so series received before a restart are
+ * segmented after it. A refusal (model not suited, nothing found, unassemblable series) is logged
+ * and audited as a failed {@code twin.propose-version} with its code; the series is tried again
+ * only if more instances arrive.
  */
 @Component
 class AutoSegmentation implements ApplicationRunner, AutoCloseable {
@@ -74,7 +75,16 @@ class AutoSegmentation implements ApplicationRunner, AutoCloseable {
     if (!properties.auto().enabled()) {
       return;
     }
-    ingest.onReceipt((series, route) -> lastArrival.put(series, clock.instant()));
+    ingest.onReceipt(
+        (series, route) -> {
+          if (lastArrival.put(series, clock.instant()) == null) {
+            ingest.markAwaiting(series, true);
+          }
+        });
+    // series received before a restart wait again, from now
+    for (String uid : ingest.awaitingSeries()) {
+      lastArrival.putIfAbsent(SeriesInstanceUid.of(uid), clock.instant());
+    }
     Duration stable = properties.auto().stableAge();
     Duration pause = stable.compareTo(Duration.ofSeconds(5)) < 0 ? stable : Duration.ofSeconds(5);
     watcher =
@@ -110,6 +120,9 @@ class AutoSegmentation implements ApplicationRunner, AutoCloseable {
         continue;
       }
       segment(series).ifPresent(proposed::add);
+      if (!lastArrival.containsKey(series)) {
+        ingest.markAwaiting(series, false);
+      }
     }
     return proposed;
   }

@@ -69,6 +69,7 @@ class AutoSegmentationIT extends ServiceIT {
                             .get(0)
                             .asString()));
     assertThat(auto.watching(series)).isTrue();
+    assertThat(ingest.awaitingSeries()).as("the wait survives a restart").contains(series.value());
 
     // not yet stable: nothing happens
     assertThat(auto.segmentStableSeries(Instant.now(), series::equals)).isEmpty();
@@ -86,6 +87,7 @@ class AutoSegmentationIT extends ServiceIT {
                 twins.segmentationReviews(List.of(version.id().value())).get(version.id().value())))
         .isEqualTo("PROPOSED");
     assertThat(auto.watching(series)).as("segmented once").isFalse();
+    assertThat(ingest.awaitingSeries()).doesNotContain(series.value());
     long audited =
         storage
             .graph()

@@ -54,8 +54,14 @@ class NestedQueryCostIT extends ServiceIT {
             .asString();
     copyTwin(twin, 55);
 
-    long five = cost(client, planner, 5);
-    long fifty = cost(client, planner, 50);
+    // the service's own background work (audit checkpoints, pollers) may add a statement to one
+    // measurement; the least of three is the request's own cost
+    long five = Long.MAX_VALUE;
+    long fifty = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      five = Math.min(five, cost(client, planner, 5));
+      fifty = Math.min(fifty, cost(client, planner, 50));
+    }
     System.out.printf("nested query: %d statements for 5 twins, %d for 50%n", five, fifty);
     assertThat(fifty).as("statements for 50 twins").isEqualTo(five).isLessThanOrEqualTo(15);
   }

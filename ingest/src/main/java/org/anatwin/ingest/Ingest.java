@@ -543,6 +543,19 @@ public final class Ingest implements VolumeSource {
     return repository.series(uid);
   }
 
+  /**
+   * Records that a series waits to be processed once stable (automatic segmentation), or that it no
+   * longer does; kept in the graph so a restart resumes the wait.
+   */
+  public void markAwaiting(SeriesInstanceUid series, boolean awaiting) {
+    repository.await(series, awaiting);
+  }
+
+  /** The series waiting to be processed, by UID. */
+  public java.util.Set<String> awaitingSeries() {
+    return repository.awaiting().keySet();
+  }
+
   @Override
   public PatientKey patientOf(SeriesInstanceUid series) {
     return repository

@@ -606,7 +606,7 @@ public final class PrintOrders {
                   + (materialLot == null ? "-" : materialLot));
         });
     listener.jobEvent(new PrintJobEvent(jobId.value(), id.value(), 1, "QUEUED", 0, null, time));
-    poll(
+    pollNow(
         new PrintOrderRepository.OpenJob(
             jobId.value(), id.value(), printerId, location, materialLot));
     return jobsOf(List.of(id.value())).get(id.value()).stream()
@@ -642,7 +642,7 @@ public final class PrintOrders {
                 "printer " + job.printerId() + " is not registered now; cancel the job on it");
           }
           printer.driver().cancel(job.id(), job.location());
-          poll(job);
+          pollNow(job);
         }
       }
     }
@@ -687,6 +687,21 @@ public final class PrintOrders {
       }
     }
     return recorded;
+  }
+
+  /**
+   * Asks the printer about a job right after a person acted on it. When the background poller
+   * recorded the same answer meanwhile ({@code print-orders:job.concurrent-update}), that record
+   * stands: the person's action succeeded and is not reported as failed.
+   */
+  private void pollNow(PrintOrderRepository.OpenJob job) {
+    try {
+      poll(job);
+    } catch (PrintOrderException e) {
+      if (!e.code().equals("print-orders:job.concurrent-update")) {
+        throw e;
+      }
+    }
   }
 
   private int poll(PrintOrderRepository.OpenJob job) {

@@ -383,6 +383,33 @@ public final class DicomRepository {
     return grouped(SERIES_OF, studyUids, "series");
   }
 
+  /**
+   * Marks a series as awaiting processing once stable (or clears the mark), so the wait survives a
+   * restart; {@link #awaiting()} lists the marked series with when they were marked.
+   */
+  public void await(SeriesInstanceUid series, boolean awaiting) {
+    graph.write(
+        tx ->
+            tx.run(
+                    awaiting
+                        ? "MATCH (s:Series {uid: $uid}) SET s.awaitingSince = $now"
+                        : "MATCH (s:Series {uid: $uid}) REMOVE s.awaitingSince",
+                    Map.of("uid", series.value(), "now", java.time.Instant.now().toString()))
+                .consume());
+  }
+
+  /** The series marked by {@link #await}, by UID, with the time of marking (ISO-8601). */
+  public Map<String, String> awaiting() {
+    return graph.read(
+        tx -> {
+          Map<String, String> out = new java.util.TreeMap<>();
+          tx.run("MATCH (s:Series) WHERE s.awaitingSince IS NOT NULL RETURN s.uid, s.awaitingSince")
+              .list()
+              .forEach(r -> out.put(r.get(0).asString(), r.get(1).asString()));
+          return out;
+        });
+  }
+
   public Optional<Map<String, Object>> series(String uid) {
     return graph.read(
         tx ->

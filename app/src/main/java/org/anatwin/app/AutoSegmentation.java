@@ -68,8 +68,12 @@ class AutoSegmentation implements ApplicationRunner, AutoCloseable {
   @Override
   public void run(ApplicationArguments args) {
     RegisteredModel bundled =
-        models.register(
-            SegmentationModel.bundledOnnx(), SegmentationModel.bundledDescriptor(), Actor.system());
+        models
+            .register(
+                SegmentationModel.bundledOnnx(),
+                SegmentationModel.bundledDescriptor(),
+                Actor.system())
+            .model();
     log.info(
         "segmentation model {} registered (ONNX sha256 {})", bundled.key(), bundled.onnxSha256());
     if (!properties.auto().enabled()) {

@@ -41,14 +41,17 @@ public final class SegmentationModels implements AutoCloseable {
     this.repository = new ModelRepository(storage.graph());
   }
 
+  /** A registration's outcome: the model, and whether this call created it. */
+  public record Registration(RegisteredModel model, boolean created) {}
+
   /** Registers a model (ONNX bytes and descriptor JSON) on behalf of {@code actor}. */
-  public RegisteredModel register(byte[] onnx, byte[] descriptorJson, Actor actor) {
+  public Registration register(byte[] onnx, byte[] descriptorJson, Actor actor) {
     SegmentationModel loaded = SegmentationModel.load(onnx, descriptorJson, threads);
     ModelDescriptor d = loaded.descriptor();
     Optional<RegisteredModel> known = repository.byKey(d.key());
     if (known.isPresent()) {
       loaded.close();
-      return same(known.get(), loaded.onnxHash(), loaded.descriptorHash());
+      return new Registration(same(known.get(), loaded.onnxHash(), loaded.descriptorHash()), false);
     }
     ContentHash onnxHash = storage.blobs().put(onnx);
     ContentHash descriptorHash = storage.blobs().put(descriptorJson);
@@ -81,13 +84,13 @@ public final class SegmentationModels implements AutoCloseable {
     if (taken.isPresent()) {
       // registered by a concurrent call meanwhile: the same files are that registration
       loaded.close();
-      return same(taken.get(), onnxHash, descriptorHash);
+      return new Registration(same(taken.get(), onnxHash, descriptorHash), false);
     }
     SegmentationModel previous = open.put(model.key(), loaded);
     if (previous != null) {
       previous.close();
     }
-    return model;
+    return new Registration(model, true);
   }
 
   private static RegisteredModel same(

@@ -77,20 +77,10 @@ class ModelEndpoint {
     if (descriptor == null || onnx == null) {
       throw refused("api:model.package", "the package lacks descriptor.json or the .onnx file");
     }
-    String onnxSha256 = sha(onnx);
-    String descriptorSha256 = sha(descriptor);
-    boolean known =
-        models.all().stream()
-            .anyMatch(
-                m ->
-                    m.onnxSha256().equals(onnxSha256)
-                        && m.descriptorSha256().equals(descriptorSha256));
-    RegisteredModel model = models.register(onnx, descriptor, CurrentActor.get());
-    return ResponseEntity.status(known ? HttpStatus.OK : HttpStatus.CREATED).body(model);
-  }
-
-  private static String sha(byte[] bytes) {
-    return org.anatwin.model.ContentHash.of(bytes).hex();
+    SegmentationModels.Registration registered =
+        models.register(onnx, descriptor, CurrentActor.get());
+    return ResponseEntity.status(registered.created() ? HttpStatus.CREATED : HttpStatus.OK)
+        .body(registered.model());
   }
 
   private static byte[] readCapped(InputStream in, long cap) throws IOException {

@@ -27,6 +27,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
@@ -34,10 +35,13 @@ import org.springframework.security.config.annotation.web.configurers.oauth2.ser
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
@@ -49,11 +53,17 @@ import org.springframework.security.oauth2.server.authorization.client.InMemoryR
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
@@ -66,21 +76,34 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * are checked against that issuer's keys, and against {@code anatwin.security.audience} when set.
  * Without it (the default profile) tokens come from an embedded OIDC issuer (Spring Security's
  * authorization server) with one demo client per role ({@code demo-<role>}, client-credentials
- * grant), signed with an RSA key kept in the data folder so tokens survive a restart.
+ * grant), signed with an RSA key kept in the data folder so tokens survive a restart. For the
+ * viewer, the embedded issuer also signs in one demo user per role ({@code demo-<role>}, password
+ * {@code demo-<role>-secret}) with a login form, for the public client {@code anatwin-web}
+ * (authorization code with PKCE, redirect to the service's own root on the loopback address), the
+ * client the shipped Keycloak realm has too.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
   private static final String ROLES_CLAIM = "realm_access";
   private static final String EMBEDDED = "'${anatwin.security.issuer-uri:}'.isBlank()";
 
+  /** The viewer's public client, in the embedded issuer and in the shipped Keycloak realm. */
+  static final String VIEWER_CLIENT = "anatwin-web";
+
+  /** The viewer's files (no data: it asks the API with the user's token) and its configuration. */
+  static final String[] VIEWER_FILES = {
+    "/", "/index.html", "/assets/**", "/favicon.svg", ViewerConfiguration.PATH
+  };
+
   @Bean
-  @Order(2)
+  @Order(3)
   SecurityFilterChain api(HttpSecurity http) throws Exception {
     String[] everyRole = CurrentActor.ROLES.toArray(String[]::new);
     http.authorizeHttpRequests(
             a -> {
               a.requestMatchers("/graphiql", "/graphiql/**", "/error", "/actuator/health")
                   .permitAll();
+              a.requestMatchers(HttpMethod.GET, VIEWER_FILES).permitAll();
               for (Access.Rule rule : Access.rules()) {
                 if (rule.kind() == Access.Kind.HTTP) {
                   a.requestMatchers(HttpMethod.valueOf(rule.method()), rule.path())
@@ -93,6 +116,23 @@ class SecurityConfiguration {
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(realmRoles())));
     return http.build();
+  }
+
+  /**
+   * A bearer token comes in the {@code Authorization} header; only a browser's WebSocket handshake
+   * for subscriptions, which cannot set headers, may carry it as the {@code access_token} query
+   * parameter instead (RFC 6750 section 2.3).
+   */
+  @Bean
+  BearerTokenResolver bearerTokens() {
+    DefaultBearerTokenResolver header = new DefaultBearerTokenResolver();
+    DefaultBearerTokenResolver handshake = new DefaultBearerTokenResolver();
+    handshake.setAllowUriQueryParameter(true);
+    return request ->
+        "websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
+                && "/graphql".equals(request.getRequestURI())
+            ? handshake.resolve(request)
+            : header.resolve(request);
   }
 
   /** Maps {@code realm_access.roles} to {@code ROLE_<role>} authorities. */
@@ -125,33 +165,81 @@ class SecurityConfiguration {
       http.securityMatcher(endpoints)
           .with(issuer, as -> as.oidc(Customizer.withDefaults()))
           .authorizeHttpRequests(a -> a.anyRequest().authenticated())
-          .csrf(c -> c.ignoringRequestMatchers(endpoints));
+          .csrf(c -> c.ignoringRequestMatchers(endpoints))
+          // a browser that is not signed in yet is sent to the login form
+          .exceptionHandling(
+              e ->
+                  e.defaultAuthenticationEntryPointFor(
+                      new LoginUrlAuthenticationEntryPoint("/login"),
+                      new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+      return http.build();
+    }
+
+    /** The demo users' login form; the session it opens serves the issuer's authorize step only. */
+    @Bean
+    @Order(2)
+    SecurityFilterChain login(HttpSecurity http) throws Exception {
+      http.securityMatcher("/login", "/logout")
+          .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+          .formLogin(Customizer.withDefaults());
       return http.build();
     }
 
     @Bean
-    RegisteredClientRepository demoClients() {
-      List<RegisteredClient> clients =
+    UserDetailsService demoUsers() {
+      return new InMemoryUserDetailsManager(
           CurrentActor.ROLES.stream()
               .map(
                   role ->
-                      RegisteredClient.withId("demo-" + role)
-                          .clientId("demo-" + role)
-                          .clientSecret("{noop}demo-" + role + "-secret")
-                          .clientAuthenticationMethod(
-                              ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                          .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
-                          .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-                          .tokenSettings(
-                              TokenSettings.builder()
-                                  .accessTokenTimeToLive(Duration.ofHours(8))
-                                  .build())
+                      User.withUsername("demo-" + role)
+                          .password("{noop}demo-" + role + "-secret")
+                          .roles(role)
                           .build())
-              .toList();
+              .toList());
+    }
+
+    @Bean
+    RegisteredClientRepository demoClients() {
+      List<RegisteredClient> clients = new ArrayList<>();
+      clients.add(
+          RegisteredClient.withId(VIEWER_CLIENT)
+              .clientId(VIEWER_CLIENT)
+              .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+              .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+              // a loopback redirect matches on any port (RFC 8252 section 7.3)
+              .redirectUri("http://127.0.0.1:8080/")
+              .postLogoutRedirectUri("http://127.0.0.1:8080/")
+              .scope(OidcScopes.OPENID)
+              .clientSettings(
+                  ClientSettings.builder()
+                      .requireProofKey(true)
+                      .requireAuthorizationConsent(false)
+                      .build())
+              .tokenSettings(
+                  TokenSettings.builder().accessTokenTimeToLive(Duration.ofHours(8)).build())
+              .build());
+      CurrentActor.ROLES.stream()
+          .map(
+              role ->
+                  RegisteredClient.withId("demo-" + role)
+                      .clientId("demo-" + role)
+                      .clientSecret("{noop}demo-" + role + "-secret")
+                      .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                      .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                      .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                      .tokenSettings(
+                          TokenSettings.builder()
+                              .accessTokenTimeToLive(Duration.ofHours(8))
+                              .build())
+                      .build())
+          .forEach(clients::add);
       return new InMemoryRegisteredClientRepository(clients);
     }
 
-    /** Demo tokens look like Keycloak's: the user name and the realm roles. */
+    /**
+     * Demo tokens look like Keycloak's: the user name and the realm roles; a demo client's are its
+     * own, a signed-in user's are the user's.
+     */
     @Bean
     OAuth2TokenCustomizer<JwtEncodingContext> keycloakShapedClaims() {
       return context -> {
@@ -161,6 +249,16 @@ class SecurityConfiguration {
           context
               .getClaims()
               .claim(ROLES_CLAIM, Map.of("roles", List.of(client.substring("demo-".length()))));
+        } else if (AuthorizationGrantType.AUTHORIZATION_CODE.equals(
+            context.getAuthorizationGrantType())) {
+          List<String> roles =
+              context.getPrincipal().getAuthorities().stream()
+                  .map(GrantedAuthority::getAuthority)
+                  .filter(a -> a.startsWith("ROLE_"))
+                  .map(a -> a.substring("ROLE_".length()))
+                  .toList();
+          context.getClaims().claim("preferred_username", context.getPrincipal().getName());
+          context.getClaims().claim(ROLES_CLAIM, Map.of("roles", roles));
         }
       };
     }

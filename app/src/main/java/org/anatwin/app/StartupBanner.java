@@ -31,6 +31,7 @@ class StartupBanner implements ApplicationListener<ApplicationReadyEvent> {
         """
 
         Anatwin is ready.
+          Viewer    %s/   (sign in as demo-planner / demo-planner-secret; each role: demo-<role>)
           GraphQL   %s/graphql
           GraphiQL  %s/graphiql   (add the header  Authorization: Bearer <token>)
           DICOM     AE title %s at %s:%d   (C-STORE, C-ECHO; e.g. TCP_NODELAY=1 storescu -aec %s %s %d FILES)
@@ -39,6 +40,7 @@ class StartupBanner implements ApplicationListener<ApplicationReadyEvent> {
           Graph     %s
         """
             .formatted(
+                base,
                 base,
                 base,
                 dicom.aeTitle(),

@@ -55,6 +55,7 @@ final class AuthorizationCells {
     q("Query.lineage", "{ lineage(of: \"entity-none\") { nodes { id } } }");
     q("Query.printOrder", "{ printOrder(id: \"print-order-none\") { id } }");
     q("Query.artefact", "{ artefact(id: \"artefact-none\") { id } }");
+    q("Query.printOrders", "{ printOrders(first: 1) { id } }");
     q("Query.printers", "{ printers { id } }");
     q("Query.recall", "{ recall(criteria: {printerId: \"printer-none\"}) { id } }");
     q("Query.auditEvents", "{ auditEvents(first: 1) { edges { cursor } } }");

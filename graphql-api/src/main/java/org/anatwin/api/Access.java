@@ -100,6 +100,7 @@ public final class Access {
     query("series", ALL, "");
     query("lineage", ALL, "patient properties only for those who see patient identity");
     query("printOrder", ALL, "");
+    query("printOrders", ALL, "the print queue, newest first");
     query("artefact", ALL, "the label names the patient only for those who see patient identity");
     query("printers", ALL, "");
     query("recall", EnumSet.of(quality, technician, admin), "");

@@ -1325,6 +1325,28 @@ public final class PrintOrders {
     return repository.orders(ids);
   }
 
+  /**
+   * The newest {@code first} orders in one of {@code states} (any state when empty), newest first:
+   * the print queue. The state is the fold of each order's events, so orders are read a page at a
+   * time until enough match.
+   */
+  public List<PrintOrder> queue(java.util.Set<OrderState> states, int first) {
+    List<PrintOrder> out = new java.util.ArrayList<>();
+    int page = 200;
+    for (int skip = 0; out.size() < first; skip += page) {
+      List<PrintOrder> newest = repository.newest(skip, page);
+      for (PrintOrder o : newest) {
+        if ((states.isEmpty() || states.contains(o.state())) && out.size() < first) {
+          out.add(o);
+        }
+      }
+      if (newest.size() < page) {
+        break;
+      }
+    }
+    return out;
+  }
+
   public Map<String, List<PrintJob>> jobsOf(List<String> orderIds) {
     return repository.jobsOf(orderIds);
   }

@@ -2,6 +2,7 @@ package org.anatwin.api.print;
 
 import java.util.List;
 import java.util.Map;
+import org.anatwin.api.Batches;
 import org.anatwin.api.CurrentActor;
 import org.anatwin.api.Ids;
 import org.anatwin.api.twins.MeshView;
@@ -242,6 +243,21 @@ class PrintController {
   }
 
   @QueryMapping
+  List<OrderView> printOrders(
+      @Argument @Nullable List<org.anatwin.printorders.OrderState> states,
+      @Argument @Nullable Integer first) {
+    return orders
+        .queue(
+            states == null || states.isEmpty()
+                ? java.util.Set.of()
+                : java.util.EnumSet.copyOf(states),
+            org.anatwin.api.Pages.size(first))
+        .stream()
+        .map(OrderView::from)
+        .toList();
+  }
+
+  @QueryMapping
   @Nullable ArtefactView artefact(@Argument String id) {
     return Ids.tryParse(id, ArtefactId::parse)
         .flatMap(orders::artefact)
@@ -427,11 +443,9 @@ class PrintController {
   }
 
   @BatchMapping(typeName = "Artefact", field = "qa")
-  List<@Nullable ArtefactQa> artefactQa(List<ArtefactView> artefacts) {
+  Map<ArtefactView, ArtefactQa> artefactQa(List<ArtefactView> artefacts) {
     Map<String, ArtefactQa> qa = orders.qaOf(artefacts.stream().map(ArtefactView::id).toList());
-    List<@Nullable ArtefactQa> out = new java.util.ArrayList<>();
-    artefacts.forEach(a -> out.add(qa.get(a.id())));
-    return out;
+    return Batches.byOwner(artefacts, a -> qa.get(a.id()));
   }
 
   @SchemaMapping(typeName = "ArtefactQa")
@@ -479,29 +493,27 @@ class PrintController {
   }
 
   @BatchMapping(typeName = "PrintOrder", field = "printer")
-  List<@Nullable Printer> orderPrinters(List<OrderView> owners) {
-    return printers(owners.stream().map(OrderView::printerId).toList());
+  Map<OrderView, Printer> orderPrinters(List<OrderView> owners) {
+    return printers(owners, OrderView::printerId);
   }
 
   @BatchMapping(typeName = "PrintJob", field = "printer")
-  List<@Nullable Printer> jobPrinters(List<JobView> owners) {
-    return printers(owners.stream().map(JobView::printerId).toList());
+  Map<JobView, Printer> jobPrinters(List<JobView> owners) {
+    return printers(owners, JobView::printerId);
   }
 
   @BatchMapping(typeName = "Artefact", field = "printer")
-  List<@Nullable Printer> artefactPrinters(List<ArtefactView> owners) {
-    return printers(owners.stream().map(ArtefactView::printerId).toList());
+  Map<ArtefactView, Printer> artefactPrinters(List<ArtefactView> owners) {
+    return printers(owners, ArtefactView::printerId);
   }
 
   @BatchMapping(typeName = "Artefact", field = "order")
-  List<@Nullable OrderView> artefactOrders(List<ArtefactView> artefacts) {
+  Map<ArtefactView, OrderView> artefactOrders(List<ArtefactView> artefacts) {
     Map<String, OrderView> byId = new java.util.HashMap<>();
     orders
         .orders(artefacts.stream().map(ArtefactView::orderId).distinct().toList())
         .forEach(o -> byId.put(o.id().value(), OrderView.from(o)));
-    List<@Nullable OrderView> out = new java.util.ArrayList<>();
-    artefacts.forEach(a -> out.add(byId.get(a.orderId())));
-    return out;
+    return Batches.byOwner(artefacts, a -> byId.get(a.orderId()));
   }
 
   @SchemaMapping(typeName = "Printer")
@@ -528,14 +540,16 @@ class PrintController {
   }
 
   /** The printers with these ids (null where an id is null or unknown), from one query. */
-  private List<@Nullable Printer> printers(List<@Nullable String> ids) {
+  private <K> Map<K, Printer> printers(
+      List<K> owners, java.util.function.Function<K, @Nullable String> printerId) {
     Map<String, Printer> byId = new java.util.HashMap<>();
     orders.printers().forEach(p -> byId.put(p.id(), p));
-    List<@Nullable Printer> out = new java.util.ArrayList<>();
-    for (String id : ids) {
-      out.add(id == null ? null : byId.get(id));
-    }
-    return out;
+    return Batches.byOwner(
+        owners,
+        o -> {
+          String id = printerId.apply(o);
+          return id == null ? null : byId.get(id);
+        });
   }
 
   private static java.time.@Nullable Instant due(@Nullable String dueBy) {

@@ -226,10 +226,10 @@ class TwinController {
   }
 
   @BatchMapping(typeName = "Twin")
-  List<@Nullable Map<String, Object>> patient(List<TwinView> owners) {
+  Map<TwinView, Map<String, Object>> patient(List<TwinView> owners) {
     Map<String, Map<String, Object>> found =
         ingest.patients(owners.stream().map(TwinView::patientKey).distinct().toList());
-    return owners.stream().map(t -> found.get(t.patientKey())).toList();
+    return org.anatwin.api.Batches.byOwner(owners, t -> found.get(t.patientKey()));
   }
 
   /** A structure's difference between two versions; the PLY with the distances is at download. */

@@ -231,6 +231,8 @@ public final class PrintOrderRepository {
       WITH o, j, a ORDER BY a.copy
       RETURN o.id AS owner, j {.*} AS j, collect(a {.*}) AS artefacts ORDER BY j.submittedAt
       """;
+  private static final String NEWEST_ORDERS =
+      "MATCH (o:PrintOrder) RETURN o.id AS id ORDER BY o.createdAt DESC, o.id DESC SKIP $skip LIMIT $limit";
   private static final String ARTEFACT = "MATCH (a:Artefact {id: $id}) RETURN a {.*} AS a";
   private static final String MERGE_PRINTER =
       "MERGE (p:Printer {id: $id}) ON CREATE SET p.name = $name, p.technology = $technology, p.driver = $driver";
@@ -601,6 +603,21 @@ public final class PrintOrderRepository {
 
   public List<PrintOrder> orders(List<String> ids) {
     return graph.read(tx -> orders(tx, ids));
+  }
+
+  /** A page of orders, newest first: {@code limit} of them after the newest {@code skip}. */
+  public List<PrintOrder> newest(int skip, int limit) {
+    return graph.read(
+        tx -> {
+          List<String> ids =
+              tx.run(NEWEST_ORDERS, Map.of("skip", skip, "limit", limit))
+                  .list(r -> r.get("id").asString());
+          Map<String, PrintOrder> byId = new HashMap<>();
+          for (PrintOrder o : orders(tx, ids)) {
+            byId.put(o.id().value(), o);
+          }
+          return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
+        });
   }
 
   public Map<String, List<PrintJob>> jobsOf(List<String> orderIds) {

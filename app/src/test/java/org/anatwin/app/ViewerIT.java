@@ -1,0 +1,228 @@
+package org.anatwin.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.anatwin.ingest.Ingest;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The viewer in headless Chromium (Debian's, driven by playwright-core from {@code web/e2e}),
+ * signed in through the embedded issuer's login form as each demo user. What the browser showed is
+ * compared with what the API answers: the planner's twin page draws the mesh and lists the API's
+ * versions, the diff legend's maximum is the API's Hausdorff distance, the artefact's lineage page
+ * counts the API's source instances, a designer's pages hold no canary PHI (which the planner's do
+ * show), and the radiologist's click in the print queue approves the order in the API.
+ */
+class ViewerIT extends ServiceIT {
+  static final int PATIENT = 7272;
+  static final List<String> CANARIES = List.of("Patient" + PATIENT, "PHANTOM-" + PATIENT);
+
+  @LocalServerPort int port;
+
+  @Test
+  void theViewerShowsWhatTheApiAnswersToEachRole() throws Exception {
+    GraphQlClient client = new GraphQlClient(port);
+    String admin = client.token("admin");
+    String planner = client.token("planner");
+    String radiologist = client.token("radiologist");
+    String technician = client.token("technician");
+    String quality = client.token("quality");
+
+    Path phantom = Files.createTempDirectory("anatwin-viewer-phantom");
+    Ingest.writePhantom(phantom, PATIENT);
+    String series =
+        client
+            .data(
+                admin,
+                "mutation($p: String!) { importFolder(path: $p) { series } }",
+                Map.of("p", phantom.resolve("skull").toString()))
+            .get("importFolder")
+            .get("series")
+            .get(0)
+            .asString();
+    String build =
+        "mutation($s: String!, $hu: Int!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: \"bone\", minimumHu: $hu}]}) { id twinId structures { mesh { id } } } }";
+    JsonNode first =
+        client.data(planner, build, Map.of("s", series, "hu", 300)).get("buildTwinVersion");
+    // a second version at a denser bone threshold: its surface lies inside the first one's
+    JsonNode second =
+        client.data(planner, build, Map.of("s", series, "hu", 700)).get("buildTwinVersion");
+    String twin = first.get("twinId").asString();
+    String firstMesh = first.get("structures").get(0).get("mesh").get("id").asString();
+    String secondMesh = second.get("structures").get(0).get("mesh").get("id").asString();
+
+    // the first version printed (the walking skeleton's path), the second waiting for approval
+    String createOrder =
+        "mutation($m: ID!) { createPrintOrder(input: {meshIds: [$m], intendedUse: EDUCATION, material: \"PLA\", scale: 0.5}) { id } }";
+    String printed =
+        client
+            .data(planner, createOrder, Map.of("m", firstMesh))
+            .get("createPrintOrder")
+            .get("id")
+            .asString();
+    client.data(
+        radiologist,
+        "mutation($id: ID!) { approvePrintOrder(id: $id, decision: {approved: true, meaning: \"approved for printing\", reason: \"teaching model\"}) { state } }",
+        Map.of("id", printed));
+    client.data(
+        radiologist,
+        "mutation($v: ID!) { approveSegmentation(versionId: $v, decision: {approved: true, meaning: \"segmentation approved\", reason: \"bone contour checked\"}) { segmentationState } }",
+        Map.of("v", first.get("id").asString()));
+    client.data(
+        technician,
+        "mutation($id: ID!) { preparePrintOrder(id: $id, printerId: \"simulated-fdm-1\") { state } }",
+        Map.of("id", printed));
+    String artefact =
+        client
+            .data(
+                technician,
+                "mutation($id: ID!) { submitPrintJob(orderId: $id) { artefacts { id } } }",
+                Map.of("id", printed))
+            .get("submitPrintJob")
+            .get("artefacts")
+            .get(0)
+            .get("id")
+            .asString();
+    String waiting =
+        client
+            .data(planner, createOrder, Map.of("m", secondMesh))
+            .get("createPrintOrder")
+            .get("id")
+            .asString();
+
+    // the queue the viewer reads: an order without a printer or QA yet answers null for them
+    JsonNode queue =
+        client
+            .data(
+                radiologist,
+                "{ printOrders(states: [SUBMITTED]) { id state printer { id } jobs { artefacts { qa { passed } } } } }",
+                Map.of())
+            .get("printOrders");
+    assertThat(queue.findValuesAsString("id")).contains(waiting).doesNotContain(printed);
+    assertThat(queue.findValuesAsString("state")).containsOnly("SUBMITTED");
+    assertThat(queue.get(0).get("printer").isNull()).isTrue();
+
+    JsonNode seen =
+        browser(
+            Map.of(
+                "baseUrl", "http://127.0.0.1:" + port,
+                "twinId", twin,
+                "olderVersionId", first.get("id").asString(),
+                "artefactId", artefact,
+                "orderId", waiting,
+                "canaries", CANARIES));
+
+    assertThat(seen.get("pageErrors").size()).as("script errors in the page: %s", seen).isZero();
+    // the mesh is drawn: more than 2 % of the canvas is not background (0 % when blank)
+    assertThat(seen.get("meshDrawnFraction").asDouble()).isGreaterThan(0.02);
+    assertThat(seen.get("diffDrawnFraction").asDouble()).isGreaterThan(0.02);
+    List<Integer> apiVersions = new ArrayList<>();
+    client
+        .data(
+            planner,
+            "query($t: ID!) { twin(id: $t) { versions(first: 100) { nodes { number } } } }",
+            Map.of("t", twin))
+        .get("twin")
+        .get("versions")
+        .get("nodes")
+        .forEach(v -> apiVersions.add(v.get("number").asInt()));
+    List<Integer> timeline = new ArrayList<>();
+    seen.get("timeline").forEach(n -> timeline.add(n.asInt()));
+    assertThat(timeline).isEqualTo(apiVersions).hasSize(2);
+
+    double hausdorff =
+        client
+            .data(
+                planner,
+                "query($v: ID!, $w: ID!) { twinVersion(id: $v) { diff(against: $w) { hausdorffMm } } }",
+                Map.of("v", second.get("id").asString(), "w", first.get("id").asString()))
+            .get("twinVersion")
+            .get("diff")
+            .get(0)
+            .get("hausdorffMm")
+            .asDouble();
+    assertThat(hausdorff).isGreaterThan(0.1);
+    assertThat(seen.get("legendMax").asDouble()).isCloseTo(hausdorff, within(1e-9));
+    assertThat(seen.get("legendMaxText").asString()).isEqualTo(String.format("%.2f", hausdorff));
+    // two points picked on the skull: a distance in mm inside the phantom's size
+    assertThat(seen.get("measurement").asString()).matches("\\d+\\.\\d\\d mm");
+    assertThat(Double.parseDouble(seen.get("measurement").asString().replace(" mm", "")))
+        .isBetween(0.5, 400.0);
+
+    long instances =
+        client
+            .data(
+                quality,
+                "query($a: ID!) { lineage(of: $a) { nodes { kind } } }",
+                Map.of("a", artefact))
+            .get("lineage")
+            .get("nodes")
+            .valueStream()
+            .filter(n -> n.get("kind").asString().equals("Instance"))
+            .count();
+    assertThat(instances).isPositive();
+    assertThat(seen.get("lineageInstances").asLong()).isEqualTo(instances);
+    // alike instances are drawn as one box, not one each
+    assertThat(seen.get("lineageNodesDrawn").asLong()).isPositive().isLessThan(instances);
+
+    assertThat(seen.get("designerPages").asInt()).isEqualTo(4);
+    assertThat(seen.get("designerCanaries").size()).as("canaries in the designer's pages").isZero();
+    assertThat(seen.get("plannerCanaries").size()).as("the planner sees the patient").isPositive();
+
+    assertThat(seen.get("approvedBadge").asString()).isEqualTo("APPROVED");
+    JsonNode order =
+        client
+            .data(
+                planner,
+                "query($o: ID!) { printOrder(id: $o) { state events { type actor role } } }",
+                Map.of("o", waiting))
+            .get("printOrder");
+    assertThat(order.get("state").asString()).isEqualTo("APPROVED");
+    assertThat(order.get("events").findValuesAsString("actor")).contains("demo-radiologist");
+  }
+
+  /** Runs the browser script; returns what it saw (its last line of output). */
+  static JsonNode browser(Map<String, Object> input) throws Exception {
+    Path web = Path.of(System.getProperty("anatwin.web", "../web")).toAbsolutePath().normalize();
+    if (!Files.isDirectory(web.resolve("node_modules").resolve("playwright-core"))) {
+      throw new IllegalStateException(
+          "the viewer's npm packages are missing in "
+              + web
+              + ": run ./anatwin test (or ./anatwin build)");
+    }
+    Path out = Files.createTempDirectory("anatwin-viewer-e2e");
+    ProcessBuilder script =
+        new ProcessBuilder("node", "e2e/viewer.mjs", GraphQlClient.writeJson(input))
+            .directory(web.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out.resolve("output.txt").toFile());
+    script.environment().put("ANATWIN_E2E_OUT", out.toString()); // a screenshot on failure
+    Process node = script.start();
+    node.getOutputStream().close();
+    try {
+      if (!node.waitFor(8, TimeUnit.MINUTES)) {
+        node.destroyForcibly();
+        throw new AssertionError("the browser script did not end in 8 minutes");
+      }
+    } finally {
+      node.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+    List<String> lines = Files.readAllLines(out.resolve("output.txt"), StandardCharsets.UTF_8);
+    String last = lines.isEmpty() ? "{}" : lines.getLast();
+    JsonNode seen = GraphQlClient.readJson(last.startsWith("{") ? last : "{}");
+    assertThat(seen.has("error") || node.exitValue() != 0)
+        .as("the browser script failed (see %s): %s", out, String.join("\n", lines))
+        .isFalse();
+    return seen;
+  }
+}

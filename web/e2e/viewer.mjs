@@ -103,6 +103,15 @@ try {
     seen.diffDrawnFraction = await drawnFraction(page, canvas);
     await keep(page, 'diff');
     seen.plannerCanaries = canariesIn(await domText(page));
+    // a new version built from the page: progress while it builds, then the timeline grows by the
+    // version the twinVersions subscription (WebSocket, token in the handshake) announces
+    const chips = page.getByTestId('version-chip');
+    const before = await chips.count();
+    await page.getByTestId('build-version').click();
+    await page.getByTestId('progress').waitFor();
+    seen.buildProgressShown = true;
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=version-chip]').length === n, before + 1);
+    seen.timelineAfterBuild = await chips.evaluateAll((all) => all.map((c) => Number(c.dataset.number)));
     // the lineage of the printed artefact
     await ready(page, lineageHash);
     seen.lineageInstances = Number(await page.getByTestId('count-Instance').textContent());

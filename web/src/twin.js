@@ -246,6 +246,7 @@ function buildForm(twin, status) {
   const series = twin.patient.studies.flatMap((st) => st.series);
   const select = el('select', {}, ...series.map((s) => el('option', { value: s.uid }, `${s.modality} ${s.description ?? s.uid}`)));
   const button = el('button', {
+    'data-testid': 'build-version',
     onclick: async () => {
       button.disabled = true;
       const busy = progress('Building a new version (segmentation, meshing, QA, registration)…');

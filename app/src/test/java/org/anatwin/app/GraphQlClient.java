@@ -99,14 +99,37 @@ final class GraphQlClient {
       Map<String, Object> variables,
       java.util.concurrent.BlockingQueue<JsonNode> received)
       throws Exception {
+    return subscribe(token, false, query, variables, received);
+  }
+
+  /**
+   * As {@link #subscribe(String, String, Map, java.util.concurrent.BlockingQueue)}; with {@code
+   * tokenInQuery} the token goes in the handshake's {@code access_token} parameter, as a browser
+   * sends it (it cannot set headers on a WebSocket).
+   */
+  java.net.http.WebSocket subscribe(
+      String token,
+      boolean tokenInQuery,
+      String query,
+      Map<String, Object> variables,
+      java.util.concurrent.BlockingQueue<JsonNode> received)
+      throws Exception {
     java.util.concurrent.CompletableFuture<Void> acknowledged =
         new java.util.concurrent.CompletableFuture<>();
+    java.net.http.WebSocket.Builder handshake =
+        http.newWebSocketBuilder().subprotocols("graphql-transport-ws");
+    String url = base.replace("http:", "ws:") + "/graphql";
+    if (tokenInQuery) {
+      url +=
+          "?access_token="
+              + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8);
+    } else {
+      handshake.header("Authorization", "Bearer " + token);
+    }
     java.net.http.WebSocket socket =
-        http.newWebSocketBuilder()
-            .header("Authorization", "Bearer " + token)
-            .subprotocols("graphql-transport-ws")
+        handshake
             .buildAsync(
-                URI.create(base.replace("http:", "ws:") + "/graphql"),
+                URI.create(url),
                 new java.net.http.WebSocket.Listener() {
                   private final StringBuilder text = new StringBuilder();
 

@@ -1,6 +1,7 @@
 package org.anatwin.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.charset.StandardCharsets;
@@ -19,9 +20,10 @@ import tools.jackson.databind.JsonNode;
  * The viewer in headless Chromium (Debian's, driven by playwright-core from {@code web/e2e}),
  * signed in through the embedded issuer's login form as each demo user. What the browser showed is
  * compared with what the API answers: the planner's twin page draws the mesh and lists the API's
- * versions, the diff legend's maximum is the API's Hausdorff distance, the artefact's lineage page
- * counts the API's source instances, a designer's pages hold no canary PHI (which the planner's do
- * show), and the radiologist's click in the print queue approves the order in the API.
+ * versions (and, live from the subscription, the one built from the page), the diff legend's
+ * maximum is the API's Hausdorff distance, the artefact's lineage page counts the API's source
+ * instances, a designer's pages hold no canary PHI (which the planner's do show), and the
+ * radiologist's click in the print queue approves the order in the API.
  */
 class ViewerIT extends ServiceIT {
   static final int PATIENT = 7272;
@@ -126,19 +128,22 @@ class ViewerIT extends ServiceIT {
     // the mesh is drawn: more than 2 % of the canvas is not background (0 % when blank)
     assertThat(seen.get("meshDrawnFraction").asDouble()).isGreaterThan(0.02);
     assertThat(seen.get("diffDrawnFraction").asDouble()).isGreaterThan(0.02);
-    List<Integer> apiVersions = new ArrayList<>();
-    client
-        .data(
-            planner,
-            "query($t: ID!) { twin(id: $t) { versions(first: 100) { nodes { number } } } }",
-            Map.of("t", twin))
-        .get("twin")
-        .get("versions")
-        .get("nodes")
-        .forEach(v -> apiVersions.add(v.get("number").asInt()));
-    List<Integer> timeline = new ArrayList<>();
-    seen.get("timeline").forEach(n -> timeline.add(n.asInt()));
-    assertThat(timeline).isEqualTo(apiVersions).hasSize(2);
+    // the timeline before and after the planner built a version in the page: the API's versions
+    List<Integer> apiVersions =
+        numbers(
+            client
+                .data(
+                    planner,
+                    "query($t: ID!) { twin(id: $t) { versions(first: 100) { nodes { number } } } }",
+                    Map.of("t", twin))
+                .get("twin")
+                .get("versions")
+                .get("nodes")
+                .findValues("number"));
+    assertThat(apiVersions).hasSize(3);
+    assertThat(numbers(seen.get("timeline").values())).isEqualTo(apiVersions.subList(0, 2));
+    assertThat(seen.get("buildProgressShown").asBoolean()).isTrue();
+    assertThat(numbers(seen.get("timelineAfterBuild").values())).isEqualTo(apiVersions);
 
     double hausdorff =
         client
@@ -189,6 +194,61 @@ class ViewerIT extends ServiceIT {
             .get("printOrder");
     assertThat(order.get("state").asString()).isEqualTo("APPROVED");
     assertThat(order.get("events").findValuesAsString("actor")).contains("demo-radiologist");
+  }
+
+  /**
+   * The browser's subscriptions carry the token in the WebSocket handshake's query (browsers cannot
+   * set headers there); nowhere else is a token in the query accepted, and a forged one opens no
+   * socket.
+   */
+  @Test
+  void aTokenInTheQueryOpensOnlyTheSubscriptionHandshake() throws Exception {
+    GraphQlClient client = new GraphQlClient(port);
+    String planner = client.token("planner");
+    String twin =
+        client
+            .data(planner, "{ twins(first: 1) { id } }", Map.of())
+            .get("twins")
+            .valueStream()
+            .findFirst()
+            .map(t -> t.get("id").asString())
+            .orElse("twin-none");
+    java.util.concurrent.BlockingQueue<JsonNode> received =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    String subscription = "subscription($t: ID!) { twinVersions(twinId: $t) { id } }";
+    java.net.http.WebSocket socket =
+        client.subscribe(planner, true, subscription, Map.of("t", twin), received);
+    socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get();
+
+    String forged = planner.substring(0, planner.length() - 4) + "AAAA";
+    Throwable refused =
+        catchThrowable(
+            () -> client.subscribe(forged, true, subscription, Map.of("t", twin), received));
+    assertThat(refused).hasCauseInstanceOf(java.net.http.WebSocketHandshakeException.class);
+    assertThat(
+            ((java.net.http.WebSocketHandshakeException) refused.getCause())
+                .getResponse()
+                .statusCode())
+        .isEqualTo(401);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String query = "?access_token=" + planner;
+    for (String path : List.of("/graphql", "/files/meshes/none.stl")) {
+      int status =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + port + path + query))
+                      .GET()
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.discarding())
+              .statusCode();
+      assertThat(status).as(path).isEqualTo(401);
+    }
+  }
+
+  static List<Integer> numbers(Iterable<JsonNode> values) {
+    List<Integer> out = new ArrayList<>();
+    values.forEach(v -> out.add(v.asInt()));
+    return out;
   }
 
   /** Runs the browser script; returns what it saw (its last line of output). */

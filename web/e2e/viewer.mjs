@@ -1,9 +1,10 @@
 // The viewer driven in headless Chromium (Debian's, through playwright-core; no browser download).
 // Usage: node e2e/viewer.mjs '{"baseUrl":..., "twinId":..., "olderVersionId":..., "artefactId":...,
 //   "orderId":..., "canaries":[...]}'
-// It signs in through the OIDC login form as each demo user, does what that user would do, and
-// prints what it saw as one JSON object on its last line; the calling test compares that with the
-// API's answers.
+//   or     node e2e/viewer.mjs '{"baseUrl":..., "signInOnly": {"user":..., "password":...}}'
+// It signs in through the issuer's login form (the embedded issuer's or Keycloak's) as each user,
+// does what that user would do, and prints what it saw as one JSON object on its last line; the
+// calling test compares that with the API's answers.
 import { chromium } from 'playwright-core';
 
 const input = JSON.parse(process.argv[2]);
@@ -18,17 +19,17 @@ const browser = await chromium.launch({
 const seen = { pageErrors: [] };
 let current; // the page in use, for the failure report
 
-async function signedIn(user, hash) {
+async function signedIn(user, hash, password = `${user}-secret`) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.on('pageerror', (error) => seen.pageErrors.push(`${user}: ${error.message}`));
   await page.goto(`${base}/${hash}`);
   await page.getByTestId('sign-in').click();
-  await page.waitForURL(/\/login/);
+  await page.locator('#username').waitFor();
   await page.fill('#username', user);
-  await page.fill('#password', `${user}-secret`);
-  await page.click('button[type=submit]');
+  await page.fill('#password', password);
+  await page.click('button[type=submit], input[type=submit]');
   await page.getByTestId('user').waitFor();
   current = page;
   return { context, page };
@@ -80,7 +81,8 @@ const twinHash = `#/twin/${encodeURIComponent(input.twinId)}`;
 const lineageHash = `#/lineage/${encodeURIComponent(input.artefactId)}`;
 const printHash = '#/print';
 
-try {
+/** The demo users of every role, each doing what they would do. */
+async function everyRole() {
   // the planner: the twin in 3D, its timeline, a measurement, the diff against an older version
   {
     const { context, page } = await signedIn('demo-planner', twinHash);
@@ -147,6 +149,22 @@ try {
     await keep(page, 'print-queue');
     seen.approvedBadge = await page.locator(`article[data-order-id="${input.orderId}"] [data-testid=order-state]`).textContent();
     await context.close();
+  }
+}
+
+try {
+  if (input.signInOnly) {
+    // a sign-in and the first page, as any user of the issuer (Keycloak in production)
+    const { user, password } = input.signInOnly;
+    const { context, page } = await signedIn(user, '#/', password);
+    await ready(page, '#/');
+    seen.signedInAs = await page.getByTestId('user').textContent();
+    seen.who = await page.locator('#who').textContent();
+    seen.heading = await page.locator('#app h1').textContent();
+    seen.alerts = await page.locator('[role=alert]').allTextContents();
+    await context.close();
+  } else {
+    await everyRole();
   }
 } catch (error) {
   seen.error = String(error.stack || error);

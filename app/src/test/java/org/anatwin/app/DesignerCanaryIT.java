@@ -33,21 +33,11 @@ class DesignerCanaryIT extends ServiceIT {
   @Test
   void noCanaryReachesADesigner(CapturedOutput output) throws Exception {
     GraphQlClient client = new GraphQlClient(port);
-    String admin = client.token("admin");
     String planner = client.token("planner");
     String designer = client.token("designer");
     Path phantom = Files.createTempDirectory("anatwin-canary-phantom");
     Ingest.writePhantom(phantom, PATIENT);
-    String series =
-        client
-            .data(
-                admin,
-                "mutation($p: String!) { importFolder(path: $p) { series } }",
-                Map.of("p", phantom.resolve("femur").toString()))
-            .get("importFolder")
-            .get("series")
-            .get(0)
-            .asString();
+    String series = client.importFolder(phantom.resolve("femur"));
     JsonNode version =
         client
             .data(

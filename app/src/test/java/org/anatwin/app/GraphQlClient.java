@@ -54,6 +54,18 @@ final class GraphQlClient {
         r.statusCode(), r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
   }
 
+  /** Imports a folder on the service's disk as an admin; returns the first series stored. */
+  String importFolder(java.nio.file.Path folder) throws IOException, InterruptedException {
+    return data(
+            token("admin"),
+            "mutation($p: String!) { importFolder(path: $p) { series } }",
+            Map.of("p", folder.toString()))
+        .get("importFolder")
+        .get("series")
+        .get(0)
+        .asString();
+  }
+
   /** Posts a query that must succeed without errors; returns {@code data}. */
   JsonNode data(String token, String query, Map<String, Object> variables)
       throws IOException, InterruptedException {

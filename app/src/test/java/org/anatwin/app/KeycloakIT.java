@@ -207,6 +207,69 @@ class KeycloakIT {
     return GraphQlClient.readJson(r.body()).get("access_token").asString();
   }
 
+  /**
+   * The viewer in production: a person of the realm with the planner role signs in on Keycloak's
+   * own login page (the realm's public client, authorization code with PKCE) and the viewer reads
+   * the API with the token it got (the audience mapper of the shipped client included).
+   */
+  @Test
+  void aPlannerSignsInToTheViewerOnKeycloaksLoginPage() throws Exception {
+    String user = "it-viewer-planner";
+    String password = UUID.randomUUID().toString();
+    Map<String, Object> person =
+        Map.of(
+            "username",
+            user,
+            "enabled",
+            true,
+            "email",
+            user + "@hospital.test",
+            "emailVerified",
+            true,
+            "firstName",
+            "Viewer",
+            "lastName",
+            "Planner",
+            "credentials",
+            List.of(Map.of("type", "password", "value", password, "temporary", false)));
+    HttpResponse<String> created = admin("POST", "/users", GraphQlClient.writeJson(person));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String location = created.headers().firstValue("Location").orElseThrow();
+    String userId = location.substring(location.lastIndexOf('/') + 1);
+    HttpResponse<String> mapped =
+        admin(
+            "POST",
+            "/users/" + userId + "/role-mappings/realm",
+            "[" + admin("GET", "/roles/planner", null).body() + "]");
+    assertThat(mapped.statusCode()).as(mapped.body()).isEqualTo(204);
+    // the shipped client redirects to the service at port 8080; this service has its own port
+    String clientId =
+        GraphQlClient.readJson(admin("GET", "/clients?clientId=anatwin-web", null).body())
+            .get(0)
+            .get("id")
+            .asString();
+    tools.jackson.databind.node.ObjectNode client =
+        (tools.jackson.databind.node.ObjectNode)
+            GraphQlClient.readJson(admin("GET", "/clients/" + clientId, null).body());
+    client.withArray("redirectUris").add("http://127.0.0.1:" + servicePort + "/*");
+    HttpResponse<String> updated =
+        admin("PUT", "/clients/" + clientId, GraphQlClient.writeJson(client));
+    assertThat(updated.statusCode()).as(updated.body()).isEqualTo(204);
+
+    tools.jackson.databind.JsonNode seen =
+        ViewerScript.run(
+            Map.of(
+                "baseUrl",
+                "http://127.0.0.1:" + servicePort,
+                "signInOnly",
+                Map.of("user", user, "password", password)));
+    assertThat(seen.get("signedInAs").asString()).isEqualTo(user);
+    assertThat(seen.get("who").asString()).contains("planner");
+    assertThat(seen.get("heading").asString()).isEqualTo("Twins");
+    assertThat(seen.get("alerts").size()).as("errors shown: %s", seen).isZero();
+    assertThat(seen.get("pageErrors").size()).as("script errors: %s", seen).isZero();
+  }
+
   @TestFactory
   List<DynamicTest> everyCellOfTheMatrixWithKeycloakTokens() {
     return new AuthorizationCells(servicePort, new GraphQlClient(servicePort), tokens::get, noRoles)

@@ -629,13 +629,18 @@ class RejectionsIT extends ServiceIT {
   void designersSeeThePseudonymAndNoPatientData() throws Exception {
     String query =
         "{ patients(search: \"PHANTOM\") { edges { node { pseudonym name patientId birthDate } } } }";
+    // the phantom patient of this test class (other tests of the JVM add phantoms of their own)
     JsonNode asPlanner =
         client
             .data(client.token("planner"), query, Map.of())
             .get("patients")
             .get("edges")
-            .get(0)
-            .get("node");
+            .valueStream()
+            .map(e -> e.get("node"))
+            .filter(n -> n.get("name").asString().equals("Phantom^Anatwin"))
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("the phantom patient Phantom^Anatwin is not found"));
     // designers find patients by pseudonym only: a name or id search is no oracle for them
     String designer = client.token("designer");
     assertThat(client.data(designer, query, Map.of()).get("patients").get("edges").size()).isZero();
@@ -649,7 +654,6 @@ class RejectionsIT extends ServiceIT {
             .get("edges")
             .get(0)
             .get("node");
-    assertThat(asPlanner.get("name").asString()).isEqualTo("Phantom^Anatwin");
     assertThat(asDesigner.get("name").isNull()).isTrue();
     assertThat(asDesigner.get("patientId").isNull()).isTrue();
     assertThat(asDesigner.get("birthDate").isNull()).isTrue();

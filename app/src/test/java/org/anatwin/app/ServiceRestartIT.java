@@ -36,17 +36,7 @@ class ServiceRestartIT {
       String order;
       try {
         GraphQlClient client = first.client;
-        String admin = client.token("admin");
-        String series =
-            client
-                .data(
-                    admin,
-                    "mutation($p: String!) { importFolder(path: $p) { series } }",
-                    Map.of("p", phantom.resolve("skull").toString()))
-                .get("importFolder")
-                .get("series")
-                .get(0)
-                .asString();
+        String series = client.importFolder(phantom.resolve("skull"));
         String planner = client.token("planner");
         String radiologist = client.token("radiologist");
         String technician = client.token("technician");

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.anatwin.ingest.Ingest;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -34,7 +32,6 @@ class ViewerIT extends ServiceIT {
   @Test
   void theViewerShowsWhatTheApiAnswersToEachRole() throws Exception {
     GraphQlClient client = new GraphQlClient(port);
-    String admin = client.token("admin");
     String planner = client.token("planner");
     String radiologist = client.token("radiologist");
     String technician = client.token("technician");
@@ -42,16 +39,7 @@ class ViewerIT extends ServiceIT {
 
     Path phantom = Files.createTempDirectory("anatwin-viewer-phantom");
     Ingest.writePhantom(phantom, PATIENT);
-    String series =
-        client
-            .data(
-                admin,
-                "mutation($p: String!) { importFolder(path: $p) { series } }",
-                Map.of("p", phantom.resolve("skull").toString()))
-            .get("importFolder")
-            .get("series")
-            .get(0)
-            .asString();
+    String series = client.importFolder(phantom.resolve("skull"));
     String build =
         "mutation($s: String!, $hu: Int!) { buildTwinVersion(input: {seriesUid: $s, structures: [{name: \"bone\", minimumHu: $hu}]}) { id twinId structures { mesh { id } } } }";
     JsonNode first =
@@ -115,7 +103,7 @@ class ViewerIT extends ServiceIT {
     assertThat(queue.get(0).get("printer").isNull()).isTrue();
 
     JsonNode seen =
-        browser(
+        ViewerScript.run(
             Map.of(
                 "baseUrl", "http://127.0.0.1:" + port,
                 "twinId", twin,
@@ -249,40 +237,5 @@ class ViewerIT extends ServiceIT {
     List<Integer> out = new ArrayList<>();
     values.forEach(v -> out.add(v.asInt()));
     return out;
-  }
-
-  /** Runs the browser script; returns what it saw (its last line of output). */
-  static JsonNode browser(Map<String, Object> input) throws Exception {
-    Path web = Path.of(System.getProperty("anatwin.web", "../web")).toAbsolutePath().normalize();
-    if (!Files.isDirectory(web.resolve("node_modules").resolve("playwright-core"))) {
-      throw new IllegalStateException(
-          "the viewer's npm packages are missing in "
-              + web
-              + ": run ./anatwin test (or ./anatwin build)");
-    }
-    Path out = Files.createTempDirectory("anatwin-viewer-e2e");
-    ProcessBuilder script =
-        new ProcessBuilder("node", "e2e/viewer.mjs", GraphQlClient.writeJson(input))
-            .directory(web.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(out.resolve("output.txt").toFile());
-    script.environment().put("ANATWIN_E2E_OUT", out.toString()); // a screenshot on failure
-    Process node = script.start();
-    node.getOutputStream().close();
-    try {
-      if (!node.waitFor(8, TimeUnit.MINUTES)) {
-        node.destroyForcibly();
-        throw new AssertionError("the browser script did not end in 8 minutes");
-      }
-    } finally {
-      node.descendants().forEach(ProcessHandle::destroyForcibly);
-    }
-    List<String> lines = Files.readAllLines(out.resolve("output.txt"), StandardCharsets.UTF_8);
-    String last = lines.isEmpty() ? "{}" : lines.getLast();
-    JsonNode seen = GraphQlClient.readJson(last.startsWith("{") ? last : "{}");
-    assertThat(seen.has("error") || node.exitValue() != 0)
-        .as("the browser script failed (see %s): %s", out, String.join("\n", lines))
-        .isFalse();
-    return seen;
   }
 }

@@ -17,11 +17,24 @@ import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeGeometry;
 import org.apache.commons.geometry.euclidean.threed.Vector3D;
 
-/** Entry point: {@code Benchmarks NAME [runs]}. */
+/**
+ * Entry point: {@code Benchmarks NAME [runs] [-Dsetting=value ...]}; the settings (e.g. {@code
+ * -Danatwin.bench.clients=4}) become system properties before the benchmark starts.
+ */
 public final class Benchmarks {
   private Benchmarks() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] given) throws Exception {
+    List<String> positional = new java.util.ArrayList<>();
+    for (String arg : given) {
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("-D") && eq > 2) {
+        System.setProperty(arg.substring(2, eq), arg.substring(eq + 1));
+      } else {
+        positional.add(arg);
+      }
+    }
+    String[] args = positional.toArray(String[]::new);
     String name = args.length > 0 ? args[0] : "";
     int runs = args.length > 1 && !name.equals("segment-child") ? Integer.parseInt(args[1]) : 5;
     switch (name) {

@@ -4,8 +4,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import org.neo4j.driver.AccessMode;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
+import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.TransactionContext;
 
 /**
@@ -100,10 +102,46 @@ public final class Graph {
     return write(tx -> work.get());
   }
 
-  /** Runs the work in one read transaction. */
+  /**
+   * Runs read-only work. Each statement it runs is its own auto-commit transaction: one round trip
+   * to the database instead of the two of an explicit transaction (begin and run, then commit), and
+   * no weaker for reading: Neo4j's transactions are read-committed, so statements in one explicit
+   * transaction do not see one snapshot either. Inside a write transaction the work joins it (and
+   * so reads what that transaction wrote).
+   */
   public <T> T read(Function<TransactionContext, T> work) {
-    try (Session session = driver.session()) {
-      return session.executeRead(tx -> work.apply(counted(tx)));
+    TransactionContext outer = CURRENT.get();
+    if (outer != null) {
+      return work.apply(outer);
     }
+    try (Session session = driver.session(READS)) {
+      return work.apply(autoCommit(session));
+    }
+  }
+
+  private static final SessionConfig READS =
+      SessionConfig.builder().withDefaultAccessMode(AccessMode.READ).build();
+
+  /** The session as a transaction whose every statement commits on its own (counted). */
+  private TransactionContext autoCommit(Session session) {
+    return (TransactionContext)
+        Proxy.newProxyInstance(
+            TransactionContext.class.getClassLoader(),
+            new Class<?>[] {TransactionContext.class},
+            (proxy, method, args) -> {
+              if (method.getDeclaringClass() == Object.class) {
+                return method.invoke(session, args);
+              }
+              if (!method.getName().equals("run")) {
+                throw new UnsupportedOperationException(
+                    "a read runs statements only, not " + method.getName());
+              }
+              statements.increment();
+              try {
+                return method.invoke(session, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }

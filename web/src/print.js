@@ -31,6 +31,8 @@ const CANCEL = `mutation($id: ID!, $r: String!) { cancelPrintOrder(id: $id, reas
 const JOB_EVENTS = `subscription($o: ID!) { printJobEvents(orderId: $o) { jobId state completion seq } }`;
 
 export async function printPage(root, query, cleanups) {
+  // a reload of the queue ends the previous rendering's subscriptions first
+  for (const end of cleanups.splice(0)) end();
   const filter = FILTERS[query.get('show')] ? query.get('show') : 'All';
   root.replaceChildren(
     el('h1', {}, 'Print queue'),

@@ -148,6 +148,17 @@ async function everyRole() {
     await ready(page, '#/print');
     await keep(page, 'print-queue');
     seen.approvedBadge = await page.locator(`article[data-order-id="${input.orderId}"] [data-testid=order-state]`).textContent();
+    // the printed copy's QA: its deviation map in 3D
+    const measured = `#/print?show=${encodeURIComponent('Printed / QA')}`;
+    await ready(page, measured);
+    const printed = page.locator(`article[data-order-id="${input.printedOrderId}"]`);
+    seen.qaText = await printed.locator('.job').textContent();
+    await printed.getByTestId('deviation-map').click();
+    const map = page.locator('dialog.map canvas');
+    await map.waitFor();
+    await page.waitForFunction(() => document.querySelector('dialog.map')?.dataset.ready === 'true');
+    seen.deviationMapDrawnFraction = await drawnFraction(page, map);
+    await keep(page, 'deviation-map');
     await context.close();
   }
 }

@@ -135,7 +135,7 @@ function jobRow(job) {
   const artefacts = job.artefacts.map((a) => el('li', {},
     el('a', { href: `#/lineage/${encodeURIComponent(a.id)}` }, a.serialNumber), ` ${a.state}`,
     a.qa ? [` · QA ${a.qa.passed ? 'passed' : `failed: ${a.qa.reason}`} (p95 ${mm(a.qa.p95Mm)} of ${mm(a.qa.toleranceMm)}) `,
-      el('button', { class: 'secondary', onclick: () => deviationMap(a) }, 'deviation map')] : ''));
+      el('button', { class: 'secondary', 'data-testid': 'deviation-map', onclick: () => deviationMap(a) }, 'deviation map')] : ''));
   const node = el('div', { class: 'job' },
     el('div', { class: 'small' }, `Job ${job.id}`, job.materialLot ? ` · lot ${job.materialLot}` : '', ' ', bar, text),
     artefacts.length ? el('ul', { class: 'small' }, artefacts) : null);
@@ -147,7 +147,7 @@ async function deviationMap(artefact) {
   const close = el('button', { class: 'close' }, 'Close');
   const dialog = el('dialog', { class: 'map' },
     el('h2', {}, `${artefact.serialNumber}: scan against its design`),
-    el('p', { class: 'small' }, `blue inside, red outside; full colour at twice the tolerance (${mm(artefact.qa.toleranceMm)})`),
+    el('p', { class: 'small' }, `blue inside, red outside; full colour at ${mm(2 * artefact.qa.toleranceMm)}, twice the tolerance of the order's use`),
     viewport, close);
   document.body.append(dialog);
   dialog.showModal();
@@ -156,6 +156,7 @@ async function deviationMap(artefact) {
   try {
     view.add('scan', new PLYLoader().parse(await download(artefact.qa.colourMapDownload)));
     view.frame();
+    dialog.dataset.ready = 'true';
   } catch (error) {
     viewport.replaceWith(errorBox(error));
   }

@@ -7,10 +7,16 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.anatwin.ingest.Ingest;
+import org.anatwin.model.ContentHash;
+import org.anatwin.model.TriangleMesh;
+import org.anatwin.modeling.Modeling;
+import org.anatwin.storage.Storage;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -28,6 +34,7 @@ class ViewerIT extends ServiceIT {
   static final List<String> CANARIES = List.of("Patient" + PATIENT, "PHANTOM-" + PATIENT);
 
   @LocalServerPort int port;
+  @Autowired Storage storage;
 
   @Test
   void theViewerShowsWhatTheApiAnswersToEachRole() throws Exception {
@@ -83,6 +90,36 @@ class ViewerIT extends ServiceIT {
             .get(0)
             .get("id")
             .asString();
+    // the printed copy measured: a scanner's coarser tessellation of the part as printed (1:2)
+    TriangleMesh part =
+        Modeling.simplify(
+            Modeling.fromStl(
+                    storage
+                        .blobs()
+                        .get(
+                            ContentHash.parse(
+                                client
+                                    .data(
+                                        quality,
+                                        "query($m: ID!) { mesh(id: $m) { sha256 } }",
+                                        Map.of("m", firstMesh))
+                                    .get("mesh")
+                                    .get("sha256")
+                                    .asString())))
+                .scaled(0.5),
+            60_000,
+            0.02);
+    String scan =
+        Base64.getEncoder()
+            .encodeToString(Modeling.toStl(org.anatwin.model.Shapes.scanOf(part, 0.2, 0.05, 0, 7)));
+    JsonNode qa =
+        client
+            .data(
+                quality,
+                "mutation($a: ID!, $c: String!) { recordArtefactQa(artefactId: $a, input: {content: $c, fileName: \"scan.stl\"}) { qa { passed p95Mm } } }",
+                Map.of("a", artefact, "c", scan))
+            .get("recordArtefactQa")
+            .get("qa");
     String waiting =
         client
             .data(planner, createOrder, Map.of("m", secondMesh))
@@ -110,6 +147,7 @@ class ViewerIT extends ServiceIT {
                 "olderVersionId", first.get("id").asString(),
                 "artefactId", artefact,
                 "orderId", waiting,
+                "printedOrderId", printed,
                 "canaries", CANARIES));
 
     assertThat(seen.get("pageErrors").size()).as("script errors in the page: %s", seen).isZero();
@@ -146,7 +184,8 @@ class ViewerIT extends ServiceIT {
             .asDouble();
     assertThat(hausdorff).isGreaterThan(0.1);
     assertThat(seen.get("legendMax").asDouble()).isCloseTo(hausdorff, within(1e-9));
-    assertThat(seen.get("legendMaxText").asString()).isEqualTo(String.format("%.2f", hausdorff));
+    assertThat(seen.get("legendMaxText").asString())
+        .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", hausdorff));
     // two points picked on the skull: a distance in mm inside the phantom's size
     assertThat(seen.get("measurement").asString()).matches("\\d+\\.\\d\\d mm");
     assertThat(Double.parseDouble(seen.get("measurement").asString().replace(" mm", "")))
@@ -173,6 +212,11 @@ class ViewerIT extends ServiceIT {
     assertThat(seen.get("plannerCanaries").size()).as("the planner sees the patient").isPositive();
 
     assertThat(seen.get("approvedBadge").asString()).isEqualTo("APPROVED");
+    // the printed copy's QA as the API recorded it, and its deviation map drawn
+    assertThat(seen.get("qaText").asString())
+        .contains(qa.get("passed").asBoolean() ? "QA passed" : "QA failed")
+        .contains(String.format(java.util.Locale.ROOT, "p95 %.2f mm", qa.get("p95Mm").asDouble()));
+    assertThat(seen.get("deviationMapDrawnFraction").asDouble()).isGreaterThan(0.02);
     JsonNode order =
         client
             .data(

@@ -97,6 +97,15 @@ async function everyRole() {
     await canvas.click({ position: { x: box.width / 2 - 40, y: box.height / 2 } });
     await canvas.click({ position: { x: box.width / 2 + 40, y: box.height / 2 } });
     seen.measurement = await page.getByTestId('measurement').textContent();
+    // per-structure visibility, and an axial section plane halfway up
+    const visible = page.locator('.structure input[type=checkbox]').first();
+    await visible.uncheck();
+    seen.hiddenDrawnFraction = await drawnFraction(page, canvas);
+    await visible.check();
+    const section = page.getByTestId('section-axis');
+    await section.selectOption('z');
+    seen.sectionDrawnFraction = await drawnFraction(page, canvas);
+    await section.selectOption('');
     await page.getByTestId('compare-select').selectOption(input.olderVersionId);
     const legendMax = page.getByTestId('legend-max');
     await legendMax.waitFor();

@@ -181,7 +181,7 @@ function versionPanel(version, view, versions, compare) {
   });
   const measured = el('output', { 'data-testid': 'measurement' }, '—');
   view.onMeasure = (distance) => { measured.textContent = mm(distance); };
-  const axis = el('select', {},
+  const axis = el('select', { 'data-testid': 'section-axis' },
     el('option', { value: '' }, 'no section'),
     el('option', { value: 'x' }, 'sagittal (x)'),
     el('option', { value: 'y' }, 'coronal (y)'),

@@ -154,6 +154,12 @@ class ViewerIT extends ServiceIT {
     // the mesh is drawn: more than 2 % of the canvas is not background (0 % when blank)
     assertThat(seen.get("meshDrawnFraction").asDouble()).isGreaterThan(0.02);
     assertThat(seen.get("diffDrawnFraction").asDouble()).isGreaterThan(0.02);
+    // the structure hidden: nothing drawn but the two measured points and their line; cut halfway
+    // up by an axial plane: its lower part only
+    assertThat(seen.get("hiddenDrawnFraction").asDouble()).isLessThan(0.01);
+    assertThat(seen.get("sectionDrawnFraction").asDouble())
+        .isGreaterThan(0.02)
+        .isLessThan(0.9 * seen.get("meshDrawnFraction").asDouble());
     // the timeline before and after the planner built a version in the page: the API's versions
     List<Integer> apiVersions =
         numbers(

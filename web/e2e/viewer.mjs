@@ -128,6 +128,18 @@ async function everyRole() {
     seen.lineageInstances = Number(await page.getByTestId('count-Instance').textContent());
     seen.lineageNodesDrawn = await page.locator('.graph .node').count();
     await keep(page, 'lineage');
+    // a token the service refuses (here: its signature broken) ends the session in the page
+    await page.evaluate(() => {
+      for (const key of Object.keys(sessionStorage).filter((k) => k.startsWith('oidc.user:'))) {
+        const stored = JSON.parse(sessionStorage.getItem(key));
+        stored.access_token = `${stored.access_token.slice(0, -4)}AAAA`;
+        sessionStorage.setItem(key, JSON.stringify(stored));
+      }
+    });
+    await page.reload();
+    await page.locator('[role=alert]').waitFor();
+    seen.refusedTokenAlert = await page.locator('[role=alert]').textContent();
+    seen.signInOffered = await page.getByTestId('sign-in').count();
     await context.close();
   }
   // the designer: the same pages, and no patient identity anywhere in them

@@ -2,6 +2,13 @@
 import { createClient } from 'graphql-ws';
 import { accessToken } from './auth.js';
 
+/** The token was refused (expired, or the issuer's key changed): the user signs in again. */
+export const SIGNED_OUT = 'viewer:signed-out'; // errorBox offers to sign in again
+
+function signedOut() {
+  return new ApiError('your session has ended: sign in again', SIGNED_OUT);
+}
+
 /** A refusal or failure the service explained: its stable code and message. */
 export class ApiError extends Error {
   constructor(message, code) {
@@ -24,6 +31,7 @@ export async function gql(query, variables = {}) {
     const first = body.errors[0];
     throw new ApiError(first.message, first.extensions?.code || first.extensions?.classification);
   }
+  if (response.status === 401) throw signedOut();
   if (!response.ok) throw new ApiError(`HTTP ${response.status}`);
   return body.data;
 }
@@ -31,6 +39,7 @@ export async function gql(query, variables = {}) {
 /** A file the API named (a download path), as bytes. */
 export async function download(path) {
   const response = await fetch(path, { headers: { Authorization: `Bearer ${accessToken()}` } });
+  if (response.status === 401) throw signedOut();
   if (!response.ok) throw new ApiError(`download of ${path} failed: HTTP ${response.status}`);
   return response.arrayBuffer();
 }

@@ -60,7 +60,11 @@ export async function signOut() {
 }
 
 export function accessToken() {
-  if (!user || user.expired) throw new Error('signed out: sign in again');
+  if (!user || user.expired) {
+    const error = new Error('your session has ended: sign in again');
+    error.code = 'viewer:signed-out';
+    throw error;
+  }
   return user.access_token;
 }
 

@@ -1,4 +1,5 @@
 // Small helpers to build the page without a framework; text always goes in as text, never HTML.
+import { signIn } from './auth.js';
 
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -31,6 +32,11 @@ export function progress(label) {
   return { node, done: () => { clearInterval(timer); node.remove(); } };
 }
 
+/** An error for the user; when the session has ended, with the way to sign in again. */
 export function errorBox(error) {
-  return el('p', { class: 'error', role: 'alert' }, String(error.message || error));
+  const box = el('p', { class: 'error', role: 'alert' }, String(error.message || error));
+  if (error.code === 'viewer:signed-out') {
+    box.append(' ', el('button', { onclick: () => signIn(), 'data-testid': 'sign-in' }, 'Sign in'));
+  }
+  return box;
 }

@@ -210,6 +210,9 @@ class ViewerIT extends ServiceIT {
             .count();
     assertThat(instances).isPositive();
     assertThat(seen.get("lineageInstances").asLong()).isEqualTo(instances);
+    // a refused token ends the session in the page, which offers to sign in again
+    assertThat(seen.get("refusedTokenAlert").asString()).contains("sign in again");
+    assertThat(seen.get("signInOffered").asInt()).isEqualTo(1);
     // alike instances are drawn as one box, not one each
     assertThat(seen.get("lineageNodesDrawn").asLong()).isPositive().isLessThan(instances);
 

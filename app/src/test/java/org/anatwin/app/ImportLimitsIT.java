@@ -24,8 +24,17 @@ class ImportLimitsIT extends ServiceIT {
   @Autowired AuditLog audit;
 
   private static List<Path> femurSlices() throws Exception {
+    return femurSlices(0);
+  }
+
+  /** Four femur slices of the phantom, of its own patient (new UIDs) when {@code patient} > 0. */
+  private static List<Path> femurSlices(int patient) throws Exception {
     Path phantom = tempDir("anatwin-it-zip-phantom");
-    Ingest.writePhantom(phantom);
+    if (patient > 0) {
+      Ingest.writePhantom(phantom, patient);
+    } else {
+      Ingest.writePhantom(phantom);
+    }
     try (var files = Files.list(phantom.resolve("femur"))) {
       return files.sorted().limit(4).toList();
     }
@@ -99,17 +108,41 @@ class ImportLimitsIT extends ServiceIT {
   }
 
   @Test
-  void aZipWithTooManyEntriesStopsAtTheLimit() throws Exception {
-    Ingest ingest =
+  void aZipOneEntryOverTheLimitIsRefusedWholeAndOneAtTheLimitIsImported() throws Exception {
+    List<Path> slices = femurSlices(7171);
+    Path zip = zip(slices);
+    long instancesBefore = instances();
+    ImportReport over =
         new Ingest(
-            storage,
-            audit,
-            Ingest.Limits.defaults().withMaxInstanceBytes(1 << 20).withMaxZipEntries(3),
-            Clock.systemUTC());
-    ImportReport report = ingest.importFolder(zip(femurSlices()), ADMIN);
-    assertThat(report.stored() + report.duplicates()).isEqualTo(3);
-    assertThat(report.rejected())
+                storage,
+                audit,
+                Ingest.Limits.defaults()
+                    .withMaxInstanceBytes(1 << 20)
+                    .withMaxZipEntries(slices.size() - 1),
+                Clock.systemUTC())
+            .importFolder(zip, ADMIN);
+    assertThat(over.stored() + over.duplicates()).as("nothing of it is imported").isZero();
+    assertThat(over.rejected())
         .singleElement()
         .satisfies(r -> assertThat(r.code()).isEqualTo("ingest:zip.too-many-entries"));
+    assertThat(instances()).isEqualTo(instancesBefore);
+    ImportReport exact =
+        new Ingest(
+                storage,
+                audit,
+                Ingest.Limits.defaults()
+                    .withMaxInstanceBytes(1 << 20)
+                    .withMaxZipEntries(slices.size()),
+                Clock.systemUTC())
+            .importFolder(zip, ADMIN);
+    assertThat(exact.rejected()).isEmpty();
+    assertThat(exact.stored()).isEqualTo(slices.size());
+    assertThat(instances()).isEqualTo(instancesBefore + slices.size());
+  }
+
+  private long instances() {
+    return storage
+        .graph()
+        .read(tx -> tx.run("MATCH (i:Instance) RETURN count(i)").single().get(0).asLong());
   }
 }

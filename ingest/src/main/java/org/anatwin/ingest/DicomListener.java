@@ -13,7 +13,6 @@ import com.pixelmed.network.AssociationFactory;
 import com.pixelmed.network.DimseRequestReader;
 import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.PresentationContextSelectionPolicy;
-import com.pixelmed.network.UnencapsulatedExplicitStorePresentationContextSelectionPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Set;
 import org.anatwin.ingest.internal.DicomInstance;
+import org.anatwin.ingest.internal.TransferSyntaxes;
 import org.anatwin.model.Actor;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -74,12 +74,21 @@ public final class DicomListener implements AutoCloseable {
           "1.2.840.10008.5.1.4.1.1.66.1", // Spatial Registration
           "1.2.840.10008.5.1.4.1.1.66.3"); // Deformable Spatial Registration
 
-  /** Where and as whom to listen; port 0 picks a free port. */
+  /**
+   * Where and as whom to listen; port 0 picks a free port. {@code maxPduLength} is announced to
+   * peers and enforced on every P-DATA-TF PDU they send (4 KiB to 16 MiB; 0, "unlimited" in PS3.8,
+   * is not offered).
+   */
   public record Settings(String aeTitle, String bindAddress, int port, int maxPduLength) {
     public Settings {
       if (aeTitle.isBlank() || aeTitle.length() > 16) {
         throw new IngestException(
             "ingest:scp.ae-title", "an AE title has 1 to 16 characters: '" + aeTitle + "'");
+      }
+      if (maxPduLength < 4096 || maxPduLength > 16 << 20) {
+        throw new IngestException(
+            "ingest:scp.max-pdu",
+            "the maximum PDU length must be 4096 to 16777216 bytes, not " + maxPduLength);
       }
     }
   }
@@ -95,7 +104,7 @@ public final class DicomListener implements AutoCloseable {
     this.ingest = ingest;
     this.settings = settings;
     try {
-      this.server = new ServerSocket();
+      this.server = PduGuard.serverSocket(settings.maxPduLength());
       server.setReuseAddress(true);
       server.bind(
           new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()),
@@ -412,38 +421,46 @@ public final class DicomListener implements AutoCloseable {
   /**
    * The presentation contexts we accept: the storage SOP classes of the design (CT, MR, their
    * Enhanced and Legacy Converted forms, SEG, RTSTRUCT, encapsulated STL/OBJ, spatial registration)
-   * and Verification, in uncompressed transfer syntaxes; any other abstract syntax is rejected at
-   * association time (result 3, abstract syntax not supported).
+   * and Verification, each in the first of the proposed transfer syntaxes we store ({@link
+   * TransferSyntaxes#PREFERENCE}: uncompressed first, then the lossless compressed ones we decode).
+   * Any other abstract syntax is rejected (result 3, abstract syntax not supported), a context
+   * proposing only other transfer syntaxes too (result 4), so the sender can transcode.
    */
   private static final PresentationContextSelectionPolicy ACCEPTED =
       new PresentationContextSelectionPolicy() {
-        private final PresentationContextSelectionPolicy transferSyntaxes =
-            new UnencapsulatedExplicitStorePresentationContextSelectionPolicy();
-
         @Override
         public java.util.LinkedList applyPresentationContextSelectionPolicy(
             java.util.LinkedList contexts, int association) {
-          return restrict(
-              transferSyntaxes.applyPresentationContextSelectionPolicy(contexts, association));
+          for (Object item : contexts) {
+            PresentationContext context = (PresentationContext) item;
+            String chosen = choose(context);
+            context.newTransferSyntaxUIDs();
+            if (!ACCEPTED_SOP_CLASSES.contains(context.getAbstractSyntaxUID())) {
+              context.setResultReason((byte) 3);
+            } else if (chosen == null) {
+              context.setResultReason((byte) 4);
+            } else {
+              context.addTransferSyntaxUID(chosen);
+              context.setResultReason((byte) 0);
+            }
+          }
+          return contexts;
         }
 
         @Override
         public java.util.LinkedList applyPresentationContextSelectionPolicy(
             java.util.LinkedList contexts, int association, int debugLevel) {
-          return restrict(
-              transferSyntaxes.applyPresentationContextSelectionPolicy(
-                  contexts, association, debugLevel));
+          return applyPresentationContextSelectionPolicy(contexts, association);
         }
 
-        private java.util.LinkedList restrict(java.util.LinkedList contexts) {
-          for (Object item : contexts) {
-            PresentationContext context = (PresentationContext) item;
-            if (!ACCEPTED_SOP_CLASSES.contains(context.getAbstractSyntaxUID())) {
-              context.setResultReason((byte) 3);
-              context.newTransferSyntaxUIDs();
+        private static @Nullable String choose(PresentationContext context) {
+          java.util.List<?> proposed = context.getTransferSyntaxUIDs();
+          for (String syntax : TransferSyntaxes.PREFERENCE) {
+            if (proposed.contains(syntax)) {
+              return syntax;
             }
           }
-          return contexts;
+          return null;
         }
       };
 

@@ -84,7 +84,8 @@ public final class Ingest implements VolumeSource {
     }
 
     DicomStructure.Limits structure() {
-      return new DicomStructure.Limits(maxElements, maxSequenceDepth, maxElementBytes);
+      return new DicomStructure.Limits(
+          maxElements, maxSequenceDepth, maxElementBytes, maxInstanceBytes);
     }
   }
 
@@ -179,28 +180,40 @@ public final class Ingest implements VolumeSource {
     return importer.finish();
   }
 
+  /**
+   * Imports a zip's entries. A zip with more entries than the limit is refused whole before any
+   * entry is stored (a first pass counts the entries, streaming, in constant memory), so it never
+   * half-imports.
+   */
   private void importZip(Path zip, Importer importer) {
-    try (java.util.zip.ZipInputStream in =
-        new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+    try {
       int entries = 0;
-      for (java.util.zip.ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
-        if (entry.isDirectory()) {
-          continue;
+      try (java.util.zip.ZipInputStream in =
+          new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+        for (java.util.zip.ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+          if (!entry.isDirectory() && ++entries > limits.maxZipEntries()) {
+            importer.reject(
+                zip.getFileName().toString(),
+                new IngestException(
+                    "ingest:zip.too-many-entries",
+                    "the zip file has more than "
+                        + limits.maxZipEntries()
+                        + " entries; none was imported"));
+            return;
+          }
         }
-        if (++entries > limits.maxZipEntries()) {
-          importer.reject(
-              entry.getName(),
-              new IngestException(
-                  "ingest:zip.too-many-entries",
-                  "the zip file has more than "
-                      + limits.maxZipEntries()
-                      + " entries; the rest were not read"));
-          break;
-        }
-        String name = entry.getName();
-        importer.accept(name, () -> readBounded(in, name));
       }
-    } catch (IOException e) {
+      try (java.util.zip.ZipInputStream in =
+          new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+        for (java.util.zip.ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+          if (entry.isDirectory()) {
+            continue;
+          }
+          String name = entry.getName();
+          importer.accept(name, () -> readBounded(in, name));
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
       importer.reject(
           zip.getFileName().toString(),
           new IngestException(

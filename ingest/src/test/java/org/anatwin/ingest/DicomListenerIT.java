@@ -58,6 +58,12 @@ class DicomListenerIT {
 
   /** Sends a folder, or the given files in their order, going on after a failed store. */
   private static Run storescu(DicomListener scp, Path... paths) throws Exception {
+    return storescu(scp, List.of(), paths);
+  }
+
+  /** With more storescu options, such as {@code -R} (propose only the files' own syntaxes). */
+  private static Run storescu(DicomListener scp, List<String> options, Path... paths)
+      throws Exception {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -72,6 +78,7 @@ class DicomListenerIT {
                 "+r",
                 scp.host(),
                 Integer.toString(scp.port())));
+    command.addAll(2, options); // after -v, so that -d can raise the log level
     for (Path path : paths) {
       command.add(path.toString());
     }
@@ -261,5 +268,162 @@ class DicomListenerIT {
       assertThat(row.get("pseudonym")).isNotEqualTo(unkeyed);
     }
     assertThat(rows.get(0).get("pseudonym")).isNotEqualTo(rows.get(1).get("pseudonym"));
+  }
+
+  /** Runs a dcmtk converter over each file into {@code folder}. */
+  private static void convert(List<Path> files, Path folder, String... tool) throws Exception {
+    Files.createDirectories(folder);
+    for (Path file : files) {
+      List<String> command = new ArrayList<>(List.of(tool));
+      command.add(file.toString());
+      command.add(folder.resolve(file.getFileName()).toString());
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor()).as(output).isZero();
+    }
+  }
+
+  @Test
+  void losslessCompressedSeriesAreStoredAsSentAndAssembleLikeTheirUncompressedOriginals()
+      throws Exception {
+    Ingest ingest = new Ingest(storage, audit::add, Ingest.Limits.defaults(), Clock.systemUTC());
+    // name, storescu's proposal option, converter
+    String[][] tools = {
+      {"jpeg-lossless-sv1", "-xs", "dcmcjpeg", "+e1"},
+      {"rle", "-xr", "dcmcrle"},
+      {"deflated", "-xd", "dcmconv", "+td"}
+    };
+    try (DicomListener scp =
+        ingest.listen(new DicomListener.Settings("ANATWIN", "127.0.0.1", 0, 16384))) {
+      for (String[] tool : tools) {
+        String name = "compressed-" + tool[0];
+        List<Path> originals =
+            new SyntheticSeries(name, 1, 48, 40, 0.7, 6, 1.25, 0, 0, 0)
+                .write(work.resolve(name), (x, y, z) -> 900 * Math.sin(x / 3) + 40 * y - 7 * z);
+        Path sent = work.resolve(name + "-sent");
+        convert(originals, sent, java.util.Arrays.copyOfRange(tool, 2, tool.length));
+        Run run = storescu(scp, List.of(tool[1]), sent);
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output()).doesNotContain("Unknown Status").doesNotContain("Failed");
+        for (Path file :
+            sent.toFile().list() == null
+                ? List.<Path>of()
+                : java.util.Arrays.stream(sent.toFile().listFiles())
+                    .map(java.io.File::toPath)
+                    .toList()) {
+          assertThat(instances(file)).as(name + " " + file.getFileName()).isOne();
+        }
+        // stored as sent: the blob is the file's bytes behind our own meta group
+        org.anatwin.model.SeriesInstanceUid series =
+            org.anatwin.ingest.internal.DicomInstance.parse(
+                    Files.readAllBytes(originals.getFirst()))
+                .seriesInstanceUid();
+        org.anatwin.model.Volume stored = ingest.volumeOf(series);
+        org.anatwin.model.Volume original = Ingest.volumeFromFolder(work.resolve(name));
+        assertThat(stored.geometry()).isEqualTo(original.geometry());
+        assertThat(stored.voxels()).as(name).containsExactly(original.voxels());
+      }
+    }
+  }
+
+  @Test
+  void aTransferSyntaxWeDoNotDecodeIsRejectedAtAssociation() throws Exception {
+    List<Path> originals = series("jpeg-ls", 1);
+    Path sent = work.resolve("jpeg-ls-sent");
+    convert(originals, sent, "dcmcjpls");
+    try (DicomListener scp = listen(1L << 30)) {
+      // storescu proposes CT in JPEG-LS (one context) and uncompressed (another)
+      Run run = storescu(scp, List.of("-xt", "-d"), sent);
+      java.util.regex.Matcher contexts =
+          java.util.regex.Pattern.compile(
+                  "Context ID: +\\d+ \\(([^)]+)\\)\\s+D: +Abstract Syntax: =CTImageStorage\\s")
+              .matcher(run.output().substring(run.output().indexOf("A-ASSOCIATE-AC")));
+      List<String> results = new ArrayList<>();
+      while (contexts.find()) {
+        results.add(contexts.group(1));
+      }
+      assertThat(results).containsExactly("Transfer Syntaxes Not Supported", "Accepted");
+      assertThat(run.output()).contains("Store Failed"); // it cannot decode JPEG-LS itself
+    }
+    assertThat(instances(sent.resolve(originals.getFirst().getFileName()))).isZero();
+  }
+
+  /** An A-ASSOCIATE-RQ proposing Verification in implicit VR little endian (PS3.8 9.3.2). */
+  private static byte[] associateRequest(String called, String calling) {
+    java.io.ByteArrayOutputStream items = new java.io.ByteArrayOutputStream();
+    item(items, 0x10, "1.2.840.10008.3.1.1.1".getBytes(StandardCharsets.US_ASCII));
+    java.io.ByteArrayOutputStream context = new java.io.ByteArrayOutputStream();
+    context.writeBytes(new byte[] {1, 0, 0, 0});
+    item(context, 0x30, "1.2.840.10008.1.1".getBytes(StandardCharsets.US_ASCII));
+    item(context, 0x40, "1.2.840.10008.1.2".getBytes(StandardCharsets.US_ASCII));
+    item(items, 0x20, context.toByteArray());
+    java.io.ByteArrayOutputStream user = new java.io.ByteArrayOutputStream();
+    item(user, 0x51, new byte[] {0, 0, 0x40, 0});
+    item(user, 0x52, "1.2.826.0.1.3680043.10.99".getBytes(StandardCharsets.US_ASCII));
+    item(items, 0x50, user.toByteArray());
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(new byte[] {0, 1, 0, 0});
+    body.writeBytes(
+        String.format("%-16s%-16s", called, calling).getBytes(StandardCharsets.US_ASCII));
+    body.writeBytes(new byte[32]);
+    body.writeBytes(items.toByteArray());
+    return pdu(0x01, body.toByteArray());
+  }
+
+  private static void item(java.io.ByteArrayOutputStream out, int type, byte[] value) {
+    out.write(type);
+    out.write(0);
+    out.write(value.length >> 8);
+    out.write(value.length);
+    out.writeBytes(value);
+  }
+
+  private static byte[] pdu(int type, byte[] body) {
+    java.nio.ByteBuffer pdu = java.nio.ByteBuffer.allocate(6 + body.length);
+    pdu.put((byte) type).put((byte) 0).putInt(body.length).put(body);
+    return pdu.array();
+  }
+
+  /** Reads one PDU: its type and body. */
+  private static byte[] readPdu(java.io.InputStream in) throws Exception {
+    byte[] header = in.readNBytes(6);
+    assertThat(header).as("a PDU header").hasSize(6);
+    int length = java.nio.ByteBuffer.wrap(header, 2, 4).getInt();
+    byte[] pdu = java.util.Arrays.copyOf(header, 6 + length);
+    System.arraycopy(in.readNBytes(length), 0, pdu, 6, length);
+    return pdu;
+  }
+
+  @Test
+  void aPduLongerThanTheAnnouncedMaximumIsAbortedUnreadAndTheListenerGoesOn() throws Exception {
+    try (DicomListener scp = listen(1L << 30)) { // announces 16384
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", scp.port())) {
+        socket.setSoTimeout(20_000);
+        socket.getOutputStream().write(associateRequest(scp.aeTitle(), "RAWSCU"));
+        assertThat(readPdu(socket.getInputStream())[0]).as("A-ASSOCIATE-AC").isEqualTo((byte) 2);
+        // a P-DATA-TF whose header claims one byte more than announced, and a little of its body
+        byte[] over = new byte[6 + 64];
+        java.nio.ByteBuffer.wrap(over).put((byte) 4).put((byte) 0).putInt(16384 + 1);
+        socket.getOutputStream().write(over);
+        byte[] abort = readPdu(socket.getInputStream());
+        assertThat(abort)
+            .as("A-ABORT, service provider, invalid PDU parameter value")
+            .containsExactly(7, 0, 0, 0, 0, 4, 0, 0, 2, 6);
+        assertThat(socket.getInputStream().read()).as("then the connection closes").isEqualTo(-1);
+      }
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", scp.port())) {
+        socket.setSoTimeout(20_000);
+        // an association request claiming almost 4 GiB
+        socket.getOutputStream().write(new byte[] {1, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0});
+        assertThat(readPdu(socket.getInputStream())[0]).as("A-ABORT").isEqualTo((byte) 7);
+      }
+      Process echo =
+          new ProcessBuilder(
+                  "echoscu", "-aec", scp.aeTitle(), scp.host(), Integer.toString(scp.port()))
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(echo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(echo.waitFor()).as("the listener still answers: " + output).isZero();
+    }
   }
 }

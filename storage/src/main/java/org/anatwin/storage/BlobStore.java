@@ -63,7 +63,7 @@ public final class BlobStore {
       return hash;
     }
     try {
-      Files.createDirectories(target.getParent());
+      createDurably(target.getParent());
       Path temp = Files.createTempFile(tmp, hash.hex().substring(0, 8), ".part");
       try {
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -92,6 +92,23 @@ public final class BlobStore {
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("the blob store needs a file system with atomic rename", e);
     }
+  }
+
+  /**
+   * Creates the two fan-out folders of a blob when missing and forces each one's parent, so that a
+   * blob made durable is also reachable after a crash (its folder's entry is on disk too).
+   */
+  private void createDurably(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path fan = dir.getParent();
+    if (!Files.isDirectory(fan)) {
+      Files.createDirectories(fan);
+      forceDirectory(root);
+    }
+    Files.createDirectories(dir);
+    forceDirectory(fan);
   }
 
   private static void forceDirectory(Path dir) throws IOException {

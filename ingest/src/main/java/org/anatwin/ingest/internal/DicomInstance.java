@@ -53,7 +53,7 @@ public record DicomInstance(
           "ingest:file.not-dicom",
           "not a DICOM file: no 'DICM' prefix after the 128-byte preamble and no dataset starting at group 0002 or 0008");
     }
-    DicomStructure.check(bytes, limits);
+    byte[] inflated = DicomStructure.check(bytes, limits);
     AttributeList list = read(bytes, TagFromName.PixelData);
     String sop = required(list, TagFromName.SOPInstanceUID, "SOP Instance UID");
     String study = required(list, TagFromName.StudyInstanceUID, "Study Instance UID");
@@ -80,7 +80,7 @@ public record DicomInstance(
           Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SeriesNumber, 0),
           Attribute.getSingleIntegerValueOrDefault(list, TagFromName.InstanceNumber, 0),
           ContentHash.of(bytes),
-          datasetHash(bytes),
+          inflated != null ? ContentHash.of(inflated) : datasetHash(bytes),
           bytes.length);
     } catch (RuntimeException e) {
       throw new IngestException(
@@ -107,7 +107,16 @@ public record DicomInstance(
 
   /** Reads the attribute list, stopping before {@code stopAt} (or reading all when it is null). */
   public static AttributeList read(byte[] bytes, AttributeTag stopAt) {
+    return read(bytes, stopAt, true);
+  }
+
+  /**
+   * Reads the attribute list; with {@code decompress} false, encapsulated pixel data stays as its
+   * compressed frames.
+   */
+  static AttributeList read(byte[] bytes, AttributeTag stopAt, boolean decompress) {
     AttributeList list = new AttributeList();
+    list.setDecompressPixelData(decompress);
     try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(bytes))) {
       if (stopAt != null) {
         list.read(in, stopAt);

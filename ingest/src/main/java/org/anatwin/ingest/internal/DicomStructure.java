@@ -3,6 +3,7 @@ package org.anatwin.ingest.internal;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.anatwin.ingest.IngestException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Walks the element structure of a DICOM file before any parser allocates for it: every length must
@@ -11,10 +12,12 @@ import org.anatwin.ingest.IngestException;
  * breaks a rule is refused with a code, so a hostile length never becomes an allocation.
  */
 public final class DicomStructure {
-  /** The limits of the walk. */
-  public record Limits(int maxElements, int maxDepth, long maxElementBytes) {
+  /**
+   * The limits of the walk; {@code maxDatasetBytes} bounds what a deflated data set may inflate to.
+   */
+  public record Limits(int maxElements, int maxDepth, long maxElementBytes, long maxDatasetBytes) {
     public static Limits defaults() {
-      return new Limits(200_000, 12, 1L << 30);
+      return new Limits(200_000, 12, 1L << 30, 1L << 30);
     }
   }
 
@@ -25,18 +28,7 @@ public final class DicomStructure {
           "UR", "US", "UT", "UV");
   private static final Set<String> LONG_LENGTH =
       Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC", "UN", "UR", "UT", "SV", "UV");
-  private static final String IMPLICIT_LE = "1.2.840.10008.1.2";
-  private static final String EXPLICIT_LE = "1.2.840.10008.1.2.1";
-  private static final String EXPLICIT_BE = "1.2.840.10008.1.2.2";
-  private static final String DEFLATED = "1.2.840.10008.1.2.1.99";
   private static final long UNDEFINED = 0xFFFFFFFFL;
-
-  /**
-   * Implicit and explicit VR little endian, explicit big endian, and the encapsulated (4.x, RLE 5).
-   */
-  private static final java.util.regex.Pattern KNOWN_TRANSFER_SYNTAX =
-      java.util.regex.Pattern.compile(
-          "1\\.2\\.840\\.10008\\.1\\.2(\\.1|\\.2|\\.5|\\.4\\.[0-9]+(\\.[0-9]+)?)?");
 
   private final byte[] b;
   private final Limits limits;
@@ -49,10 +41,13 @@ public final class DicomStructure {
     this.limits = limits;
   }
 
-  /** Checks the file; returns normally when its structure is sound. */
-  public static void check(byte[] bytes, Limits limits) {
+  /**
+   * Checks the file; returns normally when its structure is sound, with the inflated data set when
+   * the file is deflated (null otherwise).
+   */
+  public static byte @Nullable [] check(byte[] bytes, Limits limits) {
     try {
-      new DicomStructure(bytes, limits).walk();
+      return new DicomStructure(bytes, limits).walk();
     } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
       // a structure this walk did not foresee: refuse it rather than fail the caller
       throw refuse(
@@ -60,7 +55,7 @@ public final class DicomStructure {
     }
   }
 
-  private void walk() {
+  private byte @Nullable [] walk() {
     int at = 0;
     String transferSyntax = null;
     if (b.length >= 132 && b[128] == 'D' && b[129] == 'I' && b[130] == 'C' && b[131] == 'M') {
@@ -105,21 +100,64 @@ public final class DicomStructure {
           || transferSyntax.length() > 64) {
         throw refuse("ingest:file.transfer-syntax", "the transfer syntax UID is malformed");
       }
-      if (transferSyntax.equals(DEFLATED)) {
-        throw refuse("ingest:file.transfer-syntax", "deflated transfer syntax is not supported");
+      if (!TransferSyntaxes.accepted(transferSyntax)) {
+        throw refuse(
+            "ingest:file.transfer-syntax",
+            "transfer syntax "
+                + transferSyntax
+                + " is not one we store; send it uncompressed, deflated, RLE or JPEG lossless");
       }
-      explicit = !transferSyntax.equals(IMPLICIT_LE);
-      bigEndian = transferSyntax.equals(EXPLICIT_BE);
-      if (!KNOWN_TRANSFER_SYNTAX.matcher(transferSyntax).matches()) {
-        throw refuse("ingest:file.transfer-syntax", "unknown transfer syntax " + transferSyntax);
+      if (transferSyntax.equals(TransferSyntaxes.DEFLATED)) {
+        byte[] dataset = inflate(at);
+        DicomStructure inflated = new DicomStructure(dataset, limits);
+        inflated.explicit = true;
+        inflated.elements(0, dataset.length, 0);
+        return dataset;
       }
+      explicit = !transferSyntax.equals(TransferSyntaxes.IMPLICIT_LE);
+      bigEndian = transferSyntax.equals(TransferSyntaxes.EXPLICIT_BE);
     } else {
       explicit = b.length >= 6 && Character.isUpperCase(b[4]) && Character.isUpperCase(b[5]);
     }
     elements(at, b.length, 0);
+    return null;
   }
 
-  /** Walks elements from {@code at} to {@code end}; returns where it stopped. */
+  /**
+   * The data set after the meta group, inflated (raw deflate, PS3.5 A.5), never more than the
+   * limit's bytes: a small file that would inflate past it is refused before it is all held.
+   */
+  private byte[] inflate(int at) {
+    java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+    try {
+      inflater.setInput(b, at, b.length - at);
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(2 * (b.length - at));
+      byte[] chunk = new byte[64 * 1024];
+      while (!inflater.finished()) {
+        int n = inflater.inflate(chunk);
+        if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+          throw refuse("ingest:file.bad-deflate", "the deflated data set ends before its end");
+        }
+        if ((long) out.size() + n > limits.maxDatasetBytes()) {
+          throw refuse(
+              "ingest:file.too-large",
+              "the deflated data set inflates to more than " + limits.maxDatasetBytes() + " bytes");
+        }
+        out.write(chunk, 0, n);
+      }
+      return out.toByteArray();
+    } catch (java.util.zip.DataFormatException e) {
+      throw refuse(
+          "ingest:file.bad-deflate", "the deflated data set is corrupt: " + e.getMessage());
+    } finally {
+      inflater.end();
+    }
+  }
+
+  /**
+   * Walks elements from {@code at} to {@code end} at a sequence nesting depth (0 for the data set,
+   * 1 inside an item of a top-level sequence, ...); returns where it stopped.
+   */
   private int elements(int at, int end, int depth) {
     if (depth > limits.maxDepth()) {
       throw refuse(
@@ -211,7 +249,7 @@ public final class DicomStructure {
             "ingest:file.bad-sequence", String.format("unexpected delimiter (FFFE,%04X)", element));
       }
       if (length == UNDEFINED) {
-        at = elements(at, end, depth + 1);
+        at = elements(at, end, depth);
         if (at + 8 > end || u16(at) != 0xFFFE || u16(at + 2) != 0xE00D) {
           throw refuse(
               "ingest:file.truncated", "an item of undefined length has no item delimiter");
@@ -236,7 +274,7 @@ public final class DicomStructure {
   private void elementsOrFragment(int at, int end, int depth) {
     // an item of a sequence holds elements; a fragment of encapsulated pixel data holds bytes
     if (end - at >= 8 && looksLikeElement(at)) {
-      elements(at, end, depth + 1);
+      elements(at, end, depth);
     }
   }
 

@@ -4,6 +4,8 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
+import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import java.util.ArrayList;
@@ -83,10 +85,35 @@ public final class SeriesAssembler {
   private record Parsed(SourceInstance source, Vector3D position, short[] hu, double along) {}
 
   public Volume assemble(SeriesInstanceUid series, List<Slice> slices) {
-    if (slices.isEmpty()) {
+    // a scout (Image Type value 3 LOCALIZER) often shares the series of the axial images: it is
+    // left out, and counted in the volume's parameters, as viewers do
+    List<Slice> kept = new ArrayList<>(slices.size());
+    for (Slice slice : slices) {
+      if (!isLocalizer(DicomInstance.read(slice.bytes(), TagFromName.PixelData))) {
+        kept.add(slice);
+      }
+    }
+    int localizers = slices.size() - kept.size();
+    Volume volume = assembleStack(series, kept);
+    if (localizers == 0) {
+      return volume;
+    }
+    Map<String, String> parameters = new TreeMap<>(volume.parameters());
+    parameters.put("localizersLeftOut", Integer.toString(localizers));
+    return volume(
+        series,
+        volume.frameOfReference().value(),
+        volume.geometry(),
+        volume.voxels(),
+        volume.sources(),
+        parameters);
+  }
+
+  private Volume assembleStack(SeriesInstanceUid series, List<Slice> kept) {
+    if (kept.isEmpty()) {
       throw tooFewSlices(series, 0);
     }
-    AttributeList first = DicomInstance.read(slices.getFirst().bytes(), null);
+    AttributeList first = readDecoded(kept.getFirst());
     int rows = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Rows, 0);
     int columns = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Columns, 0);
     double[] iop = frameValues(first, 0, PLANE_ORIENTATION, TagFromName.ImageOrientationPatient);
@@ -113,10 +140,9 @@ public final class SeriesAssembler {
     Vector3D.Unit column = Vector3D.of(iop[3], iop[4], iop[5]).normalize();
     Vector3D.Unit normal = row.cross(column).normalize();
 
-    List<Parsed> parsed = new ArrayList<>(slices.size());
-    for (Slice slice : slices) {
-      AttributeList list =
-          slice == slices.getFirst() ? first : DicomInstance.read(slice.bytes(), null);
+    List<Parsed> parsed = new ArrayList<>(kept.size());
+    for (Slice slice : kept) {
+      AttributeList list = slice == kept.getFirst() ? first : readDecoded(slice);
       parsed.addAll(parse(series, list, slice.source(), rows, columns, iop, pixelSpacing, normal));
     }
     if (parsed.size() < 2) {
@@ -236,6 +262,70 @@ public final class SeriesAssembler {
       parameters.put("resampling", "in-plane bilinear shift of each slice onto an orthogonal grid");
     }
     return volume(series, frame, geometry, voxels, sources, parameters);
+  }
+
+  /**
+   * Reads a slice with its pixel data decoded: a deflated data set is inflated as it is read, RLE
+   * and lossless JPEG frames are decoded by our own decoders into native 16-bit pixel data. A frame
+   * that does not decode is refused with a code.
+   */
+  private static AttributeList readDecoded(Slice slice) {
+    AttributeList list = DicomInstance.read(slice.bytes(), null, false);
+    if (!(list.getPixelData() instanceof OtherByteAttributeMultipleCompressedFrames compressed)) {
+      return list;
+    }
+    String syntax = DicomInstance.text(list, TagFromName.TransferSyntaxUID);
+    int rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
+    int columns = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
+    int frames = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1);
+    if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16) != 16
+        || Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1) != 1) {
+      return list; // refused as not 16-bit greyscale by parse()
+    }
+    int plane = rows * columns;
+    short[] pixels = new short[Math.multiplyExact(plane, frames)];
+    try {
+      if (compressed.getNumberOfFrames() < frames) {
+        throw new IngestException(
+            "ingest:series.pixel-decode",
+            compressed.getNumberOfFrames() + " compressed frames for " + frames + " frames");
+      }
+      for (int f = 0; f < frames; f++) {
+        byte[] frame = compressed.getByteValuesForSelectedFrame(f);
+        short[] samples =
+            switch (syntax) {
+              case TransferSyntaxes.RLE -> Rle.decode16(frame, rows, columns);
+              case TransferSyntaxes.JPEG_LOSSLESS, TransferSyntaxes.JPEG_LOSSLESS_SV1 ->
+                  JpegLossless.decode(frame, rows, columns);
+              default ->
+                  throw new IngestException(
+                      "ingest:series.pixel-decode", "no decoder for transfer syntax " + syntax);
+            };
+        System.arraycopy(samples, 0, pixels, f * plane, plane);
+      }
+      Attribute native16 = new OtherWordAttribute(TagFromName.PixelData);
+      native16.setValues(pixels);
+      list.put(native16);
+      return list;
+    } catch (IngestException e) {
+      throw new IngestException(
+          e.code(),
+          "the pixel data of instance " + slice.source().sopInstanceUid() + ": " + e.getMessage(),
+          e);
+    } catch (DicomException e) {
+      throw new IngestException(
+          "ingest:series.pixel-decode",
+          "the pixel data of instance "
+              + slice.source().sopInstanceUid()
+              + " cannot be read: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static boolean isLocalizer(AttributeList list) {
+    String[] type = Attribute.getStringValues(list, TagFromName.ImageType);
+    return type != null && type.length >= 3 && type[2].strip().equalsIgnoreCase("LOCALIZER");
   }
 
   private static IngestException tooFewSlices(SeriesInstanceUid series, int frames) {

@@ -54,6 +54,31 @@ class SeriesAssemblerTests {
   }
 
   @Test
+  void leavesOutALocalizerInTheSeriesAndRecordsIt() {
+    List<SeriesAssembler.Slice> withScout = new ArrayList<>(slices(4, 0, 2));
+    withScout.add(1, Slices.of(Slices.localizer(9)));
+    Volume volume = assembler.assemble(SERIES, withScout);
+    Volume without = assembler.assemble(SERIES, slices(4, 0, 2));
+    assertThat(volume.geometry()).isEqualTo(without.geometry());
+    assertThat(volume.voxels()).containsExactly(without.voxels());
+    assertThat(volume.sources()).hasSize(3);
+    assertThat(volume.parameters()).containsEntry("localizersLeftOut", "1");
+    assertThat(without.parameters()).doesNotContainKey("localizersLeftOut");
+  }
+
+  @Test
+  void refusesASeriesOfLocalizersOnly() {
+    assertThatThrownBy(
+            () ->
+                assembler.assemble(
+                    SERIES,
+                    List.of(Slices.of(Slices.localizer(1)), Slices.of(Slices.localizer(2)))))
+        .isInstanceOfSatisfying(
+            IngestException.class,
+            e -> assertThat(e.code()).isEqualTo("ingest:series.too-few-slices"));
+  }
+
+  @Test
   void theVolumeIdDependsOnTheInstancesNotOnTheirOrder() {
     assertThat(assembler.assemble(SERIES, slices(0, 2, 4)).id())
         .isEqualTo(assembler.assemble(SERIES, slices(0, 2, 4).reversed()).id());

@@ -18,6 +18,16 @@ final class Slices {
   private Slices() {}
 
   static byte[] slice(int k, double x, double y, double z, String sourceAe) {
+    return slice(k, x, y, z, sourceAe, false);
+  }
+
+  /** A coronal scout image (Image Type ORIGINAL\\PRIMARY\\LOCALIZER) of the same series. */
+  static byte[] localizer(int k) {
+    return slice(k, 0, 0, 0, "TEST", true);
+  }
+
+  private static byte[] slice(
+      int k, double x, double y, double z, String sourceAe, boolean localizer) {
     try {
       AttributeList list = new AttributeList();
       put(list, TagFromName.SOPClassUID, SOPClass.CTImageStorage);
@@ -28,7 +38,13 @@ final class Slices {
       put(list, TagFromName.PatientID, "P1");
       put(list, TagFromName.Modality, "CT");
       put(list, TagFromName.ImagePositionPatient, d(x), d(y), d(z));
-      put(list, TagFromName.ImageOrientationPatient, "1", "0", "0", "0", "1", "0");
+      if (localizer) {
+        put(list, TagFromName.ImageType, "ORIGINAL", "PRIMARY", "LOCALIZER");
+        put(list, TagFromName.ImageOrientationPatient, "1", "0", "0", "0", "0", "-1");
+      } else {
+        put(list, TagFromName.ImageType, "ORIGINAL", "PRIMARY", "AXIAL");
+        put(list, TagFromName.ImageOrientationPatient, "1", "0", "0", "0", "1", "0");
+      }
       put(list, TagFromName.PixelSpacing, "0.5", "0.25");
       put(list, TagFromName.SliceThickness, "5");
       put(list, TagFromName.Rows, "3");

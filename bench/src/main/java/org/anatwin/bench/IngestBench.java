@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -33,6 +34,9 @@ final class IngestBench {
   /** Rounds run first and not counted: our JVM compiles its hot paths, as in a running service. */
   private static final int WARMUP = Integer.getInteger("anatwin.bench.warmup", 2);
 
+  /** Parallel associations, each sending its share of the slices (storescu processes). */
+  private static final int ASSOCIATIONS = Integer.getInteger("anatwin.bench.associations", 1);
+
   private static final String ORTHANC =
       System.getProperty("anatwin.bench.orthanc", "/usr/sbin/Orthanc");
   private final int runs;
@@ -46,7 +50,7 @@ final class IngestBench {
   }
 
   void run() throws Exception {
-    Path series = writeSeries(work.resolve("ct-" + SLICES));
+    List<Path> series = split(writeSeries(work.resolve("ct-" + SLICES)));
     double[] ours = new double[runs];
     double[] orthanc = new double[runs];
     for (int w = 0; w < WARMUP; w++) {
@@ -67,10 +71,13 @@ final class IngestBench {
     double p = Benchmarks.median(orthanc);
     System.out.printf(
         Locale.ROOT,
-        "{\"bench\":\"ingest\",\"metric\":\"instances_per_s\",\"ours\":%.1f,\"peer\":\"orthanc\",\"peer_value\":%.1f,\"ratio\":%.3f,\"target\":2.0,\"runs\":%d}%n",
+        "{\"bench\":\"%s\",\"metric\":\"instances_per_s\",\"ours\":%.1f,\"peer\":\"orthanc\",\"peer_value\":%.1f,\"ratio\":%.3f,\"target\":2.0,\"associations\":%d,\"target_ours\":%s,\"runs\":%d}%n",
+        ASSOCIATIONS == 1 ? "ingest" : "ingest-" + ASSOCIATIONS + "-associations",
         o,
         p,
         o / p,
+        ASSOCIATIONS,
+        ASSOCIATIONS >= 4 ? "400" : "null",
         runs);
   }
 
@@ -95,8 +102,35 @@ final class IngestBench {
     return dir;
   }
 
+  /**
+   * The series in {@link #ASSOCIATIONS} folders of hard links, slice k in folder k mod N, one
+   * storescu (one association) per folder.
+   */
+  private static List<Path> split(Path series) throws Exception {
+    if (ASSOCIATIONS == 1) {
+      return List.of(series);
+    }
+    Path root = series.resolveSibling(series.getFileName() + "-split-" + ASSOCIATIONS);
+    if (Files.exists(root)) {
+      delete(root);
+    }
+    List<Path> parts = new java.util.ArrayList<>();
+    for (int k = 0; k < ASSOCIATIONS; k++) {
+      parts.add(Files.createDirectories(root.resolve("part-" + k)));
+    }
+    List<Path> files;
+    try (Stream<Path> list = Files.list(series)) {
+      files = list.sorted().toList();
+    }
+    for (int i = 0; i < files.size(); i++) {
+      Path file = files.get(i);
+      Files.createLink(parts.get(i % ASSOCIATIONS).resolve(file.getFileName()), file);
+    }
+    return parts;
+  }
+
   /** Our SCP on a fresh store: embedded Neo4j and blob store in a new folder. */
-  private double ours(Path series, int round) throws Exception {
+  private double ours(List<Path> series, int round) throws Exception {
     Path home = Files.createTempDirectory(work, "ours-");
     try (Storage storage = Storage.open(Storage.Settings.embedded(home))) {
       Ingest ingest =
@@ -124,7 +158,7 @@ final class IngestBench {
   }
 
   /** Orthanc 1.10 (Debian) on a fresh store with SyncStorageArea on. */
-  private double orthanc(Path series, int round) throws Exception {
+  private double orthanc(List<Path> series, int round) throws Exception {
     Path home = Files.createTempDirectory(work, "orthanc-");
     int dicomPort = freePort();
     int httpPort = freePort();
@@ -175,28 +209,47 @@ final class IngestBench {
     }
   }
 
-  private static double storescu(Path series, int port, String aet) throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                "storescu",
-                "-aet",
-                "PERFSCU",
-                "-aec",
-                aet,
-                "+sd",
-                "127.0.0.1",
-                Integer.toString(port),
-                series.toString())
-            .redirectErrorStream(true);
-    builder.environment().put("TCP_NODELAY", "1");
+  /** One storescu per folder, all at once; the rate over the wall clock until the last ends. */
+  private static double storescu(List<Path> series, int port, String aet) throws Exception {
+    List<Process> processes = new java.util.ArrayList<>();
     long start = System.nanoTime();
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int exit = process.waitFor();
-    double seconds = (System.nanoTime() - start) / 1e9;
-    if (exit != 0) {
-      throw new IllegalStateException("storescu to " + aet + " failed (" + exit + "): " + output);
+    for (Path folder : series) {
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  "storescu",
+                  "-aet",
+                  "PERFSCU",
+                  "-aec",
+                  aet,
+                  "+sd",
+                  "127.0.0.1",
+                  Integer.toString(port),
+                  folder.toString())
+              .redirectErrorStream(true);
+      builder.environment().put("TCP_NODELAY", "1");
+      processes.add(builder.start());
     }
+    List<java.util.concurrent.CompletableFuture<String>> outputs = new java.util.ArrayList<>();
+    for (Process process : processes) {
+      outputs.add(
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return new String(
+                      process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              }));
+    }
+    for (int i = 0; i < processes.size(); i++) {
+      int exit = processes.get(i).waitFor();
+      String output = outputs.get(i).join();
+      if (exit != 0) {
+        throw new IllegalStateException("storescu to " + aet + " failed (" + exit + "): " + output);
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
     return SLICES / seconds;
   }
 

@@ -23,6 +23,7 @@ import org.anatwin.model.AuditSink;
 import org.anatwin.model.ContentHash;
 import org.anatwin.model.PatientKey;
 import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.SopInstanceUid;
 import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeSource;
 import org.anatwin.storage.Storage;
@@ -472,6 +473,23 @@ public final class Ingest implements VolumeSource {
             + instance.sopInstanceUid()
             + " is already stored with a different dataset; the stored instance was kept and this one refused and quarantined as "
             + instance.fileHash());
+  }
+
+  @Override
+  public StoredObject instance(SopInstanceUid uid) {
+    DicomRepository.InstanceRow row =
+        repository
+            .instance(uid)
+            .orElseThrow(
+                () ->
+                    new IngestException(
+                        "ingest:instance.unknown", "no stored instance " + uid.value()));
+    return new StoredObject(
+        uid,
+        row.sopClassUid(),
+        SeriesInstanceUid.of(row.seriesUid()),
+        row.datasetHash(),
+        storage.blobs().get(row.blob()));
   }
 
   @Override

@@ -95,6 +95,34 @@ public final class Segmentations {
   }
 
   /**
+   * The segments of a stored DICOM Segmentation or RT Structure Set (its Part 10 bytes), on the
+   * grid of the volume of the series it was drawn on: a SEG's frames must lie on that volume's
+   * grid; an RT Structure Set's contours are rasterised with the volume's in-plane directions and
+   * pixel spacing. Other SOP classes are refused ({@code modeling:segmentation.sop-class}).
+   */
+  public static List<Segment> fromDicom(byte[] bytes, Volume reference) {
+    AttributeList list = new AttributeList();
+    try (com.pixelmed.dicom.DicomInputStream in =
+        new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      list.read(in);
+    } catch (java.io.IOException | com.pixelmed.dicom.DicomException e) {
+      throw new ModelingException(
+          "modeling:segmentation.unreadable", "the object cannot be read: " + e.getMessage());
+    }
+    String sopClass = text(list, TagFromName.SOPClassUID);
+    if (sopClass.equals(SEGMENTATION_STORAGE) || sopClass.equals(LABEL_MAP_SEGMENTATION_STORAGE)) {
+      return fromSeg(list, reference);
+    }
+    if (sopClass.equals(RT_STRUCTURE_SET_STORAGE)) {
+      var g = reference.geometry();
+      return fromRtStruct(list, new PlaneGrid(g.row(), g.column(), g.sx(), g.sy()));
+    }
+    throw new ModelingException(
+        "modeling:segmentation.sop-class",
+        "SOP class " + sopClass + " is neither a Segmentation nor an RT Structure Set");
+  }
+
+  /**
    * The segments of a DICOM Segmentation. With {@code reference} (the volume of the series the SEG
    * was drawn on) every frame is placed on that volume's grid and must lie on it; without, the grid
    * is built from the frames themselves (orientation, pixel spacing, and positions along the

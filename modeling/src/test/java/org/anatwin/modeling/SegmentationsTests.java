@@ -229,6 +229,61 @@ class SegmentationsTests {
   }
 
   /** ROI number to the box of its closed contours' points (min x, y, z, max x, y, z). */
+  /** A volume of two voxels a side on the in-plane grid of {@code image}, for fromDicom. */
+  private static org.anatwin.model.Volume volumeOn(Segmentations.PlaneGrid grid, String frame) {
+    var geometry =
+        new org.anatwin.model.VolumeGeometry(
+            2,
+            2,
+            2,
+            grid.columnStep(),
+            grid.rowStep(),
+            3.0,
+            org.apache.commons.geometry.euclidean.threed.Vector3D.ZERO,
+            grid.row(),
+            grid.column(),
+            grid.row().cross(grid.column()).normalize());
+    return new org.anatwin.model.Volume(
+        "volume-test",
+        org.anatwin.model.SeriesInstanceUid.of("1.2.826.0.1.3680043.10.5"),
+        FrameOfReferenceUid.of(frame),
+        geometry,
+        new short[8],
+        List.of(
+            new org.anatwin.model.SourceInstance(
+                org.anatwin.model.SopInstanceUid.of("1.2.826.0.1.3680043.10.6"),
+                org.anatwin.model.ContentHash.of(new byte[] {1}))),
+        "test",
+        "1",
+        Map.of());
+  }
+
+  @Test
+  void aStoredStructureSetIsRasterisedOnTheInPlaneGridOfTheVolumeItIsBuiltOn() throws Exception {
+    Segmentations.PlaneGrid grid = Segmentations.PlaneGrid.of(read(RT.resolve("ct.0.dcm")));
+    var volume = volumeOn(grid, "2.16.840.1.113662.2.12.0.3057.1241703565.36");
+    List<Segmentations.Segment> viaVolume =
+        Segmentations.fromDicom(java.nio.file.Files.readAllBytes(RT.resolve("rtss.dcm")), volume);
+    List<Segmentations.Segment> direct =
+        Segmentations.fromRtStruct(read(RT.resolve("rtss.dcm")), grid);
+    assertThat(viaVolume).hasSize(9); // ten ROIs, one without contours
+    assertThat(viaVolume)
+        .extracting(segment -> segment.labelMap().contentHash())
+        .containsExactlyElementsOf(
+            direct.stream().map(segment -> segment.labelMap().contentHash()).toList());
+  }
+
+  @Test
+  void anImageIsNeitherASegmentationNorAStructureSet() throws Exception {
+    Segmentations.PlaneGrid grid = Segmentations.PlaneGrid.of(read(RT.resolve("ct.0.dcm")));
+    byte[] image = java.nio.file.Files.readAllBytes(RT.resolve("ct.0.dcm"));
+    var volume = volumeOn(grid, "2.16.840.1.113662.2.12.0.3057.1241703565.36");
+    assertThatThrownBy(() -> Segmentations.fromDicom(image, volume))
+        .isInstanceOfSatisfying(
+            ModelingException.class,
+            e -> assertThat(e.code()).isEqualTo("modeling:segmentation.sop-class"));
+  }
+
   private static Map<Integer, double[]> contourBounds(AttributeList rtss) throws IOException {
     Map<Integer, double[]> bounds = new java.util.TreeMap<>();
     var rois =

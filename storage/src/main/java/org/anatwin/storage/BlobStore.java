@@ -28,6 +28,19 @@ public final class BlobStore {
     try {
       Files.createDirectories(this.root);
       Files.createDirectories(tmp);
+      // the 256 first-level fan-out folders, made durable once, so a blob's path never needs one
+      boolean created = false;
+      for (int i = 0; i < 256; i++) {
+        Path fan = this.root.resolve(String.format("%02x", i));
+        if (!Files.isDirectory(fan)) {
+          Files.createDirectories(fan);
+          created = true;
+        }
+      }
+      if (created) {
+        forceDirectory(this.root);
+        forceDirectory(root);
+      }
     } catch (IOException e) {
       throw StorageException.io("cannot create blob store at " + root, e);
     }

@@ -10,4 +10,18 @@ public interface VolumeSource {
 
   /** The patient the series belongs to; throws a coded exception for an unknown series. */
   PatientKey patientOf(SeriesInstanceUid series);
+
+  /**
+   * A stored instance's file (read back from its blob and checked against its hash), its SOP class
+   * and its series; throws a coded exception for an instance that is not stored.
+   */
+  StoredObject instance(SopInstanceUid uid);
+
+  /** A stored DICOM object as {@link #instance} returns it. */
+  record StoredObject(
+      SopInstanceUid uid,
+      String sopClassUid,
+      SeriesInstanceUid series,
+      ContentHash datasetHash,
+      byte[] bytes) {}
 }

@@ -15,6 +15,7 @@ import org.anatwin.model.ContentHash;
 import org.anatwin.model.MeshId;
 import org.anatwin.model.PatientKey;
 import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.SopInstanceUid;
 import org.anatwin.model.SourceInstance;
 import org.anatwin.model.TriangleMesh;
 import org.anatwin.model.TwinId;
@@ -23,6 +24,7 @@ import org.anatwin.model.Volume;
 import org.anatwin.model.VolumeSource;
 import org.anatwin.modeling.LabelMap;
 import org.anatwin.modeling.Modeling;
+import org.anatwin.modeling.Segmentations;
 import org.anatwin.modeling.Surface;
 import org.anatwin.registration.Registrations;
 import org.anatwin.registration.SurfaceRegistration;
@@ -116,6 +118,99 @@ public final class Twins {
                 .toList(),
         "twin.build-version",
         "branch=" + branch + " structures=" + names);
+  }
+
+  /**
+   * Builds the next version on a branch from a stored DICOM Segmentation or RT Structure Set drawn
+   * on {@code series} (made in 3D Slicer, a planning system, another PACS): one structure per
+   * segment or ROI, or per one of {@code segments} (Segment / ROI Numbers) when given; segments
+   * without a voxel are left out unless asked for by number. The object must belong to the series'
+   * patient and share its frame of reference; its instance is an input of every label map in
+   * lineage. Like every version, its segmentation awaits a radiologist's approval before printing.
+   */
+  public TwinVersion buildVersionFromSegmentation(
+      SeriesInstanceUid series,
+      SopInstanceUid segmentation,
+      @Nullable List<Integer> segments,
+      String branch,
+      Actor actor) {
+    VolumeSource.StoredObject object = volumes.instance(segmentation);
+    if (!volumes.patientOf(object.series()).equals(volumes.patientOf(series))) {
+      throw new VersioningException(
+          "versioning:segmentation.other-patient",
+          "segmentation " + segmentation.value() + " belongs to another patient than the series");
+    }
+    List<Integer> wanted = segments == null ? List.of() : List.copyOf(segments);
+    return build(
+        series,
+        branch,
+        actor,
+        volume -> {
+          List<Segmentations.Segment> all = Segmentations.fromDicom(object.bytes(), volume);
+          for (Integer number : wanted) {
+            if (all.stream().noneMatch(segment -> segment.number() == number)) {
+              throw new VersioningException(
+                  "versioning:segmentation.no-segment",
+                  "segmentation " + segmentation.value() + " has no segment " + number);
+            }
+          }
+          List<Segmented> out = new ArrayList<>();
+          java.util.Set<String> names = new java.util.HashSet<>();
+          for (Segmentations.Segment segment : all) {
+            boolean asked = wanted.contains(segment.number());
+            if (!wanted.isEmpty() && !asked) {
+              continue;
+            }
+            if (!segment.frame().equals(volume.frameOfReference())) {
+              throw new VersioningException(
+                  "versioning:segmentation.frame-mismatch",
+                  "segment "
+                      + segment.number()
+                      + " lies in frame of reference "
+                      + segment.frame().value()
+                      + ", the series in "
+                      + volume.frameOfReference().value());
+            }
+            LabelMap labels = segment.labelMap();
+            if (labels.labelledVoxels() == 0) {
+              if (asked) {
+                throw new VersioningException(
+                    "versioning:segmentation.empty-segment",
+                    "segment " + segment.number() + " has no voxel");
+              }
+              continue;
+            }
+            String name =
+                segment.label().isBlank() ? "segment-" + segment.number() : segment.label();
+            if (!names.add(name)) {
+              name = name + "-" + segment.number();
+              names.add(name);
+            }
+            Surface surface = Modeling.createSurface(labels, volume.frameOfReference());
+            out.add(
+                new Segmented(
+                    name,
+                    labels,
+                    List.of(volume.id(), segmentation.entityId()),
+                    List.of(),
+                    surface,
+                    List.of(labels.id())));
+          }
+          if (out.isEmpty()) {
+            throw new VersioningException(
+                "versioning:segmentation.empty",
+                "segmentation " + segmentation.value() + " has no segment with a voxel");
+          }
+          return out;
+        },
+        "twin.build-version",
+        "branch="
+            + branch
+            + " segmentation="
+            + segmentation.value()
+            + " sopClassUid="
+            + object.sopClassUid()
+            + (wanted.isEmpty() ? "" : " segments=" + wanted));
   }
 
   /**

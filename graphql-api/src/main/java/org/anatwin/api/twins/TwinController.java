@@ -8,6 +8,7 @@ import org.anatwin.api.Pages;
 import org.anatwin.ingest.Ingest;
 import org.anatwin.model.MeshId;
 import org.anatwin.model.SeriesInstanceUid;
+import org.anatwin.model.SopInstanceUid;
 import org.anatwin.model.TwinId;
 import org.anatwin.model.TwinVersionId;
 import org.anatwin.versioning.StructureSpec;
@@ -113,7 +114,12 @@ class TwinController {
   record StructureInput(String name, int minimumHu, @Nullable Integer maximumHu) {}
 
   record BuildTwinVersionInput(
-      String seriesUid, @Nullable String branch, @Nullable List<StructureInput> structures) {}
+      String seriesUid,
+      @Nullable String branch,
+      @Nullable List<StructureInput> structures,
+      @Nullable SegmentationInput segmentation) {}
+
+  record SegmentationInput(String sopInstanceUid, @Nullable List<Integer> segments) {}
 
   @QueryMapping
   List<TwinView> twins(@Argument @Nullable Integer first, @Argument @Nullable String after) {
@@ -140,13 +146,29 @@ class TwinController {
 
   @MutationMapping
   VersionView buildTwinVersion(@Argument BuildTwinVersionInput input) {
+    String branch = input.branch() == null ? Twins.MAIN : input.branch();
+    if (input.segmentation() != null) {
+      if (input.structures() != null && !input.structures().isEmpty()) {
+        throw new org.anatwin.api.ApiException(
+            "api:version.structures-and-segmentation",
+            "a version is built from threshold structures or from a segmentation, not both");
+      }
+      return VersionView.from(
+          twins.buildVersionFromSegmentation(
+              SeriesInstanceUid.of(input.seriesUid()),
+              Ids.tryParse(input.segmentation().sopInstanceUid(), SopInstanceUid::of)
+                  .orElseThrow(
+                      () ->
+                          new org.anatwin.api.ApiException(
+                              "api:segmentation.uid", "not a SOP Instance UID")),
+              input.segmentation().segments(),
+              branch,
+              CurrentActor.get()));
+    }
     List<StructureSpec> specs = specs(input.structures());
     return VersionView.from(
         twins.buildVersion(
-            SeriesInstanceUid.of(input.seriesUid()),
-            specs,
-            input.branch() == null ? Twins.MAIN : input.branch(),
-            CurrentActor.get()));
+            SeriesInstanceUid.of(input.seriesUid()), specs, branch, CurrentActor.get()));
   }
 
   /** The structures asked for, or the bone preset when none. */

@@ -263,6 +263,32 @@ public final class DicomRepository {
   /** A stored instance of a series: its lineage identity and the blob holding its file. */
   public record StoredInstance(SourceInstance source, ContentHash blob) {}
 
+  /** A stored instance's series, SOP class, blob and dataset hash, when it is stored. */
+  public record InstanceRow(
+      String seriesUid, String sopClassUid, ContentHash blob, ContentHash datasetHash) {}
+
+  public Optional<InstanceRow> instance(SopInstanceUid uid) {
+    return graph.read(
+        tx ->
+            tx
+                .run(
+                    """
+                    MATCH (s:Series)-[:HAS_INSTANCE]->(i:Instance {sopInstanceUid: $uid})
+                    RETURN s.uid AS series, i.sopClassUid AS sopClass, i.sha256 AS sha256,
+                           i.datasetSha256 AS datasetSha256
+                    """,
+                    Map.of("uid", uid.value()))
+                .list(
+                    r ->
+                        new InstanceRow(
+                            r.get("series").asString(),
+                            r.get("sopClass").asString(),
+                            ContentHash.parse(r.get("sha256").asString()),
+                            ContentHash.parse(r.get("datasetSha256").asString())))
+                .stream()
+                .findFirst());
+  }
+
   public List<StoredInstance> instancesOf(SeriesInstanceUid series) {
     return graph.read(
         tx ->

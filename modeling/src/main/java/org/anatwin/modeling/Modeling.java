@@ -271,7 +271,8 @@ public final class Modeling {
   /** Name and version of the decimation (meshoptimizer's topology-preserving simplifier). */
   public static final String DECIMATION = "anatwin.decimation.meshoptimizer";
 
-  public static final String DECIMATION_VERSION = "1 (meshoptimizer via LWJGL 3.4.3)";
+  public static final String DECIMATION_VERSION =
+      "2 (meshoptimizer 1.0 simplifyWithUpdate via LWJGL 3.4.3)";
 
   /**
    * Decimates a surface to {@code fraction} of its triangles, or fewer collapses where the next one

@@ -21,6 +21,7 @@ public final class Graph {
 
   private final Driver driver;
   private final LongAdder statements = new LongAdder();
+  private final LongAdder writes = new LongAdder();
 
   Graph(Driver driver) {
     this.driver = driver;
@@ -32,6 +33,11 @@ public final class Graph {
    */
   public long statements() {
     return statements.sum();
+  }
+
+  /** How many write transactions this graph has committed since it opened (joined ones not). */
+  public long writeTransactions() {
+    return writes.sum();
   }
 
   /** The transaction as the work sees it: every statement it runs is counted. */
@@ -64,16 +70,19 @@ public final class Graph {
       return work.apply(outer);
     }
     try (Session session = driver.session()) {
-      return session.executeWrite(
-          raw -> {
-            TransactionContext tx = counted(raw);
-            CURRENT.set(tx);
-            try {
-              return work.apply(tx);
-            } finally {
-              CURRENT.remove();
-            }
-          });
+      T result =
+          session.executeWrite(
+              raw -> {
+                TransactionContext tx = counted(raw);
+                CURRENT.set(tx);
+                try {
+                  return work.apply(tx);
+                } finally {
+                  CURRENT.remove();
+                }
+              });
+      writes.increment();
+      return result;
     }
   }
 

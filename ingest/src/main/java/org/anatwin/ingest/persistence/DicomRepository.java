@@ -192,9 +192,95 @@ public final class DicomRepository {
     p.put("instanceNumber", d.instanceNumber());
     p.put("size", d.size());
     p.put("receivedAt", receivedAt.toString());
-    // two writers may merge the same patient, study or series, or create the same instance, at once
-    return afterRacingWriters(() -> createOnce(d, p, receivedAt, agents, route, storeBlob, audit));
+    return committer.submit(new Pending(d, p, receivedAt, agents, route, storeBlob, audit));
   }
+
+  /** One instance waiting for the group commit, and where its outcome goes. */
+  private record Pending(
+      DicomInstance d,
+      Map<String, Object> p,
+      Instant receivedAt,
+      List<Agent> agents,
+      String route,
+      Runnable storeBlob,
+      Runnable audit,
+      CompletableFuture<Optional<ContentHash>> outcome) {
+    Pending(
+        DicomInstance d,
+        Map<String, Object> p,
+        Instant receivedAt,
+        List<Agent> agents,
+        String route,
+        Runnable storeBlob,
+        Runnable audit) {
+      this(d, p, receivedAt, agents, route, storeBlob, audit, new CompletableFuture<>());
+    }
+  }
+
+  /**
+   * Group commit of new instances: whoever stores (C-STORE associations, STOW-RS requests, imports)
+   * queues the instance and waits; one writer takes everything waiting (at most {@link #BATCH})
+   * into one graph transaction with one commit, so concurrent senders share the transaction log's
+   * fsync and the audit log's head is locked once per group, not once per instance. Per instance
+   * the order is as before: its blob made durable (only when the instance is new) before the
+   * commit, its audit event written in the transaction, and only after the commit is its caller
+   * answered. A group whose transaction fails is retried one instance at a time, so one bad
+   * instance fails alone.
+   */
+  private final class Committer {
+    private final java.util.concurrent.BlockingQueue<Pending> queue =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread writer =
+        Thread.ofVirtual().name("dicom-instance-commit").start(this::loop);
+
+    Optional<ContentHash> submit(Pending pending) {
+      queue.add(pending);
+      try {
+        return pending.outcome().join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException cause) {
+          throw cause;
+        }
+        throw e;
+      }
+    }
+
+    private void loop() {
+      List<Pending> group = new java.util.ArrayList<>(BATCH);
+      while (true) {
+        try {
+          group.add(queue.take());
+        } catch (InterruptedException e) {
+          return;
+        }
+        queue.drainTo(group, BATCH - 1);
+        try {
+          List<Optional<ContentHash>> outcomes = afterRacingWriters(() -> createAll(group));
+          for (int i = 0; i < group.size(); i++) {
+            group.get(i).outcome().complete(outcomes.get(i));
+          }
+        } catch (RuntimeException | Error groupFailed) {
+          for (Pending one : group) {
+            if (group.size() == 1) {
+              one.outcome().completeExceptionally(groupFailed);
+              continue;
+            }
+            try {
+              one.outcome().complete(afterRacingWriters(() -> createAll(List.of(one))).get(0));
+            } catch (RuntimeException | Error failed) {
+              one.outcome().completeExceptionally(failed);
+            }
+          }
+        }
+        group.clear();
+      }
+    }
+  }
+
+  /** The most instances one group commit takes. */
+  static final int BATCH = 64;
+
+  private final Committer committer = new Committer();
 
   /**
    * Runs work that creates nodes unique by a constraint; when another writer created the same node
@@ -213,39 +299,47 @@ public final class DicomRepository {
     }
   }
 
-  private Optional<ContentHash> createOnce(
-      DicomInstance d,
-      Map<String, Object> p,
-      Instant receivedAt,
-      List<Agent> agents,
-      String route,
-      Runnable storeBlob,
-      Runnable audit) {
+  /**
+   * One transaction for a group: each instance found or created in order (a second instance of the
+   * same SOP Instance UID in the group finds the first); the new ones' blobs are made durable while
+   * their lineage statements run, and awaited before their audit events, which come last so the
+   * audit log's head is locked only for the commit.
+   */
+  private List<Optional<ContentHash>> createAll(List<Pending> group) {
     return graph.write(
         tx -> {
-          Value existing = tx.run(FIND_OR_CREATE_INSTANCE, p).single().get("existing");
-          if (!existing.isNull()) {
-            return Optional.of(ContentHash.parse(existing.asString()));
+          List<Optional<ContentHash>> outcomes = new java.util.ArrayList<>(group.size());
+          List<CompletableFuture<Void>> blobs = new java.util.ArrayList<>();
+          List<Pending> created = new java.util.ArrayList<>();
+          for (Pending one : group) {
+            Value existing = tx.run(FIND_OR_CREATE_INSTANCE, one.p()).single().get("existing");
+            if (!existing.isNull()) {
+              outcomes.add(Optional.of(ContentHash.parse(existing.asString())));
+              continue;
+            }
+            outcomes.add(Optional.empty());
+            created.add(one);
+            blobs.add(
+                CompletableFuture.runAsync(
+                    one.storeBlob(), task -> Thread.ofVirtual().start(task)));
+            LineageWriter.write(
+                tx,
+                Activity.of(
+                    RECEIVE,
+                    "1",
+                    Map.of("route", one.route(), "sopClassUid", one.d().sopClassUid()),
+                    List.of(),
+                    List.of(one.d().sopInstanceUid().entityId()),
+                    one.agents(),
+                    one.receivedAt()));
           }
-          // the blob is made durable while the lineage statement runs, and before the commit
-          // that makes the new node visible
-          CompletableFuture<Void> blob =
-              CompletableFuture.runAsync(storeBlob, task -> Thread.ofVirtual().start(task));
-          LineageWriter.write(
-              tx,
-              Activity.of(
-                  RECEIVE,
-                  "1",
-                  Map.of("route", route, "sopClassUid", d.sopClassUid()),
-                  List.of(),
-                  List.of(d.sopInstanceUid().entityId()),
-                  agents,
-                  receivedAt));
-          awaitDurable(blob);
-          // last, so the audit log's head is locked only for the commit: the event is written in
-          // this transaction, and an event that cannot be written leaves no instance
-          audit.run();
-          return Optional.<ContentHash>empty();
+          for (CompletableFuture<Void> blob : blobs) {
+            awaitDurable(blob);
+          }
+          for (Pending one : created) {
+            one.audit().run();
+          }
+          return outcomes;
         });
   }
 

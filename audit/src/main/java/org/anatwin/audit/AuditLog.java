@@ -44,6 +44,11 @@ public final class AuditLog implements AuditSink {
     repository.append(event, AuditLog::leaf);
   }
 
+  @Override
+  public void appendAll(List<AuditEvent> events) {
+    repository.appendAll(events, AuditLog::leaf);
+  }
+
   /** Newest first, optionally about one subject id, before a sequence number (the cursor). */
   public List<StoredAuditEvent> events(@Nullable String subject, @Nullable Long before, int limit) {
     return repository.events(subject, before, limit);

@@ -105,4 +105,36 @@ class AuditGroupCommitIT {
     assertThat(audit.head().size()).isEqualTo(before + 1);
     assertThat(audit.verify().valid()).isTrue();
   }
+
+  @Test
+  void eventsAppendedTogetherInsideATransactionTakeOneHeadUpdateAndFollowInOrder() {
+    audit.append(event("group", 0)); // the log has a head (a new one is set up on first append)
+    long before = audit.head().size();
+    List<AuditEvent> events = List.of(event("group", 1), event("group", 2), event("group", 3));
+    long statementsBefore = storage.graph().statements();
+    storage.graph().atomically(() -> audit.appendAll(events));
+    assertThat(storage.graph().statements() - statementsBefore)
+        .as("lock the head, write all")
+        .isEqualTo(2);
+    List<StoredAuditEvent> written = audit.after(before, 10);
+    assertThat(written)
+        .extracting(e -> e.event().detail())
+        .containsExactly("group #1", "group #2", "group #3");
+    assertThat(written)
+        .extracting(StoredAuditEvent::sequence)
+        .containsExactly(before + 1, before + 2, before + 3);
+    assertThat(audit.verify().valid()).isTrue();
+    // and rolled back together with the transaction
+    assertThatThrownBy(
+            () ->
+                storage
+                    .graph()
+                    .atomically(
+                        () -> {
+                          audit.appendAll(List.of(event("group", 4), event("group", 5)));
+                          throw new IllegalStateException("the operation failed after auditing");
+                        }))
+        .hasMessageContaining("the operation failed");
+    assertThat(audit.head().size()).isEqualTo(before + 3);
+  }
 }

@@ -108,7 +108,7 @@ public final class Ingest implements VolumeSource {
 
   public Ingest(Storage storage, AuditSink audit, Limits limits, Clock clock) {
     this.storage = storage;
-    this.repository = new DicomRepository(storage.graph());
+    this.repository = new DicomRepository(storage.graph(), audit);
     this.audit = audit;
     this.limits = limits;
     this.clock = clock;
@@ -426,21 +426,17 @@ public final class Ingest implements VolumeSource {
             List.of(actor.agent(), SOFTWARE),
             route,
             () -> storage.blobs().put(instance.fileHash(), bytes),
-            () ->
-                audit.append(
-                    AuditEvent.success(
-                        receivedAt,
-                        actor,
-                        "dicom.store",
-                        List.of(
-                            instance.sopInstanceUid().entityId(),
-                            instance.seriesInstanceUid().value()),
-                        "route="
-                            + route
-                            + " sopClassUid="
-                            + instance.sopClassUid()
-                            + " sha256="
-                            + instance.fileHash().hex())));
+            AuditEvent.success(
+                receivedAt,
+                actor,
+                "dicom.store",
+                List.of(instance.sopInstanceUid().entityId(), instance.seriesInstanceUid().value()),
+                "route="
+                    + route
+                    + " sopClassUid="
+                    + instance.sopClassUid()
+                    + " sha256="
+                    + instance.fileHash().hex()));
     if (known.isPresent()) {
       return checkDuplicate(instance, bytes, known.get(), route);
     }

@@ -48,21 +48,88 @@ public final class LineageWriter {
       RETURN generated, used
       """;
 
+  /** Many activities in one statement, each as {@link #ACTIVITY} writes one. */
+  private static final String ACTIVITIES =
+      """
+      UNWIND $activities AS act
+      MERGE (a:Activity {id: act.id})
+        ON CREATE SET a.algorithm = act.algorithm, a.algorithmVersion = act.version,
+                      a.parameters = act.parameters, a.time = act.time
+      WITH a, act
+      CALL (a, act) {
+        UNWIND act.generated AS gid
+        MATCH (g:Entity {id: gid})
+        MERGE (g)-[:WAS_GENERATED_BY]->(a)
+        RETURN count(g) AS generated
+      }
+      CALL (a, act) {
+        UNWIND act.used AS uid
+        MATCH (u:Entity {id: uid})
+        MERGE (a)-[:USED]->(u)
+        WITH u
+        UNWIND act.generated AS gid
+        MATCH (g:Entity {id: gid})
+        MERGE (g)-[:WAS_DERIVED_FROM]->(u)
+        RETURN count(DISTINCT u) AS used
+      }
+      CALL (a, act) {
+        UNWIND act.agents AS agent
+        MERGE (x:Agent {id: agent.id})
+          ON CREATE SET x.kind = agent.kind, x.label = agent.label
+        MERGE (a)-[:WAS_ASSOCIATED_WITH]->(x)
+        RETURN count(x) AS agents
+      }
+      RETURN act.id AS id, generated, used
+      """;
+
   private LineageWriter() {}
+
+  /**
+   * Records the activities in one round trip (a group of instances received at once); throws if any
+   * used or generated entity is not in the graph.
+   */
+  public static void writeAll(TransactionContext tx, java.util.List<Activity> activities) {
+    if (activities.isEmpty()) {
+      return;
+    }
+    if (activities.size() == 1) {
+      write(tx, activities.getFirst());
+      return;
+    }
+    java.util.Map<String, Activity> byId = new java.util.HashMap<>();
+    java.util.List<Map<String, Object>> rows = new java.util.ArrayList<>();
+    for (Activity activity : activities) {
+      byId.put(activity.id().value(), activity);
+      rows.add(row(activity));
+    }
+    java.util.List<Record> found = tx.run(ACTIVITIES, Map.of("activities", rows)).list();
+    if (found.size() != activities.size()) {
+      throw new StorageException(
+          "storage:lineage.unknown-entity", "an activity of the group was not recorded");
+    }
+    for (Record r : found) {
+      check(byId.get(r.get("id").asString()), r);
+    }
+  }
 
   /** Records the activity; throws if any used or generated entity is not in the graph. */
   public static void write(TransactionContext tx, Activity activity) {
-    Map<String, Object> params =
-        Map.of(
-            "id", activity.id().value(),
-            "algorithm", activity.algorithm(),
-            "version", activity.algorithmVersion(),
-            "parameters", encode(activity.parameters()),
-            "time", activity.time().toString(),
-            "generated", activity.generated(),
-            "used", activity.used(),
-            "agents", activity.agents().stream().map(LineageWriter::agentRow).toList());
-    Record found = tx.run(ACTIVITY, params).single();
+    check(activity, tx.run(ACTIVITY, row(activity)).single());
+  }
+
+  private static Map<String, Object> row(Activity activity) {
+    return Map.of(
+        "id", activity.id().value(),
+        "algorithm", activity.algorithm(),
+        "version", activity.algorithmVersion(),
+        "parameters", encode(activity.parameters()),
+        "time", activity.time().toString(),
+        "generated", activity.generated(),
+        "used", activity.used(),
+        "agents", activity.agents().stream().map(LineageWriter::agentRow).toList());
+  }
+
+  private static void check(Activity activity, Record found) {
     if (found.get("generated").asLong() != activity.generated().size()) {
       throw new StorageException(
           "storage:lineage.unknown-entity",

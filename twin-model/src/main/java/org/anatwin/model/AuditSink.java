@@ -5,4 +5,14 @@ package org.anatwin.model;
 public interface AuditSink {
   /** Appends the event durably, or throws: an operation must not succeed unaudited. */
   void append(AuditEvent event);
+
+  /**
+   * Appends the events in order, durably, or none of them when inside a transaction that fails; a
+   * sink may write them at once (the audit log does: one head update for all).
+   */
+  default void appendAll(java.util.List<AuditEvent> events) {
+    for (AuditEvent event : events) {
+      append(event);
+    }
+  }
 }

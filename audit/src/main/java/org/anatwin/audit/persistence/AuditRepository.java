@@ -98,6 +98,23 @@ public final class AuditRepository {
   }
 
   /**
+   * Appends several events in order with one head update, inside the caller's write transaction
+   * (where their operation's writes are); outside one, each goes through the group commit.
+   */
+  public void appendAll(List<AuditEvent> events, Leaf leaf) {
+    if (events.isEmpty()) {
+      return;
+    }
+    if (graph.joined()) {
+      graph.write(tx -> append(tx, events, leaf));
+      return;
+    }
+    for (AuditEvent event : events) {
+      append(event, leaf);
+    }
+  }
+
+  /**
    * Group commit: one writer (a virtual thread, started on the first append) takes everything
    * queued, up to {@link #BATCH} events, and writes it in one transaction with one update of the
    * Merkle head; each appender waits until its event is durable (or gets the commit's failure).

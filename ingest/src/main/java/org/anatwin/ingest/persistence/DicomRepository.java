@@ -56,6 +56,32 @@ public final class DicomRepository {
       RETURN old.datasetSha256 AS existing
       """;
 
+  /** {@link #FIND_OR_CREATE_INSTANCE} for a group of instances of distinct SOP Instance UIDs. */
+  private static final String FIND_OR_CREATE_INSTANCES =
+      """
+      UNWIND $rows AS row
+      OPTIONAL MATCH (old:Instance {sopInstanceUid: row.sop})
+      FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END |
+        MERGE (p:Patient {id: row.patientKey})
+          ON CREATE SET p.patientId = row.patientId, p.issuer = row.issuer, p.name = row.patientName,
+                        p.birthDate = row.birthDate, p.sex = row.sex, p.pseudonym = row.pseudonym
+        MERGE (st:Study {uid: row.studyUid})
+          ON CREATE SET st.date = row.studyDate, st.description = row.studyDescription,
+                        st.accessionNumber = row.accession
+        MERGE (p)-[:HAS_STUDY]->(st)
+        MERGE (se:Series {uid: row.seriesUid})
+          ON CREATE SET se.modality = row.modality, se.bodyPart = row.bodyPart,
+                        se.description = row.seriesDescription,
+                        se.number = row.seriesNumber, se.frameOfReferenceUid = row.frame
+        MERGE (st)-[:HAS_SERIES]->(se)
+        CREATE (i:Instance:Entity {id: row.id, sopInstanceUid: row.sop, sopClassUid: row.sopClass,
+                                   sha256: row.sha256, datasetSha256: row.datasetSha256,
+                                   instanceNumber: row.instanceNumber, size: row.size,
+                                   receivedAt: row.receivedAt})
+        CREATE (se)-[:HAS_INSTANCE]->(i))
+      RETURN row.sop AS sop, old.datasetSha256 AS existing
+      """;
+
   private static final String SERIES_INSTANCES =
       """
       MATCH (:Series {uid: $uid})-[:HAS_INSTANCE]->(i:Instance)
@@ -149,8 +175,12 @@ public final class DicomRepository {
   private final Graph graph;
   private volatile byte @Nullable [] pseudonymKey;
 
-  public DicomRepository(Graph graph) {
+  private final org.anatwin.model.AuditSink audit;
+
+  /** With the audit sink every new instance's event is appended to, in its group's transaction. */
+  public DicomRepository(Graph graph, org.anatwin.model.AuditSink audit) {
     this.graph = graph;
+    this.audit = audit;
   }
 
   /**
@@ -164,7 +194,7 @@ public final class DicomRepository {
       List<Agent> agents,
       String route,
       Runnable storeBlob,
-      Runnable audit) {
+      org.anatwin.model.AuditEvent event) {
     PatientKey patient = PatientKey.createDerived(d.patientId(), d.issuerOfPatientId());
     Map<String, Object> p = new HashMap<>();
     p.put("patientKey", patient.value());
@@ -192,7 +222,7 @@ public final class DicomRepository {
     p.put("instanceNumber", d.instanceNumber());
     p.put("size", d.size());
     p.put("receivedAt", receivedAt.toString());
-    return committer.submit(new Pending(d, p, receivedAt, agents, route, storeBlob, audit));
+    return committer.submit(new Pending(d, p, receivedAt, agents, route, storeBlob, event));
   }
 
   /** One instance waiting for the group commit, and where its outcome goes. */
@@ -203,7 +233,7 @@ public final class DicomRepository {
       List<Agent> agents,
       String route,
       Runnable storeBlob,
-      Runnable audit,
+      org.anatwin.model.AuditEvent event,
       CompletableFuture<Optional<ContentHash>> outcome) {
     Pending(
         DicomInstance d,
@@ -212,8 +242,8 @@ public final class DicomRepository {
         List<Agent> agents,
         String route,
         Runnable storeBlob,
-        Runnable audit) {
-      this(d, p, receivedAt, agents, route, storeBlob, audit, new CompletableFuture<>());
+        org.anatwin.model.AuditEvent event) {
+      this(d, p, receivedAt, agents, route, storeBlob, event, new CompletableFuture<>());
     }
   }
 
@@ -300,44 +330,75 @@ public final class DicomRepository {
   }
 
   /**
-   * One transaction for a group: each instance found or created in order (a second instance of the
-   * same SOP Instance UID in the group finds the first); the new ones' blobs are made durable while
-   * their lineage statements run, and awaited before their audit events, which come last so the
-   * audit log's head is locked only for the commit.
+   * One transaction for a group, in a constant number of statements whatever its size: the group's
+   * instances found or created by one statement (a SOP Instance UID twice in a group: the later
+   * ones are looked up after the first is created), the new ones' blobs made durable while their
+   * receipt activities are written by one statement, and awaited before their audit events, which
+   * are appended together last so the audit log's head is locked only for the commit.
    */
   private List<Optional<ContentHash>> createAll(List<Pending> group) {
     return graph.write(
         tx -> {
-          List<Optional<ContentHash>> outcomes = new java.util.ArrayList<>(group.size());
-          List<CompletableFuture<Void>> blobs = new java.util.ArrayList<>();
-          List<Pending> created = new java.util.ArrayList<>();
+          Map<String, Optional<ContentHash>> found = new HashMap<>();
+          List<Pending> first = new java.util.ArrayList<>();
+          java.util.Set<Pending> repeats =
+              java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+          java.util.Set<String> seen = new java.util.HashSet<>();
           for (Pending one : group) {
-            Value existing = tx.run(FIND_OR_CREATE_INSTANCE, one.p()).single().get("existing");
-            if (!existing.isNull()) {
-              outcomes.add(Optional.of(ContentHash.parse(existing.asString())));
-              continue;
+            (seen.add(one.d().sopInstanceUid().value()) ? first : repeats).add(one);
+          }
+          for (Record r :
+              tx.run(
+                      FIND_OR_CREATE_INSTANCES,
+                      Map.of("rows", first.stream().map(Pending::p).toList()))
+                  .list()) {
+            Value existing = r.get("existing");
+            found.put(
+                r.get("sop").asString(),
+                existing.isNull()
+                    ? Optional.empty()
+                    : Optional.of(ContentHash.parse(existing.asString())));
+          }
+          List<Pending> created = new java.util.ArrayList<>();
+          for (Pending one : first) {
+            if (found.get(one.d().sopInstanceUid().value()).isEmpty()) {
+              created.add(one);
             }
-            outcomes.add(Optional.empty());
-            created.add(one);
+          }
+          List<CompletableFuture<Void>> blobs = new java.util.ArrayList<>();
+          for (Pending one : created) {
             blobs.add(
                 CompletableFuture.runAsync(
                     one.storeBlob(), task -> Thread.ofVirtual().start(task)));
-            LineageWriter.write(
-                tx,
-                Activity.of(
-                    RECEIVE,
-                    "1",
-                    Map.of("route", one.route(), "sopClassUid", one.d().sopClassUid()),
-                    List.of(),
-                    List.of(one.d().sopInstanceUid().entityId()),
-                    one.agents(),
-                    one.receivedAt()));
           }
+          LineageWriter.writeAll(
+              tx,
+              created.stream()
+                  .map(
+                      one ->
+                          Activity.of(
+                              RECEIVE,
+                              "1",
+                              Map.of("route", one.route(), "sopClassUid", one.d().sopClassUid()),
+                              List.of(),
+                              List.of(one.d().sopInstanceUid().entityId()),
+                              one.agents(),
+                              one.receivedAt()))
+                  .toList());
           for (CompletableFuture<Void> blob : blobs) {
             awaitDurable(blob);
           }
-          for (Pending one : created) {
-            one.audit().run();
+          audit.appendAll(created.stream().map(Pending::event).toList());
+          List<Optional<ContentHash>> outcomes = new java.util.ArrayList<>(group.size());
+          for (Pending one : group) {
+            String sop = one.d().sopInstanceUid().value();
+            if (repeats.contains(one)) {
+              // the first of its UID is in the graph now (created or found): this one is not new
+              Value existing = tx.run(FIND_OR_CREATE_INSTANCE, one.p()).single().get("existing");
+              outcomes.add(Optional.of(ContentHash.parse(existing.asString())));
+            } else {
+              outcomes.add(found.get(sop));
+            }
           }
           return outcomes;
         });

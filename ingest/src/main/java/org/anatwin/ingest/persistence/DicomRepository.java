@@ -222,7 +222,8 @@ public final class DicomRepository {
     p.put("instanceNumber", d.instanceNumber());
     p.put("size", d.size());
     p.put("receivedAt", receivedAt.toString());
-    return committer.submit(new Pending(d, p, receivedAt, agents, route, storeBlob, event));
+    return committer.submit(
+        new Pending(d, p, receivedAt, agents, route, storeBlob, event, new CompletableFuture<>()));
   }
 
   /** One instance waiting for the group commit, and where its outcome goes. */
@@ -234,18 +235,7 @@ public final class DicomRepository {
       String route,
       Runnable storeBlob,
       org.anatwin.model.AuditEvent event,
-      CompletableFuture<Optional<ContentHash>> outcome) {
-    Pending(
-        DicomInstance d,
-        Map<String, Object> p,
-        Instant receivedAt,
-        List<Agent> agents,
-        String route,
-        Runnable storeBlob,
-        org.anatwin.model.AuditEvent event) {
-      this(d, p, receivedAt, agents, route, storeBlob, event, new CompletableFuture<>());
-    }
-  }
+      CompletableFuture<Optional<ContentHash>> outcome) {}
 
   /**
    * Group commit of new instances: whoever stores (C-STORE associations, STOW-RS requests, imports)

@@ -32,9 +32,4 @@ public final class TransferSyntaxes {
   public static boolean accepted(String uid) {
     return ACCEPTED.contains(uid);
   }
-
-  /** Pixel data in fragments (encapsulated), decoded on assembly. */
-  public static boolean encapsulated(String uid) {
-    return uid.equals(RLE) || uid.equals(JPEG_LOSSLESS) || uid.equals(JPEG_LOSSLESS_SV1);
-  }
 }

@@ -28,35 +28,10 @@ import org.neo4j.driver.exceptions.ClientException;
 /** Every Cypher statement of the DICOM hierarchy: Patient, Study, Series, Instance. */
 public final class DicomRepository {
   /**
-   * Creates the instance with its patient, study and series unless an instance with its SOP
-   * Instance UID exists; returns that instance's dataset hash then (null when created). One round
-   * trip either way.
+   * Creates each instance of a group (distinct SOP Instance UIDs) with its patient, study and
+   * series unless an instance with its UID exists; returns per UID that instance's dataset hash
+   * then (null when created). One round trip for the whole group.
    */
-  private static final String FIND_OR_CREATE_INSTANCE =
-      """
-      OPTIONAL MATCH (old:Instance {sopInstanceUid: $sop})
-      FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END |
-        MERGE (p:Patient {id: $patientKey})
-          ON CREATE SET p.patientId = $patientId, p.issuer = $issuer, p.name = $patientName,
-                        p.birthDate = $birthDate, p.sex = $sex, p.pseudonym = $pseudonym
-        MERGE (st:Study {uid: $studyUid})
-          ON CREATE SET st.date = $studyDate, st.description = $studyDescription,
-                        st.accessionNumber = $accession
-        MERGE (p)-[:HAS_STUDY]->(st)
-        MERGE (se:Series {uid: $seriesUid})
-          ON CREATE SET se.modality = $modality, se.bodyPart = $bodyPart,
-                        se.description = $seriesDescription,
-                        se.number = $seriesNumber, se.frameOfReferenceUid = $frame
-        MERGE (st)-[:HAS_SERIES]->(se)
-        CREATE (i:Instance:Entity {id: $id, sopInstanceUid: $sop, sopClassUid: $sopClass,
-                                   sha256: $sha256, datasetSha256: $datasetSha256,
-                                   instanceNumber: $instanceNumber, size: $size,
-                                   receivedAt: $receivedAt})
-        CREATE (se)-[:HAS_INSTANCE]->(i))
-      RETURN old.datasetSha256 AS existing
-      """;
-
-  /** {@link #FIND_OR_CREATE_INSTANCE} for a group of instances of distinct SOP Instance UIDs. */
   private static final String FIND_OR_CREATE_INSTANCES =
       """
       UNWIND $rows AS row
@@ -322,9 +297,9 @@ public final class DicomRepository {
   /**
    * One transaction for a group, in a constant number of statements whatever its size: the group's
    * instances found or created by one statement (a SOP Instance UID twice in a group: the later
-   * ones are looked up after the first is created), the new ones' blobs made durable while their
-   * receipt activities are written by one statement, and awaited before their audit events, which
-   * are appended together last so the audit log's head is locked only for the commit.
+   * ones are what the first found or created, never new), the new ones' blobs made durable while
+   * their receipt activities are written by one statement, and awaited before their audit events,
+   * which are appended together last so the audit log's head is locked only for the commit.
    */
   private List<Optional<ContentHash>> createAll(List<Pending> group) {
     return graph.write(
@@ -333,9 +308,14 @@ public final class DicomRepository {
           List<Pending> first = new java.util.ArrayList<>();
           java.util.Set<Pending> repeats =
               java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-          java.util.Set<String> seen = new java.util.HashSet<>();
+          Map<String, Pending> firstOf = new HashMap<>();
           for (Pending one : group) {
-            (seen.add(one.d().sopInstanceUid().value()) ? first : repeats).add(one);
+            String sop = one.d().sopInstanceUid().value();
+            if (firstOf.putIfAbsent(sop, one) == null) {
+              first.add(one);
+            } else {
+              repeats.add(one);
+            }
           }
           for (Record r :
               tx.run(
@@ -383,9 +363,8 @@ public final class DicomRepository {
           for (Pending one : group) {
             String sop = one.d().sopInstanceUid().value();
             if (repeats.contains(one)) {
-              // the first of its UID is in the graph now (created or found): this one is not new
-              Value existing = tx.run(FIND_OR_CREATE_INSTANCE, one.p()).single().get("existing");
-              outcomes.add(Optional.of(ContentHash.parse(existing.asString())));
+              // the first of its UID is in the graph now, found or created: this one is not new
+              outcomes.add(Optional.of(found.get(sop).orElse(firstOf.get(sop).d().datasetHash())));
             } else {
               outcomes.add(found.get(sop));
             }

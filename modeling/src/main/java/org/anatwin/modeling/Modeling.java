@@ -7,6 +7,7 @@ import org.anatwin.model.Volume;
 import org.anatwin.modeling.internal.Components;
 import org.anatwin.modeling.internal.Decimation;
 import org.anatwin.modeling.internal.Exports;
+import org.anatwin.modeling.internal.MarchingCubes;
 import org.anatwin.modeling.internal.MeshMath;
 import org.anatwin.modeling.internal.MeshRepair;
 import org.anatwin.modeling.internal.Stl;
@@ -23,15 +24,20 @@ public final class Modeling {
 
   public static final String THRESHOLD_VERSION = "2";
 
-  /** Name and version of the surface pipeline (VTK flying edges, largest region, windowed sinc). */
+  /**
+   * Name and version of the label-map surface: the triangles of VTK's flying edges at 0.5 (its case
+   * table, cell by cell, run on our arrays), then VTK's windowed-sinc smoothing.
+   */
   public static final String SURFACE = "anatwin.surface.vtk-flying-edges";
 
-  public static final String SURFACE_VERSION = "3 (VTK 9.1)";
+  public static final String SURFACE_VERSION =
+      "4 (VTK 9.1 flying-edges case table, VTK 9.1 windowed sinc)";
 
-  /** Name and version of the scalar iso-surface (VTK flying edges on the HU volume). */
+  /** Name and version of the scalar iso-surface (VTK's flying-edges triangles on the HU volume). */
   public static final String ISO_SURFACE = "anatwin.iso-surface.vtk-flying-edges";
 
-  public static final String ISO_SURFACE_VERSION = "2 (VTK 9.1)";
+  public static final String ISO_SURFACE_VERSION =
+      "3 (VTK 9.1 flying-edges case table, VTK 9.1 windowed sinc)";
 
   /**
    * HU threshold presets, both bounds inclusive, with the names the command line takes. Bone and
@@ -83,8 +89,7 @@ public final class Modeling {
    * Smoothing defaults of 3D Slicer's closed-surface conversion (smoothing factor 0.5). Keeping the
    * largest object happens on the label map, not on the surface, so cavity walls stay.
    */
-  private static final VtkSurface.Settings DEFAULT_SURFACE =
-      new VtkSurface.Settings(20, 0.01, false);
+  private static final VtkSurface.Settings DEFAULT_SURFACE = new VtkSurface.Settings(20, 0.01);
 
   private Modeling() {}
 
@@ -158,17 +163,15 @@ public final class Modeling {
             Integer.toString(settings.smoothingIterations()),
             "passBand",
             Double.toString(settings.passBand()));
+    MarchingCubes.GridSurface raw = MarchingCubes.ofLabels(labelMap.geometry(), labelMap.labels());
     MeshRepair.Result repaired =
-        MeshRepair.weldAndDropDegenerate(
-            VtkSurface.surface(labelMap.geometry(), labelMap.labels(), settings));
+        MeshRepair.weldAndDropDegenerate(VtkSurface.mesh(labelMap.geometry(), raw, settings, true));
     TriangleMesh mesh = repaired.mesh();
     TriangleMesh unsmoothed =
         settings.smoothingIterations() == 0
             ? mesh
-            : VtkSurface.surface(
-                labelMap.geometry(),
-                labelMap.labels(),
-                new VtkSurface.Settings(0, settings.passBand(), false));
+            : VtkSurface.mesh(
+                labelMap.geometry(), raw, new VtkSurface.Settings(0, settings.passBand()), true);
     String id = DerivedIds.createId("mesh", labelMap.id(), SURFACE, SURFACE_VERSION, parameters);
     return new Surface(
         id,
@@ -214,6 +217,7 @@ public final class Modeling {
       throw new ModelingException(
           "modeling:segmentation.empty", "label map " + object.id() + " labels no voxel");
     }
+    requireIsoInRange(isoHu);
     short[] voxels = volume.voxels();
     byte[] labels = object.labels();
     short min = Short.MAX_VALUE;
@@ -221,13 +225,7 @@ public final class Modeling {
       min = (short) Math.min(min, voxel);
     }
     short fill = (short) Math.max(Short.MIN_VALUE, Math.min(min, Math.floor(isoHu) - 1));
-    short[] masked = voxels.clone();
-    for (int i = 0; i < masked.length; i++) {
-      if (labels[i] == 0 && masked[i] >= isoHu) {
-        masked[i] = fill;
-      }
-    }
-    VtkSurface.Settings settings = new VtkSurface.Settings(smoothingIterations, 0.1, false);
+    VtkSurface.Settings settings = new VtkSurface.Settings(smoothingIterations, 0.1);
     Map<String, String> parameters =
         Map.of(
             "isoHu",
@@ -240,19 +238,15 @@ public final class Modeling {
             Integer.toString(smoothingIterations),
             "passBand",
             "0.1");
+    MarchingCubes.GridSurface raw =
+        MarchingCubes.ofScalars(volume.geometry(), voxels, labels, contourAt(isoHu), fill);
     MeshRepair.Result repaired =
-        MeshRepair.weldAndDropDegenerate(
-            VtkSurface.isoSurface(volume.geometry(), masked, contourAt(isoHu), fill, settings));
+        MeshRepair.weldAndDropDegenerate(VtkSurface.mesh(volume.geometry(), raw, settings, false));
     TriangleMesh mesh = repaired.mesh();
     TriangleMesh unsmoothed =
         smoothingIterations == 0
             ? mesh
-            : VtkSurface.isoSurface(
-                volume.geometry(),
-                masked,
-                contourAt(isoHu),
-                fill,
-                new VtkSurface.Settings(0, 0.1, false));
+            : VtkSurface.mesh(volume.geometry(), raw, new VtkSurface.Settings(0, 0.1), false);
     String id =
         DerivedIds.createId(
             "mesh", volume.id(), object.id(), ISO_SURFACE, ISO_SURFACE_VERSION, parameters);
@@ -372,6 +366,31 @@ public final class Modeling {
    * keeps the surface off every voxel centre, where flying edges would put several vertices on one
    * point (in float precision) and sheets could touch.
    */
+  private static void requireIsoInRange(double isoHu) {
+    if (!(isoHu > Short.MIN_VALUE && isoHu <= Short.MAX_VALUE)) {
+      throw new ModelingException(
+          "modeling:surface.iso-range",
+          "the iso value " + isoHu + " HU is not within (-32768, 32767]");
+    }
+  }
+
+  /**
+   * The raw iso-surface at {@code isoHu} of the whole volume, every object, unsmoothed, with no
+   * repair and no QA report: the triangles VTK's flying edges gives for the volume padded by one
+   * voxel below {@code isoHu}, in patient coordinates. The first stage of {@link
+   * #createIsoSurface}, for callers that want the surface alone (and for the benchmark that
+   * compares it with VTK's flying edges).
+   */
+  public static TriangleMesh extractIsoSurface(Volume volume, double isoHu) {
+    requireIsoInRange(isoHu);
+    short fill = (short) Math.max(Short.MIN_VALUE, Math.floor(isoHu) - 1);
+    return VtkSurface.mesh(
+        volume.geometry(),
+        MarchingCubes.ofScalars(volume.geometry(), volume.voxels(), null, contourAt(isoHu), fill),
+        new VtkSurface.Settings(0, 0.1),
+        false);
+  }
+
   private static double contourAt(double isoHu) {
     return isoHu == Math.rint(isoHu) ? isoHu - 0.5 : isoHu;
   }

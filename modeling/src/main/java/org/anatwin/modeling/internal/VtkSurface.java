@@ -10,23 +10,18 @@ import vtk.vtkCellArray;
 import vtk.vtkDataArray;
 import vtk.vtkDoubleArray;
 import vtk.vtkFloatArray;
-import vtk.vtkFlyingEdges3D;
-import vtk.vtkImageData;
 import vtk.vtkNativeLibrary;
 import vtk.vtkObjectBase;
+import vtk.vtkPoints;
 import vtk.vtkPolyData;
-import vtk.vtkPolyDataConnectivityFilter;
-import vtk.vtkShortArray;
-import vtk.vtkUnsignedCharArray;
+import vtk.vtkTypeInt32Array;
 import vtk.vtkWindowedSincPolyDataFilter;
 
 /**
- * The VTK pipelines that turn a binary label map (flying edges at 0.5) or a scalar volume (flying
- * edges at an iso value, interpolated along voxel edges) into a closed surface: pad by one voxel of
- * background on every side (so the surface closes where anatomy leaves the scan), optionally keep
- * the largest connected region, windowed-sinc smoothing. Arrays cross into and out of VTK whole;
- * native objects are freed before returning. Each call builds its own pipeline, so calls on
- * different threads are safe.
+ * Turns the surface {@link MarchingCubes} made of a padded label map or scalar volume (closed where
+ * anatomy leaves the scan) into a patient-coordinate mesh, with VTK's windowed-sinc smoothing when
+ * asked. Arrays cross into and out of VTK whole; native objects are freed before returning. Each
+ * call builds its own pipeline, so calls on different threads are safe.
  */
 public final class VtkSurface {
   private static final String[] LIBRARIES = {
@@ -42,7 +37,7 @@ public final class VtkSurface {
   private static volatile boolean loaded;
 
   /** Smoothing as 3D Slicer's surface smoothing: iterations and the windowed-sinc pass band. */
-  public record Settings(int smoothingIterations, double passBand, boolean keepLargestRegion) {}
+  public record Settings(int smoothingIterations, double passBand) {}
 
   private VtkSurface() {}
 
@@ -68,99 +63,51 @@ public final class VtkSurface {
     loaded = true;
   }
 
-  /** Builds the surface of the voxels whose label is non-zero, in patient coordinates. */
-  public static TriangleMesh surface(VolumeGeometry g, byte[] labels, Settings settings) {
-    loadNatives();
-    byte[] padded = new byte[paddedSize(g)];
-    for (int k = 0; k < g.nz(); k++) {
-      for (int j = 0; j < g.ny(); j++) {
-        int from = g.nx() * (j + g.ny() * k);
-        int to = paddedIndex(g, 0, j, k);
-        for (int i = 0; i < g.nx(); i++) {
-          padded[to + i] = labels[from + i] != 0 ? (byte) 1 : 0;
-        }
-      }
-    }
-    List<vtkObjectBase> natives = new ArrayList<>();
-    try {
-      vtkUnsignedCharArray scalars = keep(natives, new vtkUnsignedCharArray());
-      scalars.SetJavaArray(padded);
-      return contour(g, scalars, 0.5, settings, true, natives);
-    } finally {
-      for (vtkObjectBase object : natives) {
-        object.Delete();
-      }
-    }
-  }
-
   /**
-   * Builds the iso-surface at {@code iso} of a scalar volume (HU), interpolating along voxel edges,
-   * in patient coordinates; the volume is padded with {@code fill} (below {@code iso}) so the
-   * surface closes where the object leaves the scan.
+   * The mesh of a surface from {@link MarchingCubes}, after {@code settings}' smoothing (if any,
+   * through VTK), in patient coordinates; {@code withinHalfVoxel} puts vertices that smoothing
+   * pushed beyond the half-voxel frame of the grid back onto it (for label maps).
    */
-  public static TriangleMesh isoSurface(
-      VolumeGeometry g, short[] voxels, double iso, short fill, Settings settings) {
-    loadNatives();
-    short[] padded = new short[paddedSize(g)];
-    java.util.Arrays.fill(padded, fill);
-    for (int k = 0; k < g.nz(); k++) {
-      for (int j = 0; j < g.ny(); j++) {
-        System.arraycopy(
-            voxels, g.nx() * (j + g.ny() * k), padded, paddedIndex(g, 0, j, k), g.nx());
-      }
+  public static TriangleMesh mesh(
+      VolumeGeometry g,
+      MarchingCubes.GridSurface surface,
+      Settings settings,
+      boolean withinHalfVoxel) {
+    if (surface.triangles().length == 0) {
+      throw new ModelingException("modeling:surface.empty", "the volume produced no surface");
     }
+    if (settings.smoothingIterations() == 0) {
+      return toPatient(g.gridToPatient(), surface.points(), surface.triangles());
+    }
+    loadNatives();
     List<vtkObjectBase> natives = new ArrayList<>();
     try {
-      vtkShortArray scalars = keep(natives, new vtkShortArray());
-      scalars.SetJavaArray(padded);
-      return contour(g, scalars, iso, settings, false, natives);
-    } finally {
-      for (vtkObjectBase object : natives) {
-        object.Delete();
+      vtkDoubleArray xyz = keep(natives, new vtkDoubleArray());
+      xyz.SetNumberOfComponents(3);
+      xyz.SetJavaArray(surface.points());
+      vtkPoints points = keep(natives, new vtkPoints());
+      points.SetData(xyz);
+      int triangles = surface.triangles().length / 3;
+      int[] offsets = new int[triangles + 1];
+      for (int t = 0; t <= triangles; t++) {
+        offsets[t] = 3 * t;
       }
-    }
-  }
+      vtkTypeInt32Array offsetArray = keep(natives, new vtkTypeInt32Array());
+      offsetArray.SetJavaArray(offsets);
+      vtkTypeInt32Array connectivity = keep(natives, new vtkTypeInt32Array());
+      connectivity.SetJavaArray(surface.triangles());
+      vtkCellArray polys = keep(natives, new vtkCellArray());
+      if (!polys.SetData(offsetArray, connectivity)
+          || points.GetNumberOfPoints() * 3 != surface.points().length) {
+        throw new ModelingException(
+            "modeling:surface.vtk-input", "VTK did not take the surface's arrays");
+      }
+      vtkPolyData input = keep(natives, new vtkPolyData());
+      input.SetPoints(points);
+      input.SetPolys(polys);
 
-  private static int paddedSize(VolumeGeometry g) {
-    return Math.multiplyExact(Math.multiplyExact(g.nx() + 2, g.ny() + 2), g.nz() + 2);
-  }
-
-  private static int paddedIndex(VolumeGeometry g, int i, int j, int k) {
-    return (i + 1) + (g.nx() + 2) * ((j + 1) + (g.ny() + 2) * (k + 1));
-  }
-
-  private static TriangleMesh contour(
-      VolumeGeometry g,
-      vtkDataArray scalars,
-      double iso,
-      Settings settings,
-      boolean withinHalfVoxel,
-      List<vtkObjectBase> natives) {
-    vtkImageData image = keep(natives, new vtkImageData());
-    image.SetDimensions(g.nx() + 2, g.ny() + 2, g.nz() + 2);
-    image.SetSpacing(g.sx(), g.sy(), g.sz());
-    image.SetOrigin(-g.sx(), -g.sy(), -g.sz());
-    image.GetPointData().SetScalars(scalars);
-
-    vtkFlyingEdges3D edges = keep(natives, new vtkFlyingEdges3D());
-    edges.SetInputData(image);
-    edges.SetValue(0, iso);
-    edges.ComputeNormalsOff();
-    edges.ComputeGradientsOff();
-    edges.ComputeScalarsOff();
-    edges.Update();
-    vtkPolyData current = edges.GetOutput();
-
-    if (settings.keepLargestRegion()) {
-      vtkPolyDataConnectivityFilter largest = keep(natives, new vtkPolyDataConnectivityFilter());
-      largest.SetInputData(current);
-      largest.SetExtractionModeToLargestRegion();
-      largest.Update();
-      current = largest.GetOutput();
-    }
-    if (settings.smoothingIterations() > 0) {
       vtkWindowedSincPolyDataFilter smooth = keep(natives, new vtkWindowedSincPolyDataFilter());
-      smooth.SetInputData(current);
+      smooth.SetInputData(input);
       smooth.SetNumberOfIterations(settings.smoothingIterations());
       smooth.SetPassBand(settings.passBand());
       smooth.BoundarySmoothingOff();
@@ -168,26 +115,27 @@ public final class VtkSurface {
       smooth.NonManifoldSmoothingOn();
       smooth.NormalizeCoordinatesOn();
       smooth.Update();
-      current = smooth.GetOutput();
-    }
-    if (current.GetNumberOfPolys() == 0) {
-      throw new ModelingException("modeling:surface.empty", "the volume produced no surface");
-    }
-    double[] grid = points(current.GetPoints().GetData());
-    if (withinHalfVoxel) {
-      clampToHalfVoxel(g, grid);
-    }
-    vtkCellArray polys = current.GetPolys();
-    polys.ConvertTo32BitStorage();
-    int[] offsets = polys.GetOffsetsArray32().GetJavaArray();
-    int[] connectivity = polys.GetConnectivityArray32().GetJavaArray();
-    for (int c = 1; c < offsets.length; c++) {
-      if (offsets[c] - offsets[c - 1] != 3) {
-        throw new ModelingException(
-            "modeling:surface.not-triangles", "flying edges produced a non-triangle cell");
+      vtkPolyData current = smooth.GetOutput();
+      double[] grid = points(current.GetPoints().GetData());
+      if (withinHalfVoxel) {
+        clampToHalfVoxel(g, grid);
+      }
+      vtkCellArray out = current.GetPolys();
+      out.ConvertTo32BitStorage();
+      int[] outOffsets = out.GetOffsetsArray32().GetJavaArray();
+      int[] outConnectivity = out.GetConnectivityArray32().GetJavaArray();
+      for (int c = 1; c < outOffsets.length; c++) {
+        if (outOffsets[c] - outOffsets[c - 1] != 3) {
+          throw new ModelingException(
+              "modeling:surface.not-triangles", "smoothing produced a non-triangle cell");
+        }
+      }
+      return toPatient(g.gridToPatient(), grid, outConnectivity);
+    } finally {
+      for (vtkObjectBase object : natives) {
+        object.Delete();
       }
     }
-    return toPatient(g.gridToPatient(), grid, connectivity);
   }
 
   /**

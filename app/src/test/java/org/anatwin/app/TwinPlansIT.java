@@ -27,7 +27,9 @@ class TwinPlansIT extends ServiceIT {
   @org.springframework.boot.test.web.server.LocalServerPort int port;
 
   private static final String VERSION_FIELDS =
-      "id twinId number branch parent { id } tags structures { name mesh { id bounds { minX minY minZ maxX maxY maxZ } } }"
+      "id twinId number branch parent { id } tags structures { name mesh { id volume bounds { minX minY minZ maxX maxY maxZ }"
+          + " qa { boundaryEdges nonManifoldEdges degenerateTriangles consistentlyOriented labelMapVolumeMm3"
+          + " volumeChange maxDeviationFromUnsmoothedMm repairs } } }"
           + " registrations { structure initialisation rotationDegrees matrix needsReview }";
 
   private static final String BUILD =
@@ -55,6 +57,23 @@ class TwinPlansIT extends ServiceIT {
     String unique = Long.toString(System.nanoTime(), 36);
 
     JsonNode v1 = build(series, null);
+    // the stored QA report of a mesh made from a label map
+    JsonNode femur = v1.get("structures").get(0).get("mesh");
+    JsonNode qa = femur.get("qa");
+    assertThat(qa.get("boundaryEdges").asInt()).isZero();
+    assertThat(qa.get("nonManifoldEdges").asInt()).isZero();
+    assertThat(qa.get("degenerateTriangles").asInt()).isZero();
+    assertThat(qa.get("consistentlyOriented").asBoolean()).isTrue();
+    double labelled = qa.get("labelMapVolumeMm3").asDouble();
+    assertThat(labelled).isPositive();
+    assertThat(qa.get("volumeChange").asDouble())
+        .isCloseTo(
+            femur.get("volume").asDouble() / labelled - 1,
+            org.assertj.core.data.Offset.offset(1e-9))
+        .isBetween(-0.2, 0.2);
+    assertThat(qa.get("maxDeviationFromUnsmoothedMm").isNumber()).isTrue();
+    assertThat(qa.get("maxDeviationFromUnsmoothedMm").asDouble()).isBetween(0.0, 2.0);
+    assertThat(qa.get("repairs").isArray()).isTrue();
     String twinId = v1.get("twinId").asString();
     BlockingQueue<JsonNode> pushed = new LinkedBlockingQueue<>();
     var socket =
@@ -302,10 +321,9 @@ class TwinPlansIT extends ServiceIT {
                     design(v2, name, Modeling.toStl(guide), "guide.stl", null, null))))
         .isEqualTo("versioning:version.conflict");
 
-    TriangleMesh open =
-        new TriangleMesh(
-            guide.points(),
-            java.util.Arrays.copyOf(guide.triangles(), guide.triangles().length - 3));
+    // a hole too large to fill (a finer sphere's top half cut away) is refused
+    TriangleMesh open = withoutCap(sphere(centre, 8, 5), centre[2]);
+    assertThat(Modeling.report(open).boundaryEdges()).isGreaterThan(Modeling.SMALL_HOLE_EDGES);
     assertThat(
             errorCode(
                 client.post(
@@ -313,6 +331,32 @@ class TwinPlansIT extends ServiceIT {
                     upload,
                     design(v2, "open " + unique, Modeling.toStl(open), "g.stl", null, null))))
         .isEqualTo("versioning:design.not-closed");
+    // a small hole (one triangle missing) is filled, and the QA report says so
+    TriangleMesh holed =
+        new TriangleMesh(
+            guide.points(),
+            java.util.Arrays.copyOf(guide.triangles(), guide.triangles().length - 3));
+    JsonNode repaired =
+        client
+            .data(
+                designer,
+                """
+                mutation($v: ID!, $n: String!, $c: String!, $f: String) {
+                  uploadDesign(input: {versionId: $v, name: $n, kind: GUIDE, fileName: $f, content: $c}) {
+                    triangleCount volume qa { watertight manifold boundaryEdges degenerateTriangles
+                      consistentlyOriented labelMapVolumeMm3 repairs } } }""",
+                design(v2, "holed " + unique, Modeling.toStl(holed), "g.stl", null, null))
+            .get("uploadDesign");
+    assertThat(repaired.get("qa").get("watertight").asBoolean()).isTrue();
+    assertThat(repaired.get("qa").get("boundaryEdges").asInt()).isZero();
+    assertThat(repaired.get("qa").get("consistentlyOriented").asBoolean()).isTrue();
+    assertThat(repaired.get("qa").get("labelMapVolumeMm3").isNull()).isTrue();
+    assertThat(repaired.get("triangleCount").asInt()).isGreaterThanOrEqualTo(guide.triangleCount());
+    assertThat(repaired.get("qa").get("repairs").toString())
+        .contains("filled 1 holes of at most 64 edges");
+    assertThat(repaired.get("volume").asDouble())
+        .isCloseTo(
+            Modeling.report(guide).volume(), org.assertj.core.data.Percentage.withPercentage(0.1));
     assertThat(
             errorCode(
                 client.post(
@@ -396,6 +440,21 @@ class TwinPlansIT extends ServiceIT {
   }
 
   /** A closed sphere: an octahedron subdivided {@code levels} times, pushed onto the sphere. */
+  /** The mesh without the triangles that have a vertex above {@code z}. */
+  private static TriangleMesh withoutCap(TriangleMesh mesh, double z) {
+    int[] t = mesh.triangles();
+    float[] p = mesh.points();
+    java.util.List<Integer> kept = new java.util.ArrayList<>();
+    for (int i = 0; i < t.length; i += 3) {
+      if (p[3 * t[i] + 2] <= z && p[3 * t[i + 1] + 2] <= z && p[3 * t[i + 2] + 2] <= z) {
+        kept.add(t[i]);
+        kept.add(t[i + 1]);
+        kept.add(t[i + 2]);
+      }
+    }
+    return new TriangleMesh(p, kept.stream().mapToInt(Integer::intValue).toArray());
+  }
+
   static TriangleMesh sphere(double[] c, double radius, int levels) {
     return org.anatwin.model.Shapes.sphere(c, radius, levels);
   }

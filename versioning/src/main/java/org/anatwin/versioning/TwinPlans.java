@@ -46,6 +46,9 @@ public final class TwinPlans {
   /** Names of the activities recorded in lineage. */
   public static final String DESIGN_UPLOAD = "anatwin.design.upload";
 
+  /** 2: the upload is repaired (welds, degenerate and duplicate triangles, small holes). */
+  public static final String DESIGN_UPLOAD_VERSION = "2";
+
   public static final String ANNOTATE = "anatwin.annotation";
   public static final String LANDMARK_REGISTRATION = "anatwin.registration.landmarks-then-icp";
 
@@ -200,11 +203,13 @@ public final class TwinPlans {
 
   /**
    * Stores a design (implant, guide, ...) made on a version: read (STL, OBJ, PLY, 3MF), brought to
-   * millimetres, placed by an optional 3x4 transform into the twin's patient coordinates, checked
-   * closed, of a plausible size and near the anatomy, then added to a new version on a plan branch
-   * (default {@code plan/<name>}) whose parent is the version it was designed on; a design of the
-   * same name on that branch is replaced in the new version. The upload is kept as a blob and its
-   * hash is in lineage.
+   * millimetres, placed by an optional 3x4 transform into the twin's patient coordinates, repaired
+   * (coincident vertices welded, degenerate and duplicate triangles dropped, holes of up to {@link
+   * Modeling#SMALL_HOLE_EDGES} edges filled, every change listed in its QA report), checked closed,
+   * of a plausible size and near the anatomy, then added to a new version on a plan branch (default
+   * {@code plan/<name>}) whose parent is the version it was designed on; a design of the same name
+   * on that branch is replaced in the new version. The upload is kept as a blob and its hash is in
+   * lineage.
    */
   public TwinVersion uploadDesign(DesignUpload upload, Actor actor) {
     if (!NAME.matcher(upload.name()).matches()) {
@@ -247,16 +252,19 @@ public final class TwinPlans {
           "versioning:design.unreadable", e.code() + ": " + e.getMessage(), e);
     }
     double scale = imported.unitless() ? unit : 1.0;
-    TriangleMesh mesh = place(imported.mesh(), scale, upload.transform());
+    Modeling.Repaired repaired = Modeling.repair(place(imported.mesh(), scale, upload.transform()));
+    TriangleMesh mesh = repaired.mesh();
     MeshReport report = Modeling.report(mesh);
     if (!report.watertight() || !report.manifold()) {
       throw new VersioningException(
           "versioning:design.not-closed",
-          "the design is not a closed manifold surface (watertight "
-              + report.watertight()
-              + ", manifold "
-              + report.manifold()
-              + "); close it before uploading");
+          "the design is not a closed manifold surface after repair (holes of up to "
+              + Modeling.SMALL_HOLE_EDGES
+              + " edges are filled; "
+              + report.boundaryEdges()
+              + " open and "
+              + report.nonManifoldEdges()
+              + " non-manifold edges remain); close it before uploading");
     }
     double extent =
         Math.sqrt(
@@ -304,7 +312,8 @@ public final class TwinPlans {
             stl,
             anatomy.frameOfReferenceUid(),
             report,
-            DESIGN_UPLOAD + " 1",
+            repaired.changes(),
+            DESIGN_UPLOAD + " " + DESIGN_UPLOAD_VERSION,
             upload.kind());
     List<TwinRepository.StructureRow> structures = new ArrayList<>();
     for (TwinVersion.Structure s : on.structures()) {
@@ -345,7 +354,7 @@ public final class TwinPlans {
                               List.of(
                                   Activity.of(
                                       DESIGN_UPLOAD,
-                                      "1",
+                                      DESIGN_UPLOAD_VERSION,
                                       parameters,
                                       List.of(on.id().value()),
                                       List.of(id.value()),

@@ -321,6 +321,7 @@ public final class Twins {
               stl,
               surface.frameOfReference().value(),
               surface.report(),
+              surface.repairs(),
               surface.algorithm() + " " + surface.algorithmVersion(),
               null);
       structures.add(

@@ -1,6 +1,8 @@
 package org.anatwin.api.twins;
 
+import java.util.List;
 import org.anatwin.versioning.MeshInfo;
+import org.jspecify.annotations.Nullable;
 
 /** A mesh as the API shows it. */
 public record MeshView(
@@ -22,19 +24,29 @@ public record MeshView(
       double minX, double minY, double minZ, double maxX, double maxY, double maxZ) {}
 
   /**
-   * Topology and printability figures of the mesh; {@code selfIntersections} and {@code
-   * wallThicknessMm} are null for meshes stored before they were measured.
+   * Topology and printability figures of the mesh and the repairs that made it; a figure is null
+   * for meshes stored before it was measured or kept, and the two comparisons are null where they
+   * do not apply (no label map; not measured, as after decimation).
    */
   public record Qa(
       boolean watertight,
       boolean manifold,
       int shells,
-      @org.jspecify.annotations.Nullable Long selfIntersections,
+      @Nullable Long selfIntersections,
       long eulerCharacteristic,
-      @org.jspecify.annotations.Nullable Double wallThicknessMm) {}
+      @Nullable Double wallThicknessMm,
+      @Nullable Long boundaryEdges,
+      @Nullable Long nonManifoldEdges,
+      @Nullable Long degenerateTriangles,
+      @Nullable Boolean consistentlyOriented,
+      @Nullable Double labelMapVolumeMm3,
+      @Nullable Double volumeChange,
+      @Nullable Double maxDeviationFromUnsmoothedMm,
+      @Nullable List<String> repairs) {}
 
   public static MeshView from(MeshInfo m) {
     double[] b = m.bounds();
+    MeshInfo.Checks c = m.checks();
     return new MeshView(
         m.id().value(),
         m.structure(),
@@ -50,10 +62,22 @@ public record MeshView(
             m.shells(),
             m.selfIntersections() < 0 ? null : m.selfIntersections(),
             m.eulerCharacteristic(),
-            Double.isNaN(m.wallThicknessMm()) ? null : m.wallThicknessMm()),
+            finite(m.wallThicknessMm()),
+            c == null ? null : c.boundaryEdges(),
+            c == null ? null : c.nonManifoldEdges(),
+            c == null ? null : c.degenerateTriangles(),
+            c == null ? null : c.consistentlyOriented(),
+            c == null ? null : finite(c.labelMapVolumeMm3()),
+            c == null ? null : finite((m.volume() - c.labelMapVolumeMm3()) / c.labelMapVolumeMm3()),
+            c == null ? null : finite(c.maxDeviationFromUnsmoothedMm()),
+            c == null ? null : c.repairs()),
         m.sha256().hex(),
         m.algorithm(),
         m.designKind());
+  }
+
+  private static @Nullable Double finite(double value) {
+    return Double.isFinite(value) ? value : null;
   }
 
   /** The download path of the mesh in a format. */

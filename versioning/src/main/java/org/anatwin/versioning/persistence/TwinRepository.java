@@ -75,7 +75,13 @@ public final class TwinRepository {
                       m.watertight = $watertight, m.manifold = $manifold, m.shells = $shells,
                       m.selfIntersections = $selfIntersections, m.euler = $euler,
                       m.wallThicknessMm = $wallThicknessMm, m.designKind = $designKind,
-                      m.algorithm = $algorithm, m.label = $label
+                      m.algorithm = $algorithm, m.label = $label,
+                      m.boundaryEdges = $boundaryEdges, m.nonManifoldEdges = $nonManifoldEdges,
+                      m.degenerateTriangles = $degenerateTriangles,
+                      m.consistentlyOriented = $consistentlyOriented,
+                      m.labelMapVolumeMm3 = $labelMapVolumeMm3,
+                      m.maxDeviationFromUnsmoothedMm = $maxDeviationFromUnsmoothedMm,
+                      m.repairs = $repairs
       """;
   private static final String CREATE_VERSION =
       """
@@ -488,6 +494,16 @@ public final class TwinRepository {
       p.put("designKind", m.designKind());
       p.put("algorithm", m.algorithm());
       p.put("label", s.name() + (m.designKind() == null ? " mesh" : " design"));
+      MeshInfo.Checks checks = m.checks();
+      p.put("boundaryEdges", checks == null ? null : checks.boundaryEdges());
+      p.put("nonManifoldEdges", checks == null ? null : checks.nonManifoldEdges());
+      p.put("degenerateTriangles", checks == null ? null : checks.degenerateTriangles());
+      p.put("consistentlyOriented", checks == null ? null : checks.consistentlyOriented());
+      p.put("labelMapVolumeMm3", checks == null ? null : finiteOrNull(checks.labelMapVolumeMm3()));
+      p.put(
+          "maxDeviationFromUnsmoothedMm",
+          checks == null ? null : finiteOrNull(checks.maxDeviationFromUnsmoothedMm()));
+      p.put("repairs", checks == null ? null : checks.repairs());
       tx.run(MERGE_MESH, p).consume();
       structures.add(Map.of("name", s.name(), "mesh", m.id().value()));
       meshIds.add(m.id().value());
@@ -735,6 +751,32 @@ public final class TwinRepository {
         m.get("euler") instanceof Number n ? n.longValue() : 0,
         m.get("wallThicknessMm") instanceof Number n ? n.doubleValue() : Double.NaN,
         (String) m.get("algorithm"),
-        (String) m.get("designKind"));
+        (String) m.get("designKind"),
+        checks(m));
+  }
+
+  /** The rest of a mesh's QA report, or null for a mesh stored before it was kept. */
+  private static MeshInfo.@Nullable Checks checks(Map<String, Object> m) {
+    if (!(m.get("degenerateTriangles") instanceof Number degenerate)) {
+      return null;
+    }
+    List<String> repairs = new ArrayList<>();
+    if (m.get("repairs") instanceof List<?> list) {
+      for (Object change : list) {
+        repairs.add(String.valueOf(change));
+      }
+    }
+    return new MeshInfo.Checks(
+        ((Number) m.get("boundaryEdges")).longValue(),
+        ((Number) m.get("nonManifoldEdges")).longValue(),
+        degenerate.longValue(),
+        Boolean.TRUE.equals(m.get("consistentlyOriented")),
+        m.get("labelMapVolumeMm3") instanceof Number n ? n.doubleValue() : Double.NaN,
+        m.get("maxDeviationFromUnsmoothedMm") instanceof Number n ? n.doubleValue() : Double.NaN,
+        repairs);
+  }
+
+  private static @Nullable Double finiteOrNull(double value) {
+    return Double.isFinite(value) ? value : null;
   }
 }

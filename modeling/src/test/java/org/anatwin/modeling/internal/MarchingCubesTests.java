@@ -15,9 +15,11 @@ import org.apache.commons.geometry.euclidean.threed.Vector3D;
 import org.junit.jupiter.api.Test;
 import vtk.vtkCellArray;
 import vtk.vtkDataArray;
+import vtk.vtkDiscreteFlyingEdges3D;
 import vtk.vtkFloatArray;
 import vtk.vtkFlyingEdges3D;
 import vtk.vtkImageData;
+import vtk.vtkNativeLibrary;
 import vtk.vtkObjectBase;
 import vtk.vtkPolyData;
 import vtk.vtkShortArray;
@@ -101,6 +103,29 @@ class MarchingCubesTests {
     assertSameSurface(ours, vtkFlyingEdges(paddedShorts(asShorts, (short) 0), 0.5));
   }
 
+  /**
+   * One mesh per label of a multi-label map: each label's surface is what VTK's discrete flying
+   * edges gives for that label value (shared interfaces at the same midpoints).
+   */
+  @Test
+  void eachLabelOfAMultiLabelMapGivesVtksDiscreteFlyingEdgesSurface() {
+    short[] voxels = noisySpheres(9);
+    short[] multi = new short[voxels.length];
+    for (int i = 0; i < multi.length; i++) {
+      // label 1 where dense, label 2 in the shell around it: the two touch everywhere
+      multi[i] = (short) (voxels[i] >= 500 ? 1 : voxels[i] >= 200 ? 2 : 0);
+    }
+    for (short label = 1; label <= 2; label++) {
+      byte[] binary = new byte[multi.length];
+      for (int i = 0; i < multi.length; i++) {
+        binary[i] = (byte) (multi[i] == label ? 1 : 0);
+      }
+      MarchingCubes.GridSurface ours = MarchingCubes.ofLabels(GRID, binary);
+      assertThat(ours.triangles().length).isGreaterThan(300);
+      assertSameSurface(ours, vtkContour(paddedShorts(multi, (short) 0), label, true));
+    }
+  }
+
   @Test
   void theSameInputGivesTheSameArrays() {
     short[] voxels = noisySpheres(5);
@@ -153,7 +178,16 @@ class MarchingCubesTests {
   }
 
   private static MarchingCubes.GridSurface vtkFlyingEdges(short[] padded, double iso) {
+    return vtkContour(padded, iso, false);
+  }
+
+  private static MarchingCubes.GridSurface vtkContour(
+      short[] padded, double value, boolean discrete) {
     VtkSurface.loadNatives();
+    vtkNativeLibrary general = vtkNativeLibrary.valueOf("vtkFiltersGeneral");
+    if (!general.IsLoaded()) {
+      general.LoadLibrary();
+    }
     List<vtkObjectBase> natives = new ArrayList<>();
     try {
       vtkShortArray scalars = new vtkShortArray();
@@ -165,15 +199,28 @@ class MarchingCubesTests {
       image.SetSpacing(GRID.sx(), GRID.sy(), GRID.sz());
       image.SetOrigin(-GRID.sx(), -GRID.sy(), -GRID.sz());
       image.GetPointData().SetScalars(scalars);
-      vtkFlyingEdges3D edges = new vtkFlyingEdges3D();
-      natives.add(edges);
-      edges.SetInputData(image);
-      edges.SetValue(0, iso);
-      edges.ComputeNormalsOff();
-      edges.ComputeGradientsOff();
-      edges.ComputeScalarsOff();
-      edges.Update();
-      vtkPolyData out = edges.GetOutput();
+      vtkPolyData out;
+      if (discrete) {
+        vtkDiscreteFlyingEdges3D edges = new vtkDiscreteFlyingEdges3D();
+        natives.add(edges);
+        edges.SetInputData(image);
+        edges.SetValue(0, value);
+        edges.ComputeNormalsOff();
+        edges.ComputeGradientsOff();
+        edges.ComputeScalarsOff();
+        edges.Update();
+        out = edges.GetOutput();
+      } else {
+        vtkFlyingEdges3D edges = new vtkFlyingEdges3D();
+        natives.add(edges);
+        edges.SetInputData(image);
+        edges.SetValue(0, value);
+        edges.ComputeNormalsOff();
+        edges.ComputeGradientsOff();
+        edges.ComputeScalarsOff();
+        edges.Update();
+        out = edges.GetOutput();
+      }
       vtkDataArray data = out.GetPoints().GetData();
       float[] f = ((vtkFloatArray) data).GetJavaArray();
       double[] points = new double[f.length];

@@ -859,6 +859,10 @@ public final class Twins {
     String date = created.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE).substring(0, 8);
     String time = created.format(java.time.format.DateTimeFormatter.ofPattern("HHmmss"));
     List<org.anatwin.modeling.DicomModels.Source> sources = sources(row);
+    // stored as "name version": each goes in its own attribute (LO, 64 characters each)
+    int space = mesh.algorithm().indexOf(' ');
+    String algorithmName = space < 0 ? mesh.algorithm() : mesh.algorithm().substring(0, space);
+    String algorithmVersion = space < 0 ? Agent.VERSION : mesh.algorithm().substring(space + 1);
     var context =
         new org.anatwin.modeling.DicomModels.Context(
             text(row.patient().get("name")),
@@ -879,8 +883,8 @@ public final class Twins {
             time,
             row.structure(),
             sources,
-            mesh.algorithm(),
-            Agent.VERSION,
+            algorithmName,
+            algorithmVersion,
             "mesh " + mesh.id().value() + ", STL sha256 " + mesh.sha256().hex(),
             Agent.VERSION);
     return obj

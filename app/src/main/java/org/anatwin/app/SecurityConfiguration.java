@@ -84,6 +84,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
+  /** Verified bearer tokens remembered until they expire (see {@link CachingJwtDecoder}). */
+  static final int VERIFIED_TOKENS = 10_000;
+
   private static final String ROLES_CLAIM = "realm_access";
   private static final String EMBEDDED = "'${anatwin.security.issuer-uri:}'.isBlank()";
 
@@ -277,7 +280,10 @@ class SecurityConfiguration {
 
     @Bean
     JwtDecoder jwtDecoder(JWKSource<SecurityContext> keys) {
-      return OAuth2AuthorizationServerConfiguration.jwtDecoder(keys);
+      return new CachingJwtDecoder(
+          OAuth2AuthorizationServerConfiguration.jwtDecoder(keys),
+          java.time.Clock.systemUTC(),
+          VERIFIED_TOKENS);
     }
   }
 
@@ -290,19 +296,22 @@ class SecurityConfiguration {
         @Value("${anatwin.security.issuer-uri}") String issuer,
         @Value("${anatwin.security.audience:}") String audience) {
       // resolved on first use, so the service starts while the issuer is still starting
-      return new SupplierJwtDecoder(
-          () -> {
-            NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(issuer).build();
-            List<OAuth2TokenValidator<Jwt>> checks = new ArrayList<>();
-            checks.add(JwtValidators.createDefaultWithIssuer(issuer));
-            if (!audience.isBlank()) {
-              checks.add(
-                  new JwtClaimValidator<List<String>>(
-                      JwtClaimNames.AUD, aud -> aud != null && aud.contains(audience)));
-            }
-            decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(checks));
-            return decoder;
-          });
+      return new CachingJwtDecoder(
+          new SupplierJwtDecoder(
+              () -> {
+                NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(issuer).build();
+                List<OAuth2TokenValidator<Jwt>> checks = new ArrayList<>();
+                checks.add(JwtValidators.createDefaultWithIssuer(issuer));
+                if (!audience.isBlank()) {
+                  checks.add(
+                      new JwtClaimValidator<List<String>>(
+                          JwtClaimNames.AUD, aud -> aud != null && aud.contains(audience)));
+                }
+                decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(checks));
+                return decoder;
+              }),
+          java.time.Clock.systemUTC(),
+          VERIFIED_TOKENS);
     }
   }
 

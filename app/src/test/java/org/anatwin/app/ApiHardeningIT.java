@@ -70,6 +70,29 @@ class ApiHardeningIT extends ServiceIT {
         .isEqualTo("api:query.depth");
   }
 
+  @Autowired org.springframework.graphql.execution.GraphQlSource graphQlSource;
+  @Autowired org.anatwin.api.DocumentCache documents;
+
+  /**
+   * The API's checks run as one instrumentation, and a document kept by the document cache is
+   * measured again on every request: the second, cached, copy of a too-deep query is refused too.
+   */
+  @Test
+  void cachedDocumentsPassTheLimitsEveryTime() throws Exception {
+    assertThat(graphQlSource.graphQl().getInstrumentation())
+        .isInstanceOf(org.anatwin.api.ApiInstrumentation.class);
+    String deep =
+        "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }";
+    String fine = "{ auditEvents(first: 1) { edges { node { sequence } } } }";
+    int before = documents.size();
+    for (int i = 0; i < 2; i++) {
+      assertThat(refusal(deep)).isEqualTo("api:query.depth");
+      assertThat(client.data(quality, fine, Map.of()).get("auditEvents").isObject()).isTrue();
+    }
+    // both documents parsed and validated without error, so both are kept (once each)
+    assertThat(documents.size()).isBetween(before + 1, before + 2);
+  }
+
   @Test
   void moreThanTwentyAliasesAreRefused() throws Exception {
     StringBuilder twenty = new StringBuilder();

@@ -45,17 +45,24 @@ final class ServiceProcess implements AutoCloseable {
                 "-Djava.library.path=" + System.getProperty("java.library.path"),
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseZGC",
-                "-Xmx4g",
-                "-jar",
-                root.resolve("app/target/anatwin.jar").toString(),
-                "--server.port=" + port,
-                "--anatwin.home=" + home,
-                "--anatwin.dicom.port=0",
-                "--anatwin.segmentation.auto.enabled=false",
-                "--anatwin.neo4j.bolt-port=" + bolt,
-                // the measuring client sends as fast as it can
-                "--anatwin.api.rate.per-second=1000000",
-                "--anatwin.api.rate.burst=1000000"));
+                "-Xmx4g"));
+    // extra JVM options for the service, e.g. a flight recording to see where its time goes
+    String extra = System.getProperty("anatwin.bench.service-jvm", "").strip();
+    if (!extra.isEmpty()) {
+      command.addAll(Arrays.asList(extra.split("\\s+")));
+    }
+    command.addAll(
+        List.of(
+            "-jar",
+            root.resolve("app/target/anatwin.jar").toString(),
+            "--server.port=" + port,
+            "--anatwin.home=" + home,
+            "--anatwin.dicom.port=0",
+            "--anatwin.segmentation.auto.enabled=false",
+            "--anatwin.neo4j.bolt-port=" + bolt,
+            // the measuring client sends as fast as it can
+            "--anatwin.api.rate.per-second=1000000",
+            "--anatwin.api.rate.burst=1000000"));
     command.addAll(Arrays.asList(settings));
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

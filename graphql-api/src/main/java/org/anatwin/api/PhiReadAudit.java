@@ -43,6 +43,12 @@ public class PhiReadAudit extends SimplePerformantInstrumentation {
           "LineageNode.properties",
           "LineageNode.property");
 
+  /** The field names of {@link #PHI_FIELDS}, checked first. */
+  private static final Set<String> PHI_FIELD_NAMES =
+      PHI_FIELDS.stream()
+          .map(f -> f.substring(f.indexOf('.') + 1))
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   /** Lineage properties that are PHI. */
   public static final List<String> PHI_PROPERTIES = List.of("patientId", "name", "birthDate");
 
@@ -71,7 +77,9 @@ public class PhiReadAudit extends SimplePerformantInstrumentation {
       InstrumentationState state) {
     var env = parameters.getEnvironment();
     GraphQLFieldDefinition field = env.getFieldDefinition();
-    if (!(env.getParentType() instanceof GraphQLObjectType parent)
+    // called for every field of every object: the name alone rules out almost all of them
+    if (!PHI_FIELD_NAMES.contains(field.getName())
+        || !(env.getParentType() instanceof GraphQLObjectType parent)
         || !PHI_FIELDS.contains(parent.getName() + "." + field.getName())
         || !(state instanceof Reads reads)) {
       return fetcher;
@@ -84,13 +92,13 @@ public class PhiReadAudit extends SimplePerformantInstrumentation {
       if (!named) {
         return value;
       }
+      // the reader is looked up on the fetching thread (a later stage may run elsewhere)
       Actor reader = reads.reader.get() == null ? reader(e) : null;
-      String subject = subject(e.getSource());
       java.util.function.Consumer<@Nullable Object> record =
           v -> {
             // the controllers return PHI only to those who may see it: a value here was read
             if (carriesPhi(field.getName(), v)) {
-              reads.subjects.add(subject);
+              reads.subjects.add(subject(e.getSource()));
               if (reader != null) {
                 reads.reader.compareAndSet(null, reader);
               }

@@ -59,6 +59,7 @@ class CoreConfiguration {
             new org.anatwin.ingest.IngestDerivation(storage),
             new org.anatwin.modeling.ModelingDerivation(),
             new org.anatwin.versioning.ModelDerivation(storage),
+            new org.anatwin.versioning.RegistrationDerivation(storage),
             printOrders.derivation()),
         audit,
         clock);

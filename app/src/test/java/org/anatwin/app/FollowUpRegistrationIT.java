@@ -33,7 +33,7 @@ class FollowUpRegistrationIT extends ServiceIT {
       mutation($s: String!) { buildTwinVersion(input: {seriesUid: $s}) {
         id number parent { id } registration
         structures { name mesh { id } }
-        registrations { structure matrix rotationDegrees rmsMm overlap converged needsReview initialisation dicomSha256 download }
+        registrations { id structure matrix rotationDegrees rmsMm overlap converged needsReview initialisation dicomSha256 download }
       } }""";
 
   private String importSeries(String archive) throws Exception {
@@ -148,6 +148,64 @@ class FollowUpRegistrationIT extends ServiceIT {
             .get("diff")
             .get(0);
     assertThat(same.get("hausdorffMm").asDouble()).isLessThan(1e-3);
+
+    reproduceTheRegistration(client, registration.get("id").asString());
+  }
+
+  @Autowired org.anatwin.storage.Storage storage;
+
+  /**
+   * The registration re-derived from the source blobs: both meshes' chains and the ICP itself are
+   * re-run and the transform's hash matches; after its recorded {@code keep} is altered, the ICP is
+   * the step named.
+   */
+  private void reproduceTheRegistration(GraphQlClient client, String registration)
+      throws Exception {
+    String reproduce =
+        """
+        query($e: ID!) { reproduce(entity: $e) { matched firstDifference { algorithm status note }
+          steps { algorithm status checks { kind property matches } } } }""";
+    String quality = client.token("quality");
+    Map<String, Object> of = Map.of("e", registration);
+    JsonNode report = client.data(quality, reproduce, of).get("reproduce");
+    assertThat(report.get("matched").asBoolean()).as(report.toString()).isTrue();
+    JsonNode icp = null;
+    for (JsonNode step : report.get("steps")) {
+      if (step.get("algorithm").asString().equals(org.anatwin.registration.Registrations.ICP)) {
+        icp = step;
+      }
+    }
+    assertThat(icp).as(report.toString()).isNotNull();
+    assertThat(icp.get("status").asString()).isEqualTo("MATCHED");
+    assertThat(icp.get("checks").toString())
+        .contains("\"property\":\"transformSha256\"")
+        .doesNotContain("\"matches\":false");
+
+    String find =
+        """
+        MATCH (:Registration {id: $r})-[:WAS_GENERATED_BY]->(a:Activity)
+        RETURN a.id AS id, a.parameters AS parameters""";
+    var activity =
+        storage.graph().read(tx -> tx.run(find, Map.of("r", registration)).single().asMap());
+    String recorded = (String) activity.get("parameters");
+    String altered = recorded.replaceFirst("\"keep\":\"[0-9.]+\"", "\"keep\":\"0.5\"");
+    assertThat(altered).isNotEqualTo(recorded);
+    String set = "MATCH (a:Activity {id: $id}) SET a.parameters = $p";
+    try {
+      storage
+          .graph()
+          .write(tx -> tx.run(set, Map.of("id", activity.get("id"), "p", altered)).consume());
+      JsonNode differing = client.data(quality, reproduce, of).get("reproduce");
+      assertThat(differing.get("matched").asBoolean()).isFalse();
+      assertThat(differing.get("firstDifference").get("algorithm").asString())
+          .isEqualTo(org.anatwin.registration.Registrations.ICP);
+      assertThat(differing.get("firstDifference").get("note").asString())
+          .contains("versioning:derivation.parameter");
+    } finally {
+      storage
+          .graph()
+          .write(tx -> tx.run(set, Map.of("id", activity.get("id"), "p", recorded)).consume());
+    }
   }
 
   @Test

@@ -23,6 +23,20 @@ public record RegistrationInfo(
     @org.jspecify.annotations.Nullable String reviewReason,
     @org.jspecify.annotations.Nullable String dicomSha256) {
 
+  /**
+   * The hash a registration's transform is recorded and re-derived under: SHA-256 of its 12 values
+   * as Java writes doubles, comma-separated (so a re-run must give the same bits to match).
+   */
+  public static String transformSha256(double[] matrix) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      text.append(i == 0 ? "" : ",").append(Double.toString(matrix[i]));
+    }
+    return org.anatwin.model.ContentHash.of(
+            text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .hex();
+  }
+
   /** The rotation angle of the transform, in degrees. */
   public double rotationDegrees() {
     double trace = matrix[0] + matrix[5] + matrix[10];

@@ -225,6 +225,7 @@ public final class TwinRepository {
                       r.matrix = $matrix, r.rmsMm = $rmsMm, r.overlap = $overlap,
                       r.iterations = $iterations, r.converged = $converged,
                       r.needsReview = $needsReview, r.initialisation = $initialisation,
+                      r.transformSha256 = $transformSha256,
                       r.label = $structure + ' registration'
       WITH r
       MATCH (v:TwinVersion {id: $version})
@@ -560,6 +561,7 @@ public final class TwinRepository {
     p.put("converged", r.converged());
     p.put("needsReview", r.needsReview());
     p.put("initialisation", r.initialisation());
+    p.put("transformSha256", RegistrationInfo.transformSha256(r.matrix()));
     tx.run(MERGE_REGISTRATION, p).consume();
   }
 

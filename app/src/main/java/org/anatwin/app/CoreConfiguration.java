@@ -60,6 +60,7 @@ class CoreConfiguration {
             new org.anatwin.modeling.ModelingDerivation(),
             new org.anatwin.versioning.ModelDerivation(storage),
             new org.anatwin.versioning.RegistrationDerivation(storage),
+            new org.anatwin.versioning.DesignDerivation(storage),
             printOrders.derivation()),
         audit,
         clock);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -343,7 +344,7 @@ class TwinPlansIT extends ServiceIT {
                 """
                 mutation($v: ID!, $n: String!, $c: String!, $f: String) {
                   uploadDesign(input: {versionId: $v, name: $n, kind: GUIDE, fileName: $f, content: $c}) {
-                    triangleCount volume qa { watertight manifold boundaryEdges degenerateTriangles
+                    id triangleCount volume qa { watertight manifold boundaryEdges degenerateTriangles
                       consistentlyOriented labelMapVolumeMm3 repairs } } }""",
                 design(v2, "holed " + unique, Modeling.toStl(holed), "g.stl", null, null))
             .get("uploadDesign");
@@ -357,6 +358,19 @@ class TwinPlansIT extends ServiceIT {
     assertThat(repaired.get("volume").asDouble())
         .isCloseTo(
             Modeling.report(guide).volume(), org.assertj.core.data.Percentage.withPercentage(0.1));
+    // both uploads re-derive from their stored files: read, placed, repaired, same STL
+    for (String design : List.of(mesh.get("id").asString(), repaired.get("id").asString())) {
+      JsonNode report =
+          client
+              .data(
+                  client.token("quality"),
+                  "query($e: ID!) { reproduce(entity: $e) { matched steps { algorithm status } } }",
+                  Map.of("e", design))
+              .get("reproduce");
+      assertThat(report.get("matched").asBoolean()).as(report.toString()).isTrue();
+      assertThat(report.get("steps").toString())
+          .contains("{\"algorithm\":\"anatwin.design.upload\",\"status\":\"MATCHED\"}");
+    }
     assertThat(
             errorCode(
                 client.post(

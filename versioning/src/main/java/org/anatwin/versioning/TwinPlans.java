@@ -378,7 +378,7 @@ public final class TwinPlans {
     return version;
   }
 
-  private static TriangleMesh place(TriangleMesh mesh, double scale, double @Nullable [] m) {
+  static TriangleMesh place(TriangleMesh mesh, double scale, double @Nullable [] m) {
     if (m != null && m.length != 12) {
       throw new VersioningException(
           "versioning:design.transform", "a transform is 12 numbers: 3 rows of rotation and shift");

@@ -61,6 +61,7 @@ class CoreConfiguration {
             new org.anatwin.versioning.ModelDerivation(storage),
             new org.anatwin.versioning.RegistrationDerivation(storage),
             new org.anatwin.versioning.DesignDerivation(storage),
+            new org.anatwin.versioning.SegmentationImportDerivation(storage),
             printOrders.derivation()),
         audit,
         clock);

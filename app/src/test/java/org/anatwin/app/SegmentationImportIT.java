@@ -80,6 +80,17 @@ class SegmentationImportIT extends ServiceIT {
     assertThat(upstream)
         .as("the SEG and the CT slices are upstream of the mesh")
         .contains(SopInstanceUid.of(liver).entityId(), SopInstanceUid.of(ctInstance).entityId());
+    // the mesh re-derives from the stored SEG: the segment read again, its surface made again
+    JsonNode report =
+        api.data(
+                api.token("quality"),
+                "query($e: ID!) { reproduce(entity: $e) { matched steps { algorithm status } } }",
+                Map.of("e", mesh.get("id").asString()))
+            .get("reproduce");
+    assertThat(report.get("matched").asBoolean()).as(report.toString()).isTrue();
+    assertThat(report.get("steps").toString())
+        .contains("{\"algorithm\":\"anatwin.import.dicom-seg\",\"status\":\"MATCHED\"}")
+        .contains("{\"algorithm\":\"anatwin.surface.vtk-flying-edges\",\"status\":\"MATCHED\"}");
 
     String twinId = version.get("twinId").asString();
     int versions = versionCount(api, planner, twinId);

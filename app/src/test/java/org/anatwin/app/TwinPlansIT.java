@@ -224,7 +224,7 @@ class TwinPlansIT extends ServiceIT {
     assertThat(noted.get("kind").asString()).isEqualTo("NOTE");
 
     String register =
-        "mutation($v: ID!) { registerWithLandmarks(versionId: $v, structure: \"femur\") { registration annotations { label } registrations { structure initialisation rotationDegrees matrix needsReview } } }";
+        "mutation($v: ID!) { registerWithLandmarks(versionId: $v, structure: \"femur\") { registration annotations { label } registrations { id structure initialisation rotationDegrees matrix needsReview } } }";
     JsonNode registered =
         client
             .data(planner, register, Map.of("v", v2.get("id").asString()))
@@ -250,6 +250,21 @@ class TwinPlansIT extends ServiceIT {
         .as("displacement at the centre, mm")
         .isLessThan(0.1);
     assertThat(registered.get("annotations").size()).isEqualTo(5);
+    // the registration re-derives from the recorded landmarks and the stored meshes
+    JsonNode report =
+        client
+            .data(
+                client.token("quality"),
+                "query($e: ID!) { reproduce(entity: $e) { matched steps { algorithm status } checks: steps { checks { property matches } } } }",
+                Map.of("e", r.get("id").asString()))
+            .get("reproduce");
+    assertThat(report.get("matched").asBoolean()).as(report.toString()).isTrue();
+    assertThat(report.get("checks").toString())
+        .contains("{\"property\":\"transformSha256\",\"matches\":true}")
+        .doesNotContain("\"matches\":false");
+    assertThat(report.get("steps").toString())
+        .contains(
+            "{\"algorithm\":\"anatwin.registration.landmarks-then-icp\",\"status\":\"MATCHED\"}");
     assertThat(errorCode(client.post(planner, register, Map.of("v", v1.get("id").asString()))))
         .isIn("versioning:registration.no-parent", "registration:landmarks.too-few");
     assertThat(

@@ -11,10 +11,10 @@ const app = document.getElementById('app');
 const who = document.getElementById('who');
 let cleanups = [];
 
-const TWINS = `{ twins(first: 50) { id versionCount createdAt patient { pseudonym name patientId } } }`;
+const TWINS = `{ twins(first: 50) { nodes { id versionCount createdAt patient { pseudonym name patientId } } } }`;
 
 async function twinsPage(root) {
-  const { twins } = await gql(TWINS);
+  const twins = (await gql(TWINS)).twins.nodes;
   root.replaceChildren(
     el('h1', {}, 'Twins'),
     twins.length

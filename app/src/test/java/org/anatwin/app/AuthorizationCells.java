@@ -45,7 +45,7 @@ final class AuthorizationCells {
 
   static {
     q("Query.about", "{ about { name } }");
-    q("Query.twins", "{ twins(first: 1) { id } }");
+    q("Query.twins", "{ twins(first: 1) { nodes { id } } }");
     q("Query.twin", "{ twin(id: \"twin-none\") { id } }");
     q("Query.twinVersion", "{ twinVersion(id: \"twin-version-none\") { id } }");
     q("Query.mesh", "{ mesh(id: \"mesh-none\") { id } }");

@@ -23,9 +23,9 @@ import tools.jackson.databind.JsonNode;
 class NestedQueryCostIT extends ServiceIT {
   private static final String NESTED =
       """
-      query($n: Int!) { twins(first: $n) { id patient { pseudonym name }
+      query($n: Int!) { twins(first: $n) { nodes { id patient { pseudonym name }
         versions(first: 1) { nodes { number structures { name
-          mesh { id triangleCount qa { watertight shells } download } } } } } }""";
+          mesh { id triangleCount qa { watertight shells } download } } } } } } }""";
 
   @LocalServerPort int port;
   @Autowired Storage storage;
@@ -63,13 +63,47 @@ class NestedQueryCostIT extends ServiceIT {
       fifty = Math.min(fifty, cost(client, planner, 50));
     }
     System.out.printf("nested query: %d statements for 5 twins, %d for 50%n", five, fifty);
+
+    // the twins page by cursor, in id order, each once
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    String after = null;
+    boolean more = true;
+    while (more) {
+      Map<String, Object> vars = new java.util.HashMap<>();
+      vars.put("a", after);
+      JsonNode page =
+          client
+              .data(
+                  planner,
+                  "query($a: String) { twins(first: 20, after: $a) { edges { cursor node { id } }"
+                      + " nodes { id } pageInfo { hasNextPage endCursor } } }",
+                  vars)
+              .get("twins");
+      assertThat(page.get("edges").size()).isLessThanOrEqualTo(20);
+      for (JsonNode edge : page.get("edges")) {
+        assertThat(edge.get("cursor").asString()).isEqualTo(edge.get("node").get("id").asString());
+        seen.add(edge.get("node").get("id").asString());
+      }
+      assertThat(page.get("nodes").size()).isEqualTo(page.get("edges").size());
+      more = page.get("pageInfo").get("hasNextPage").asBoolean();
+      after = page.get("pageInfo").get("endCursor").asString();
+    }
+    assertThat(seen).hasSizeGreaterThanOrEqualTo(56).doesNotHaveDuplicates().isSorted();
+    assertThat(
+            client
+                .data(planner, "{ twins(first: 500) { nodes { id } } }", Map.of())
+                .get("twins")
+                .get("nodes")
+                .size())
+        .as("a page holds at most 100")
+        .isEqualTo(Math.min(100, seen.size()));
     assertThat(fifty).as("statements for 50 twins").isEqualTo(five).isLessThanOrEqualTo(15);
   }
 
   /** Statements the graph ran for the nested request over {@code n} twins (all present). */
   private long cost(GraphQlClient client, String token, int n) throws Exception {
     long before = storage.graph().statements();
-    JsonNode twins = client.data(token, NESTED, Map.of("n", n)).get("twins");
+    JsonNode twins = client.data(token, NESTED, Map.of("n", n)).get("twins").get("nodes");
     long spent = storage.graph().statements() - before;
     assertThat(twins.size()).isEqualTo(n);
     int meshes = 0;

@@ -248,8 +248,9 @@ class ViewerIT extends ServiceIT {
     String planner = client.token("planner");
     String twin =
         client
-            .data(planner, "{ twins(first: 1) { id } }", Map.of())
+            .data(planner, "{ twins(first: 1) { nodes { id } } }", Map.of())
             .get("twins")
+            .get("nodes")
             .valueStream()
             .findFirst()
             .map(t -> t.get("id").asString())

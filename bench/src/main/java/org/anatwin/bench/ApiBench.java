@@ -220,7 +220,7 @@ final class ApiBench {
   private static String awaitTwin(ServiceProcess service, String token) throws Exception {
     long deadline = System.nanoTime() + 10L * 60 * 1_000_000_000L;
     while (System.nanoTime() < deadline) {
-      String body = service.post(token, "{ twins(first: 1) { id } }");
+      String body = service.post(token, "{ twins(first: 1) { nodes { id } } }");
       if (body.contains("\"id\"")) {
         return body;
       }

@@ -121,9 +121,22 @@ class TwinController {
 
   record SegmentationInput(String sopInstanceUid, @Nullable List<Integer> segments) {}
 
+  record TwinEdge(String cursor, TwinView node) {}
+
+  record TwinConnection(
+      List<TwinEdge> edges, List<TwinView> nodes, PlanController.PageInfoView pageInfo) {}
+
+  /** Twins by id, one page: the cursor is the last twin's id. */
   @QueryMapping
-  List<TwinView> twins(@Argument @Nullable Integer first, @Argument @Nullable String after) {
-    return twins.twins(Pages.size(first), after).stream().map(TwinView::from).toList();
+  TwinConnection twins(@Argument @Nullable Integer first, @Argument @Nullable String after) {
+    int size = Pages.size(first);
+    List<TwinView> rows = twins.twins(size + 1, after).stream().map(TwinView::from).toList();
+    List<TwinView> page = rows.subList(0, Math.min(size, rows.size()));
+    return new TwinConnection(
+        page.stream().map(t -> new TwinEdge(t.id(), t)).toList(),
+        page,
+        new PlanController.PageInfoView(
+            rows.size() > size, page.isEmpty() ? null : page.getLast().id()));
   }
 
   @QueryMapping

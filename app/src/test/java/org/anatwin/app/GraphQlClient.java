@@ -126,6 +126,36 @@ final class GraphQlClient {
       Map<String, Object> variables,
       java.util.concurrent.BlockingQueue<JsonNode> received)
       throws Exception {
+    java.net.http.WebSocket socket = connect(token, tokenInQuery, received);
+    send(socket, "1", query, variables);
+    return socket;
+  }
+
+  /** Sends a "subscribe" message with this id on an open connection. */
+  static void send(
+      java.net.http.WebSocket socket, String id, String query, Map<String, Object> variables)
+      throws Exception {
+    socket
+        .sendText(
+            JSON.writeValueAsString(
+                Map.of(
+                    "id",
+                    id,
+                    "type",
+                    "subscribe",
+                    "payload",
+                    Map.of("query", query, "variables", variables))),
+            true)
+        .get();
+  }
+
+  /**
+   * A graphql-transport-ws connection, initialised and acknowledged; its "next" and "error"
+   * messages go to {@code received}.
+   */
+  java.net.http.WebSocket connect(
+      String token, boolean tokenInQuery, java.util.concurrent.BlockingQueue<JsonNode> received)
+      throws Exception {
     java.util.concurrent.CompletableFuture<Void> acknowledged =
         new java.util.concurrent.CompletableFuture<>();
     java.net.http.WebSocket.Builder handshake =
@@ -165,18 +195,6 @@ final class GraphQlClient {
             .get(30, java.util.concurrent.TimeUnit.SECONDS);
     socket.sendText("{\"type\":\"connection_init\",\"payload\":{}}", true).get();
     acknowledged.get(30, java.util.concurrent.TimeUnit.SECONDS);
-    socket
-        .sendText(
-            JSON.writeValueAsString(
-                Map.of(
-                    "id",
-                    "1",
-                    "type",
-                    "subscribe",
-                    "payload",
-                    Map.of("query", query, "variables", variables))),
-            true)
-        .get();
     return socket;
   }
 

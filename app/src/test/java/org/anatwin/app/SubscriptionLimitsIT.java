@@ -2,11 +2,9 @@ package org.anatwin.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.anatwin.api.SubscriptionLimits;
@@ -48,38 +46,8 @@ class SubscriptionLimitsIT extends ServiceIT {
             .asString();
 
     BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
-    CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-    java.net.http.WebSocket socket =
-        java.net.http.HttpClient.newHttpClient()
-            .newWebSocketBuilder()
-            .subprotocols("graphql-transport-ws")
-            .header("Authorization", "Bearer " + planner)
-            .buildAsync(
-                URI.create("ws://127.0.0.1:" + port + "/graphql"),
-                new java.net.http.WebSocket.Listener() {
-                  private final StringBuilder text = new StringBuilder();
-
-                  @Override
-                  public java.util.concurrent.CompletionStage<?> onText(
-                      java.net.http.WebSocket ws, CharSequence data, boolean last) {
-                    text.append(data);
-                    if (last) {
-                      JsonNode message = GraphQlClient.readJson(text.toString());
-                      text.setLength(0);
-                      if (message.path("type").asString().equals("connection_ack")) {
-                        acknowledged.complete(null);
-                      } else {
-                        received.add(message);
-                      }
-                    }
-                    ws.request(1);
-                    return null;
-                  }
-                })
-            .get(30, TimeUnit.SECONDS);
+    java.net.http.WebSocket socket = client.connect(planner, false, received);
     try {
-      socket.sendText("{\"type\":\"connection_init\",\"payload\":{}}", true).get();
-      acknowledged.get(30, TimeUnit.SECONDS);
       for (int id = 1; id <= 17; id++) {
         subscribe(socket, id, twin);
       }
@@ -122,21 +90,10 @@ class SubscriptionLimitsIT extends ServiceIT {
 
   private static void subscribe(java.net.http.WebSocket socket, int id, String twin)
       throws Exception {
-    socket
-        .sendText(
-            GraphQlClient.writeJson(
-                Map.of(
-                    "id",
-                    Integer.toString(id),
-                    "type",
-                    "subscribe",
-                    "payload",
-                    Map.of(
-                        "query",
-                        "subscription($t: ID!) { twinVersions(twinId: $t) { id } }",
-                        "variables",
-                        Map.of("t", twin)))),
-            true)
-        .get();
+    GraphQlClient.send(
+        socket,
+        Integer.toString(id),
+        "subscription($t: ID!) { twinVersions(twinId: $t) { id } }",
+        Map.of("t", twin));
   }
 }

@@ -36,15 +36,18 @@ class DocumentCacheTests {
     }
   }
 
+  private static GraphQL graphQl(DocumentCache cache, Counting counting) {
+    return GraphQL.newGraphQL(SCHEMA)
+        .instrumentation(counting)
+        .preparsedDocumentProvider(cache)
+        .build();
+  }
+
   @Test
   void aQueryIsParsedOnceAndAnsweredWithEachRequestsVariables() {
     DocumentCache cache = new DocumentCache(8);
     Counting counting = new Counting();
-    GraphQL graphQl =
-        GraphQL.newGraphQL(SCHEMA)
-            .instrumentation(counting)
-            .preparsedDocumentProvider(cache)
-            .build();
+    GraphQL graphQl = graphQl(cache, counting);
     String query = "query($n: String) { hello(name: $n) }";
     for (String name : new String[] {"a", "b", "c"}) {
       var result =
@@ -61,11 +64,7 @@ class DocumentCacheTests {
   void invalidDocumentsAreNotKeptAndStillRefused() {
     DocumentCache cache = new DocumentCache(8);
     Counting counting = new Counting();
-    GraphQL graphQl =
-        GraphQL.newGraphQL(SCHEMA)
-            .instrumentation(counting)
-            .preparsedDocumentProvider(cache)
-            .build();
+    GraphQL graphQl = graphQl(cache, counting);
     for (int i = 0; i < 2; i++) {
       assertThat(graphQl.execute("{ nope }").getErrors()).isNotEmpty();
       assertThat(graphQl.execute("{ hello(").getErrors()).isNotEmpty();
@@ -77,18 +76,14 @@ class DocumentCacheTests {
   @Test
   void theLeastRecentlyUsedDocumentGoesFirst() {
     DocumentCache cache = new DocumentCache(2);
-    GraphQL graphQl = GraphQL.newGraphQL(SCHEMA).preparsedDocumentProvider(cache).build();
+    GraphQL graphQl = graphQl(cache, new Counting());
     graphQl.execute("{ a: hello }");
     graphQl.execute("{ b: hello }");
     graphQl.execute("{ a: hello }");
     graphQl.execute("{ c: hello }");
     assertThat(cache.size()).isEqualTo(2);
     Counting counting = new Counting();
-    GraphQL again =
-        GraphQL.newGraphQL(SCHEMA)
-            .instrumentation(counting)
-            .preparsedDocumentProvider(cache)
-            .build();
+    GraphQL again = graphQl(cache, counting);
     again.execute("{ a: hello }");
     again.execute("{ c: hello }");
     assertThat(counting.parses).hasValue(0);

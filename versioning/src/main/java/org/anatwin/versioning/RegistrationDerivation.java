@@ -10,11 +10,9 @@ import org.anatwin.model.TriangleMesh;
 import org.anatwin.modeling.Modeling;
 import org.anatwin.modeling.Surface;
 import org.anatwin.registration.Registrations;
-import org.anatwin.registration.RigidRegistration;
 import org.anatwin.registration.SurfaceRegistration;
 import org.anatwin.storage.Storage;
 import org.apache.commons.geometry.euclidean.threed.Vector3D;
-import org.apache.commons.numbers.core.Precision;
 
 /**
  * Re-runs the surface registration of a structure onto the same structure of the parent version, as
@@ -124,25 +122,12 @@ public final class RegistrationDerivation implements Derivation {
     Map<String, Vector3D> theirs = byVersion.get(versions.get(0));
     Map<String, Vector3D> mine = byVersion.get(versions.get(1));
     List<String> labels = mine.keySet().stream().filter(theirs::containsKey).sorted().toList();
-    RigidRegistration start =
-        Registrations.createLandmarkRegistration(
-            labels.stream().map(theirs::get).toList(),
-            labels.stream().map(mine::get).toList(),
-            Precision.doubleEquivalenceOfEpsilon(1e-9));
-    double[] matrix = java.util.Arrays.copyOf(start.transform().toArray(), 12);
-    String initialisation =
-        String.format(
-            java.util.Locale.ROOT,
-            "landmarks (%d pairs, fiducial error %.2f mm)",
-            labels.size(),
-            start.rmsResidual());
     SurfaceRegistration result =
-        Registrations.refineSurfaces(
+        TwinPlans.landmarkRegistration(
             Modeling.fromStl(blob(registration.get("fixedMesh"), inputs)),
             Modeling.fromStl(blob(registration.get("movingMesh"), inputs)),
-            matrix,
-            initialisation,
-            Registrations.IcpOptions.defaults());
+            labels.stream().map(theirs::get).toList(),
+            labels.stream().map(mine::get).toList());
     return Map.of(
         generated,
         new Output(

@@ -557,29 +557,15 @@ public final class TwinPlans {
     List<String> labels = mine.keySet().stream().filter(theirs::containsKey).sorted().toList();
     List<Vector3D> f = labels.stream().map(l -> point(theirs.get(l))).toList();
     List<Vector3D> m = labels.stream().map(l -> point(mine.get(l))).toList();
-    RigidRegistration start;
+    SurfaceRegistration result;
     try {
-      start =
-          Registrations.createLandmarkRegistration(
-              f, m, Precision.doubleEquivalenceOfEpsilon(1e-9));
+      result =
+          landmarkRegistration(
+              Modeling.fromStl(twins.stl(fixed)), Modeling.fromStl(twins.stl(moving)), f, m);
     } catch (RegistrationException e) {
       throw new VersioningException(
           e.code(), e.getMessage() + " (labels on both versions: " + labels + ")", e);
     }
-    double[] matrix = java.util.Arrays.copyOf(start.transform().toArray(), 12);
-    String initialisation =
-        String.format(
-            java.util.Locale.ROOT,
-            "landmarks (%d pairs, fiducial error %.2f mm)",
-            labels.size(),
-            start.rmsResidual());
-    SurfaceRegistration result =
-        Registrations.refineSurfaces(
-            Modeling.fromStl(twins.stl(fixed)),
-            Modeling.fromStl(twins.stl(moving)),
-            matrix,
-            initialisation,
-            Registrations.IcpOptions.defaults());
     List<String> used = new ArrayList<>();
     labels.forEach(
         l -> {
@@ -631,6 +617,28 @@ public final class TwinPlans {
       twins.storeSpatialRegistration(version(versionId), structure);
     }
     return version(versionId);
+  }
+
+  /**
+   * A registration from landmark pairs: Horn's closed form on the pairs (fixed, moving, in the same
+   * order) starts ICP on the two meshes. Shared with its re-derivation.
+   */
+  static SurfaceRegistration landmarkRegistration(
+      TriangleMesh fixed, TriangleMesh moving, List<Vector3D> f, List<Vector3D> m) {
+    RigidRegistration start =
+        Registrations.createLandmarkRegistration(f, m, Precision.doubleEquivalenceOfEpsilon(1e-9));
+    String initialisation =
+        String.format(
+            java.util.Locale.ROOT,
+            "landmarks (%d pairs, fiducial error %.2f mm)",
+            f.size(),
+            start.rmsResidual());
+    return Registrations.refineSurfaces(
+        fixed,
+        moving,
+        java.util.Arrays.copyOf(start.transform().toArray(), 12),
+        initialisation,
+        Registrations.IcpOptions.defaults());
   }
 
   private static Map<String, Annotation> landmarks(@Nullable List<Annotation> list) {

@@ -44,21 +44,7 @@ public final class MarchingCubes {
       throw new IllegalArgumentException("fill " + fill + " is not below " + iso);
     }
     Grid grid = new Grid(g);
-    IntStream.range(0, g.nz())
-        .parallel()
-        .forEach(
-            k -> {
-              for (int j = 0; j < g.ny(); j++) {
-                int from = g.nx() * (j + g.ny() * k);
-                int row = grid.row(j + 1, k + 1);
-                for (int i = 0; i < g.nx(); i++) {
-                  int index = from + i;
-                  if (voxels[index] >= iso && (within == null || within[index] != 0)) {
-                    grid.set(row, i + 1);
-                  }
-                }
-              }
-            });
+    grid.mark(index -> voxels[index] >= iso && (within == null || within[index] != 0));
     return grid.surface(
         iso,
         (i, j, k) -> {
@@ -74,20 +60,7 @@ public final class MarchingCubes {
   /** The surface at 0.5 of a binary label map (non-zero labels are 1, everything else 0). */
   public static GridSurface ofLabels(VolumeGeometry g, byte[] labels) {
     Grid grid = new Grid(g);
-    IntStream.range(0, g.nz())
-        .parallel()
-        .forEach(
-            k -> {
-              for (int j = 0; j < g.ny(); j++) {
-                int from = g.nx() * (j + g.ny() * k);
-                int row = grid.row(j + 1, k + 1);
-                for (int i = 0; i < g.nx(); i++) {
-                  if (labels[from + i] != 0) {
-                    grid.set(row, i + 1);
-                  }
-                }
-              }
-            });
+    grid.mark(index -> labels[index] != 0);
     return grid.surface(
         0.5,
         (i, j, k) ->
@@ -137,8 +110,25 @@ public final class MarchingCubes {
       return (k * py + j) * words;
     }
 
-    void set(int row, int i) {
-      bits[row + (i >>> 6)] |= 1L << i;
+    /**
+     * Sets the bit of every voxel (index into the unpadded arrays) that is inside, slices in
+     * parallel.
+     */
+    void mark(java.util.function.IntPredicate inside) {
+      IntStream.range(0, g.nz())
+          .parallel()
+          .forEach(
+              k -> {
+                for (int j = 0; j < g.ny(); j++) {
+                  int from = g.nx() * (j + g.ny() * k);
+                  int row = row(j + 1, k + 1);
+                  for (int i = 0; i < g.nx(); i++) {
+                    if (inside.test(from + i)) {
+                      bits[row + ((i + 1) >>> 6)] |= 1L << (i + 1);
+                    }
+                  }
+                }
+              });
     }
 
     private long word(int row, int w) {

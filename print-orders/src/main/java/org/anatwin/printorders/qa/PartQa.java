@@ -14,14 +14,18 @@ import org.anatwin.registration.SurfaceRegistration;
  * every scan vertex's signed distance to the design surface facing its way is taken. Only what was
  * scanned is measured: the statistics are over the scan's vertices. The part passes when the 95th
  * percentile of the absolute deviation is within the tolerance, no connected patch over 0.5 % of
- * the scan is more than twice the tolerance off (a local dent), and the registration is
- * trustworthy.
+ * the scan is more than twice the tolerance off (a local dent), and the registration paired enough
+ * of the scan closely (overlap and residual within the ICP's review thresholds). Whether ICP's last
+ * level converged does not decide a pass: any rigid placement under which the scan fits proves the
+ * part (a slowly creeping fit of a symmetric part is still a fit); a scan that does not fit after a
+ * registration that did not converge is reported as not registered rather than as out of tolerance.
  */
 public final class PartQa {
   /** Name and version of the measurement, as recorded in lineage. */
   public static final String ALGORITHM = "anatwin.print.qa.scan-deviation";
 
-  public static final String VERSION = "1";
+  /** 2: convergence alone no longer fails a part that fits. */
+  public static final String VERSION = "2";
 
   /**
    * A scan vertex is measured against design triangles facing within this angle of its normal, so
@@ -109,10 +113,15 @@ public final class PartQa {
     SurfaceDiff diff = Modeling.inspect(aligned, reference, MAX_NORMAL_ANGLE_DEGREES, SEARCH_MM);
     double area = area(scan);
     double defect = largestPatch(aligned, diff.distances(), DEFECT_FACTOR * toleranceMm);
-    boolean passed =
-        !registration.needsReview()
-            && diff.p95AbsoluteMm() <= toleranceMm
-            && defect <= MAX_DEFECT_FRACTION * area;
+    // enough of the scan paired with the design, close: the fit is one of the part, not of a piece
+    Registrations.IcpOptions icp = Registrations.IcpOptions.defaults();
+    boolean registered =
+        registration.overlap() >= icp.minOverlap() && registration.rmsMm() <= icp.maxRmsMm();
+    boolean fits = diff.p95AbsoluteMm() <= toleranceMm && defect <= MAX_DEFECT_FRACTION * area;
+    // a rigid placement under which the scan fits proves the part, converged or not; a scan that
+    // does not fit is blamed on the registration when that did not converge
+    boolean passed = registered && fits;
+    boolean registrationNeedsReview = !registered || (!fits && !registration.converged());
     return new Result(
         passed,
         toleranceMm,
@@ -124,7 +133,7 @@ public final class PartQa {
         diff.hausdorffMm(),
         registration.rmsMm(),
         registration.overlap(),
-        registration.needsReview(),
+        registrationNeedsReview,
         scan.vertexCount(),
         area,
         defect,

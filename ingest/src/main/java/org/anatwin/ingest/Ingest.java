@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.anatwin.ingest.internal.DataSetEquivalence;
 import org.anatwin.ingest.internal.DicomInstance;
 import org.anatwin.ingest.internal.DicomStructure;
 import org.anatwin.ingest.internal.SeriesAssembler;
@@ -452,13 +453,14 @@ public final class Ingest implements VolumeSource {
   static final String IMPORT_ROUTE = "import";
 
   /**
-   * Same dataset: a duplicate. A different dataset under a stored UID is refused; its bytes are
-   * kept in quarantine (a blob and a {@code Quarantined} node, never an {@code Instance}) so a
-   * person can see what was sent, and the stored original stays untouched.
+   * Same dataset, as sent or in another of the transfer syntaxes we store: a duplicate, nothing
+   * written. A different dataset under a stored UID is refused; its bytes are kept in quarantine (a
+   * blob and a {@code Quarantined} node, never an {@code Instance}) so a person can see what was
+   * sent, and the stored original stays untouched.
    */
   private Stored checkDuplicate(
       DicomInstance instance, byte[] bytes, ContentHash stored, String route) {
-    if (stored.equals(instance.datasetHash())) {
+    if (stored.equals(instance.datasetHash()) || sameInAnotherEncoding(instance, bytes)) {
       return Stored.DUPLICATE;
     }
     storage.blobs().put(bytes);
@@ -469,6 +471,20 @@ public final class Ingest implements VolumeSource {
             + instance.sopInstanceUid()
             + " is already stored with a different dataset; the stored instance was kept and this one refused and quarantined as "
             + instance.fileHash());
+  }
+
+  /**
+   * Whether the stored instance under this UID holds the same data set as {@code bytes} in another
+   * transfer syntax (a PACS re-sending what it transcoded): decoded and compared, never assumed.
+   */
+  private boolean sameInAnotherEncoding(DicomInstance instance, byte[] bytes) {
+    byte[] original;
+    try {
+      original = instance(instance.sopInstanceUid()).bytes();
+    } catch (RuntimeException e) {
+      return false;
+    }
+    return DataSetEquivalence.same(original, bytes, instance.sopInstanceUid().value());
   }
 
   @Override

@@ -327,6 +327,73 @@ class DicomListenerIT {
   }
 
   @Test
+  void aResendInAnotherLosslessSyntaxIsADuplicateAndAChangedPixelInOneIsAConflict()
+      throws Exception {
+    String name = "resend";
+    List<Path> originals =
+        new SyntheticSeries(name, 1, 40, 36, 0.7, 3, 1.25, 0, 0, 0)
+            .write(work.resolve(name), (x, y, z) -> 700 * Math.cos(y / 4) - 30 * x + 11 * z);
+    Path altered = work.resolve(name + "-altered-source");
+    Files.createDirectories(altered);
+    byte[] bytes = Files.readAllBytes(originals.get(1));
+    bytes[bytes.length - 2] ^= 0x01; // the last pixel, one grey value off
+    Files.write(altered.resolve(originals.get(1).getFileName()), bytes);
+    try (DicomListener scp = listen(1L << 30)) {
+      assertThat(storescu(scp, work.resolve(name)).exit()).isZero();
+      Map<Path, String> stored = new java.util.HashMap<>();
+      for (Path file : originals) {
+        stored.put(file.getFileName(), storedHash(file));
+      }
+      // name, storescu's proposal option, converter (none: storescu converts between the
+      // uncompressed syntaxes itself)
+      String[][] resends = {
+        {"rle", "-xr", "dcmcrle"},
+        {"jpeg-lossless-sv1", "-xs", "dcmcjpeg", "+e1"},
+        {"implicit", "-xi"},
+        {"big-endian", "-xb"}
+      };
+      for (String[] resend : resends) {
+        Path sent = work.resolve(name + "-" + resend[0]);
+        if (resend.length > 2) {
+          convert(originals, sent, java.util.Arrays.copyOfRange(resend, 2, resend.length));
+        } else {
+          sent = work.resolve(name);
+        }
+        Run run = storescu(scp, List.of(resend[1]), sent);
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output())
+            .as(resend[0])
+            .doesNotContain("Unknown Status")
+            .doesNotContain("Failed")
+            .contains("Received Store Response (Success)");
+      }
+      for (Path file : originals) {
+        assertThat(instances(file)).isOne();
+        assertThat(storedHash(file)).isEqualTo(stored.get(file.getFileName()));
+      }
+      assertThat(
+              count(
+                  "MATCH (q:Quarantined {sopInstanceUid: $u}) RETURN count(q)",
+                  Map.of("u", sopInstanceUid(originals.get(1)))))
+          .as("nothing quarantined for a re-send of the same data set")
+          .isZero();
+
+      Path alteredRle = work.resolve(name + "-altered-rle");
+      convert(List.of(altered.resolve(originals.get(1).getFileName())), alteredRle, "dcmcrle");
+      Run run = storescu(scp, List.of("-xr"), alteredRle);
+      assertThat(run.output()).contains("Received Store Response (Unknown Status: 0x111)");
+      assertThat(storedHash(originals.get(1)))
+          .isEqualTo(stored.get(originals.get(1).getFileName()));
+      assertThat(
+              count(
+                  "MATCH (q:Quarantined {sopInstanceUid: $u}) RETURN count(q)",
+                  Map.of("u", sopInstanceUid(originals.get(1)))))
+          .as("the altered one is quarantined")
+          .isOne();
+    }
+  }
+
+  @Test
   void aTransferSyntaxWeDoNotDecodeIsRejectedAtAssociation() throws Exception {
     List<Path> originals = series("jpeg-ls", 1);
     Path sent = work.resolve("jpeg-ls-sent");

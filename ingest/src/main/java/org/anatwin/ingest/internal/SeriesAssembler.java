@@ -270,7 +270,12 @@ public final class SeriesAssembler {
    * that does not decode is refused with a code.
    */
   private static AttributeList readDecoded(Slice slice) {
-    AttributeList list = DicomInstance.read(slice.bytes(), null, false);
+    return readDecoded(slice.bytes(), slice.source().sopInstanceUid().toString());
+  }
+
+  /** As {@link #readDecoded(Slice)}, for the bytes of the instance named {@code instance}. */
+  static AttributeList readDecoded(byte[] bytes, String instance) {
+    AttributeList list = DicomInstance.read(bytes, null, false);
     if (!(list.getPixelData() instanceof OtherByteAttributeMultipleCompressedFrames compressed)) {
       return list;
     }
@@ -309,16 +314,11 @@ public final class SeriesAssembler {
       return list;
     } catch (IngestException e) {
       throw new IngestException(
-          e.code(),
-          "the pixel data of instance " + slice.source().sopInstanceUid() + ": " + e.getMessage(),
-          e);
+          e.code(), "the pixel data of instance " + instance + ": " + e.getMessage(), e);
     } catch (DicomException e) {
       throw new IngestException(
           "ingest:series.pixel-decode",
-          "the pixel data of instance "
-              + slice.source().sopInstanceUid()
-              + " cannot be read: "
-              + e.getMessage(),
+          "the pixel data of instance " + instance + " cannot be read: " + e.getMessage(),
           e);
     }
   }

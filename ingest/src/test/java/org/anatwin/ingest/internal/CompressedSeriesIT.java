@@ -119,6 +119,72 @@ class CompressedSeriesIT {
         .isEqualTo(reference.parameters());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "same-implicit, dcmconv +ti",
+    "same-big-endian, dcmconv +tb",
+    "same-rle, dcmcrle",
+    "same-jpeg-lossless, dcmcjpeg +el +sv 4"
+  })
+  void anotherLosslessEncodingHoldsTheSameDataSetAndAnyChangeMakesItDifferent(
+      String name, String tool) throws Exception {
+    List<Path> files = convert(name, tool.split(" "));
+    for (int i = 0; i < 3; i++) {
+      byte[] original = Files.readAllBytes(originals.get(i));
+      byte[] converted = Files.readAllBytes(files.get(i));
+      assertThat(DicomInstance.parse(converted).datasetHash())
+          .isNotEqualTo(DicomInstance.parse(original).datasetHash());
+      assertThat(DataSetEquivalence.same(original, converted, name)).as(name).isTrue();
+    }
+    // the same conversions of a copy with one attribute changed, and with one pixel changed
+    Path patient = work.resolve(name + "-patient.dcm");
+    Files.copy(originals.getFirst(), patient);
+    run("dcmodify", "-nb", "-m", "(0010,0010)=OTHER^NAME", patient.toString());
+    Path description = work.resolve(name + "-description.dcm");
+    Files.copy(originals.getFirst(), description);
+    run("dcmodify", "-nb", "-i", "(0008,2111)=Resampled by another tool", description.toString());
+    Path pixel = work.resolve(name + "-pixel.dcm");
+    byte[] bytes = Files.readAllBytes(originals.getFirst());
+    bytes[bytes.length - 2] ^= 0x04;
+    Files.write(pixel, bytes);
+    for (Path changed : List.of(patient, description, pixel)) {
+      Path out = work.resolve(changed.getFileName() + "-converted.dcm");
+      List<String> command = new ArrayList<>(List.of(tool.split(" ")));
+      command.addAll(List.of(changed.toString(), out.toString()));
+      run(command.toArray(String[]::new));
+      assertThat(
+              DataSetEquivalence.same(
+                  Files.readAllBytes(originals.getFirst()), Files.readAllBytes(out), name))
+          .as(name + " of " + changed.getFileName())
+          .isFalse();
+    }
+  }
+
+  @Test
+  void onlyALosslessCompressorsNoteInDerivationDescriptionIsEncoding() {
+    assertThat(
+            DataSetEquivalence.onlyACompressionNote(
+                "", "Lossless JPEG compression, selection value 1, point transform 0"))
+        .isTrue();
+    assertThat(
+            DataSetEquivalence.onlyACompressionNote(
+                "Bone kernel", "Lossless JPEG compression, selection value 1 [Bone kernel]"))
+        .isTrue();
+    assertThat(
+            DataSetEquivalence.onlyACompressionNote(
+                "", "Lossless JPEG compression, selection value 1 [Resampled by another tool]"))
+        .isFalse();
+    assertThat(DataSetEquivalence.onlyACompressionNote("", "Lossy JPEG compression, ratio 9"))
+        .isFalse();
+    assertThat(DataSetEquivalence.onlyACompressionNote("Bone kernel", "Soft kernel")).isFalse();
+  }
+
+  private static void run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as(output).isZero();
+  }
+
   @Test
   void aDeflatedFileHashesLikeItsUncompressedDataSet() throws Exception {
     Path deflated = convert("deflated-hash", "dcmconv", "+td").getFirst();

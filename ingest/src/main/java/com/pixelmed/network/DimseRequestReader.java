@@ -17,7 +17,10 @@ import java.io.IOException;
  * here. It builds no path and no command from any received value.
  */
 public final class DimseRequestReader extends ReceivedDataHandler {
-  /** Receives the data set's fragments in order. */
+  /**
+   * Receives the data set's fragments in order; each is an array of its own (PixelMed copies every
+   * PDV out of its PDU), which the sink may keep.
+   */
   @FunctionalInterface
   public interface DataSink {
     void accept(byte[] fragment) throws IOException;

@@ -374,7 +374,10 @@ public final class DicomListener implements AutoCloseable {
    */
   private static final class Received {
     private final long limit;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    /** The data set's fragments as PixelMed handed them over, joined once into the file. */
+    private final java.util.List<byte[]> fragments = new java.util.ArrayList<>();
+
     private long total;
 
     Received(long limit) {
@@ -384,9 +387,9 @@ public final class DicomListener implements AutoCloseable {
     void append(byte[] fragment) {
       total += fragment.length;
       if (total <= limit) {
-        bytes.writeBytes(fragment);
-      } else if (bytes.size() > 0) {
-        bytes.reset();
+        fragments.add(fragment);
+      } else {
+        fragments.clear();
       }
     }
 
@@ -401,16 +404,22 @@ public final class DicomListener implements AutoCloseable {
     /** The data set as a Part 10 file: preamble, file meta information, data set. */
     byte[] asPart10(Request request, String transferSyntax, String sourceAeTitle) {
       try {
-        ByteArrayOutputStream file = new ByteArrayOutputStream(bytes.size() + 512);
+        ByteArrayOutputStream meta = new ByteArrayOutputStream(512);
         DicomOutputStream out =
-            new DicomOutputStream(file, TransferSyntax.ExplicitVRLittleEndian, transferSyntax);
+            new DicomOutputStream(meta, TransferSyntax.ExplicitVRLittleEndian, transferSyntax);
         new FileMetaInformation(
                 request.sopClassUid(), request.sopInstanceUid(), transferSyntax, sourceAeTitle)
             .getAttributeList()
             .write(out);
         out.flush();
-        file.writeBytes(bytes.toByteArray());
-        return file.toByteArray();
+        byte[] file = new byte[Math.toIntExact(meta.size() + total)];
+        int at = meta.size();
+        System.arraycopy(meta.toByteArray(), 0, file, 0, at);
+        for (byte[] fragment : fragments) {
+          System.arraycopy(fragment, 0, file, at, fragment.length);
+          at += fragment.length;
+        }
+        return file;
       } catch (IOException | DicomException e) {
         throw new IngestException(
             "ingest:c-store.meta", "cannot describe the received data set: " + e.getMessage(), e);

@@ -291,7 +291,8 @@ class DicomListenerIT {
     String[][] tools = {
       {"jpeg-lossless-sv1", "-xs", "dcmcjpeg", "+e1"},
       {"rle", "-xr", "dcmcrle"},
-      {"deflated", "-xd", "dcmconv", "+td"}
+      {"deflated", "-xd", "dcmconv", "+td"},
+      {"jpeg-ls", "-xt", "dcmcjpls"}
     };
     try (DicomListener scp =
         ingest.listen(new DicomListener.Settings("ANATWIN", "127.0.0.1", 0, 16384))) {
@@ -395,12 +396,12 @@ class DicomListenerIT {
 
   @Test
   void aTransferSyntaxWeDoNotDecodeIsRejectedAtAssociation() throws Exception {
-    List<Path> originals = series("jpeg-ls", 1);
-    Path sent = work.resolve("jpeg-ls-sent");
-    convert(originals, sent, "dcmcjpls");
+    List<Path> originals = series("jpeg-ls-near-lossless", 1);
+    Path sent = work.resolve("jpeg-ls-near-lossless-sent");
+    convert(originals, sent, "dcmcjpls", "+en");
     try (DicomListener scp = listen(1L << 30)) {
-      // storescu proposes CT in JPEG-LS (one context) and uncompressed (another)
-      Run run = storescu(scp, List.of("-xt", "-d"), sent);
+      // storescu proposes CT in near-lossless JPEG-LS (one context) and uncompressed (another)
+      Run run = storescu(scp, List.of("-xu", "-d"), sent);
       java.util.regex.Matcher contexts =
           java.util.regex.Pattern.compile(
                   "Context ID: +\\d+ \\(([^)]+)\\)\\s+D: +Abstract Syntax: =CTImageStorage\\s")

@@ -265,9 +265,9 @@ public final class SeriesAssembler {
   }
 
   /**
-   * Reads a slice with its pixel data decoded: a deflated data set is inflated as it is read, RLE
-   * and lossless JPEG frames are decoded by our own decoders into native 16-bit pixel data. A frame
-   * that does not decode is refused with a code.
+   * Reads a slice with its pixel data decoded: a deflated data set is inflated as it is read, RLE,
+   * lossless JPEG and lossless JPEG-LS frames are decoded by our own decoders into native 16-bit
+   * pixel data. A frame that does not decode is refused with a code.
    */
   private static AttributeList readDecoded(Slice slice) {
     return readDecoded(slice.bytes(), slice.source().sopInstanceUid().toString());
@@ -302,6 +302,7 @@ public final class SeriesAssembler {
               case TransferSyntaxes.RLE -> Rle.decode16(frame, rows, columns);
               case TransferSyntaxes.JPEG_LOSSLESS, TransferSyntaxes.JPEG_LOSSLESS_SV1 ->
                   JpegLossless.decode(frame, rows, columns);
+              case TransferSyntaxes.JPEG_LS_LOSSLESS -> JpegLs.decode(frame, rows, columns);
               default ->
                   throw new IngestException(
                       "ingest:series.pixel-decode", "no decoder for transfer syntax " + syntax);

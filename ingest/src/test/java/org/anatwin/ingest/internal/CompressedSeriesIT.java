@@ -23,9 +23,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The tilted phantom series of {@code ../shared/data} recompressed by dcmtk into every transfer
- * syntax we store (lossless JPEG with each of its seven predictors) assembles into exactly the
- * voxels of the uncompressed series; syntaxes we do not store, corrupt frames, corrupt and
- * over-inflating deflated files are refused with their codes.
+ * syntax we store (lossless JPEG with each of its seven predictors, lossless JPEG-LS with default
+ * and preset parameters) assembles into exactly the voxels of the uncompressed series; syntaxes we
+ * do not store, corrupt frames, corrupt and over-inflating deflated files are refused with their
+ * codes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CompressedSeriesIT {
@@ -100,7 +101,11 @@ class CompressedSeriesIT {
     "jpeg-lossless-predictor-3, 1.2.840.10008.1.2.4.57, dcmcjpeg +el +sv 3",
     "jpeg-lossless-predictor-4, 1.2.840.10008.1.2.4.57, dcmcjpeg +el +sv 4",
     "jpeg-lossless-predictor-5, 1.2.840.10008.1.2.4.57, dcmcjpeg +el +sv 5",
-    "jpeg-lossless-predictor-7, 1.2.840.10008.1.2.4.57, dcmcjpeg +el +sv 7"
+    "jpeg-lossless-predictor-7, 1.2.840.10008.1.2.4.57, dcmcjpeg +el +sv 7",
+    "jpeg-ls, 1.2.840.10008.1.2.4.80, dcmcjpls",
+    "jpeg-ls-cooked, 1.2.840.10008.1.2.4.80, dcmcjpls +pc",
+    "jpeg-ls-preset-thresholds-and-reset, 1.2.840.10008.1.2.4.80, dcmcjpls +t1 9 +t2 40 +t3 300 +rs 17",
+    "jpeg-ls-small-thresholds, 1.2.840.10008.1.2.4.80, dcmcjpls +t1 2 +t2 3 +t3 4 +rs 255"
   })
   void aLosslessSyntaxAssemblesIntoTheVoxelsOfTheUncompressedSeries(
       String name, String syntax, String tool) throws Exception {
@@ -199,9 +204,9 @@ class CompressedSeriesIT {
   }
 
   @Test
-  void aSyntaxWeCannotDecodeIsRefusedAsAFile() throws Exception {
-    Path jpegLs = convert("jpeg-ls", "dcmcjpls").getFirst();
-    assertThat(transferSyntaxOf(jpegLs)).isEqualTo("1.2.840.10008.1.2.4.80");
+  void aLossySyntaxIsRefusedAsAFile() throws Exception {
+    Path jpegLs = convert("jpeg-ls-near-lossless", "dcmcjpls", "+en").getFirst();
+    assertThat(transferSyntaxOf(jpegLs)).isEqualTo("1.2.840.10008.1.2.4.81");
     byte[] bytes = Files.readAllBytes(jpegLs);
     assertThatThrownBy(() -> DicomInstance.parse(bytes))
         .isInstanceOfSatisfying(
@@ -227,6 +232,34 @@ class CompressedSeriesIT {
         .isInstanceOfSatisfying(
             IngestException.class,
             e -> assertThat(e.code()).isEqualTo("ingest:series.pixel-decode"));
+  }
+
+  @Test
+  void aTruncatedOrMisdescribedJpegLsFrameIsRefusedWithACode() throws Exception {
+    Path file = convert("jpeg-ls-cut", "dcmcjpls").getFirst();
+    com.pixelmed.dicom.AttributeList list =
+        DicomInstance.read(Files.readAllBytes(file), null, false);
+    byte[] frame =
+        ((com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames) list.getPixelData())
+            .getByteValuesForSelectedFrame(0);
+    int rows =
+        com.pixelmed.dicom.Attribute.getSingleIntegerValueOrDefault(
+            list, com.pixelmed.dicom.TagFromName.Rows, 0);
+    int columns =
+        com.pixelmed.dicom.Attribute.getSingleIntegerValueOrDefault(
+            list, com.pixelmed.dicom.TagFromName.Columns, 0);
+    assertThat(JpegLs.decode(frame, rows, columns)).hasSize(rows * columns);
+    byte[] cut = Arrays.copyOf(frame, frame.length / 2);
+    for (Runnable refused :
+        List.<Runnable>of(
+            () -> JpegLs.decode(cut, rows, columns),
+            () -> JpegLs.decode(frame, rows + 1, columns),
+            () -> JpegLs.decode(Arrays.copyOf(frame, 20), rows, columns))) {
+      assertThatThrownBy(refused::run)
+          .isInstanceOfSatisfying(
+              IngestException.class,
+              e -> assertThat(e.code()).isEqualTo("ingest:series.pixel-decode"));
+    }
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {

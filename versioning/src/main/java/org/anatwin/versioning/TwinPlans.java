@@ -180,7 +180,10 @@ public final class TwinPlans {
     return branches.tagged(twin, tag).flatMap(id -> twins.version(TwinVersionId.parse(id)));
   }
 
-  /** Pages of twins' versions in number order, optionally of one branch each, in one query. */
+  /**
+   * Pages of twins' versions in number order, optionally of one branch each, with the versions
+   * themselves, in one query.
+   */
   public Map<VersionPages.Key, VersionPages.Page> versionPages(List<VersionPages.Key> keys) {
     return branches.versions(keys);
   }

@@ -11,6 +11,9 @@ public final class VersionPages {
   public record Key(
       String twinId, @Nullable String branch, int limit, @Nullable Integer afterNumber) {}
 
-  /** A page: how many versions the twin (or branch) has, these ids and numbers, and if more. */
-  public record Page(int total, List<String> ids, List<Integer> numbers, boolean more) {}
+  /**
+   * A page: how many versions the twin (or branch) has, these versions with their numbers, and if
+   * more follow.
+   */
+  public record Page(int total, List<TwinVersion> versions, List<Integer> numbers, boolean more) {}
 }

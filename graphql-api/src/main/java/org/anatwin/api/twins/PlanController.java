@@ -137,17 +137,15 @@ class PlanController {
 
   private Map<VersionPages.Key, PageView> pages(java.util.Set<VersionPages.Key> keys) {
     Map<VersionPages.Key, VersionPages.Page> pages = plans.versionPages(new ArrayList<>(keys));
-    Map<String, TwinController.VersionView> versions =
-        TwinController.byId(
-            twins.versions(pages.values().stream().flatMap(p -> p.ids().stream()).toList()));
     Map<VersionPages.Key, PageView> out = new java.util.HashMap<>();
     pages.forEach(
         (key, page) -> {
           List<EdgeView> edges = new ArrayList<>();
-          for (int i = 0; i < page.ids().size(); i++) {
+          for (int i = 0; i < page.versions().size(); i++) {
             edges.add(
                 new EdgeView(
-                    Integer.toString(page.numbers().get(i)), versions.get(page.ids().get(i))));
+                    Integer.toString(page.numbers().get(i)),
+                    TwinController.VersionView.from(page.versions().get(i))));
           }
           out.put(
               key,

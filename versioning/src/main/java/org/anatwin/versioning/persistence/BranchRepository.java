@@ -57,6 +57,8 @@ public final class BranchRepository {
       """;
   private static final String TAGGED =
       "MATCH (:Twin {id: $twinId})-[:HAS_TAG]->(g:Tag {name: $name}) RETURN g.version AS id";
+
+  /** Each key's page and its versions (as {@link TwinRepository#VERSION_ROW} reads them). */
   private static final String PAGES =
       """
       UNWIND $keys AS k
@@ -70,7 +72,18 @@ public final class BranchRepository {
         RETURN size(vids) AS total, [i IN kept[0..k.limit] | vids[i]] AS ids,
                [i IN kept[0..k.limit] | numbers[i]] AS numbers, size(kept) > k.limit AS more
       }
-      RETURN k.key AS key, total, ids, numbers, more
+      CALL (ids) {
+        UNWIND ids AS vid
+        CALL (vid) {
+          MATCH (v:TwinVersion {id: vid})
+      """
+          + TwinRepository.VERSION_ROW
+          + """
+        }
+        RETURN collect({v: v, parent: parent, structures: structures,
+                        registrations: registrations}) AS versions
+      }
+      RETURN k.key AS key, total, versions, numbers, more
       """;
 
   private final Graph graph;
@@ -237,7 +250,7 @@ public final class BranchRepository {
                 keys.get(r.get("key").asInt()),
                 new VersionPages.Page(
                     r.get("total").asInt(),
-                    r.get("ids").asList(v -> v.asString()),
+                    r.get("versions").asList(TwinRepository::version),
                     r.get("numbers").asList(v -> v.asInt()),
                     r.get("more").asBoolean()));
           }

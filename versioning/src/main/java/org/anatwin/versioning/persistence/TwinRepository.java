@@ -112,6 +112,15 @@ public final class TwinRepository {
   private static final String VERSIONS =
       """
       MATCH (v:TwinVersion) WHERE v.id IN $ids
+      """
+          + TwinRepository.VERSION_ROW;
+
+  /**
+   * A version bound to {@code v} as one row: the version, its parent's id, its structures with
+   * their meshes and its registrations; {@link #version} reads it.
+   */
+  static final String VERSION_ROW =
+      """
       OPTIONAL MATCH (v)-[:PARENT]->(p:TwinVersion)
       OPTIONAL MATCH (v)-[:HAS_STRUCTURE]->(s:Structure)-[:HAS_MESH]->(m:Mesh)
       WITH v, p, s, m ORDER BY s.name
@@ -123,6 +132,7 @@ public final class TwinRepository {
       RETURN v {.*} AS v, p.id AS parent, structures,
              collect(r {.*, reviewedBy: a.by, reviewReason: a.reason, dicomSha256: d.sha256}) AS registrations
       """;
+
   private static final String VERSION_IDS_OF_TWINS =
       "MATCH (t:Twin)-[:HAS_VERSION]->(v:TwinVersion) WHERE t.id IN $ids RETURN t.id AS owner, v.id AS id ORDER BY v.number";
   private static final String MESHES = "MATCH (m:Mesh) WHERE m.id IN $ids RETURN m {.*} AS m";
@@ -677,7 +687,7 @@ public final class TwinRepository {
         Instant.parse(t.get("createdAt").asString()));
   }
 
-  private static TwinVersion version(Record r) {
+  static TwinVersion version(org.neo4j.driver.types.MapAccessorWithDefaultValue r) {
     Value v = r.get("v");
     List<TwinVersion.Structure> structures =
         r.get("structures")

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.anatwin.ingest.internal.DataSetEquivalence;
 import org.anatwin.ingest.internal.DicomInstance;
@@ -37,6 +38,8 @@ import org.jspecify.annotations.Nullable;
  * back, and assembles stored series into volumes for whoever builds twin versions.
  */
 public final class Ingest implements VolumeSource {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Ingest.class);
+
   /**
    * Limits on what is accepted; an object over a limit is refused with its code, never truncated:
    * bytes of one instance (file, C-STORE data set, STOW part), entries of a zip, elements of one
@@ -417,16 +420,25 @@ public final class Ingest implements VolumeSource {
    * Stores one parsed instance. Same SOP Instance UID and same dataset: a duplicate, nothing
    * written. Same UID and a different dataset: refused with {@code ingest:instance.conflict}, the
    * stored original untouched.
+   *
+   * <p>The blob is written (made durable) while the graph transaction finds out whether the
+   * instance is new, and the transaction commits only once it is durable; most instances are new,
+   * so the file's fsyncs leave the response path. When the instance turns out not to be new, a blob
+   * written only for it is removed again (see {@link #checkDuplicate}).
    */
   Stored store(DicomInstance instance, byte[] bytes, Actor actor, String route) {
     Instant receivedAt = clock.instant();
+    CompletableFuture<Boolean> blob =
+        CompletableFuture.supplyAsync(
+            () -> storage.blobs().putIfAbsent(instance.fileHash(), bytes),
+            task -> Thread.ofVirtual().start(task));
     Optional<ContentHash> known =
         repository.create(
             instance,
             receivedAt,
             List.of(actor.agent(), SOFTWARE),
             route,
-            () -> storage.blobs().put(instance.fileHash(), bytes),
+            () -> durable(blob),
             AuditEvent.success(
                 receivedAt,
                 actor,
@@ -439,7 +451,7 @@ public final class Ingest implements VolumeSource {
                     + " sha256="
                     + instance.fileHash().hex()));
     if (known.isPresent()) {
-      return checkDuplicate(instance, bytes, known.get(), route);
+      return checkDuplicate(instance, bytes, known.get(), route, wroteQuietly(blob));
     }
     if (!route.equals(IMPORT_ROUTE)) {
       for (ReceiptListener listener : receiptListeners) {
@@ -447,6 +459,28 @@ public final class Ingest implements VolumeSource {
       }
     }
     return Stored.NEW;
+  }
+
+  /** Waits for the blob's write; its failure fails the caller (the graph transaction). */
+  private static boolean durable(CompletableFuture<Boolean> blob) {
+    try {
+      return blob.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /** Whether the blob's write created it; false when it failed (nothing then to remove). */
+  private static boolean wroteQuietly(CompletableFuture<Boolean> blob) {
+    try {
+      return blob.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      log.warn("a blob written for an instance that was stored already failed", e.getCause());
+      return false;
+    }
   }
 
   /** The route of files stored by {@link #importFolder}. */
@@ -459,8 +493,11 @@ public final class Ingest implements VolumeSource {
    * sent, and the stored original stays untouched.
    */
   private Stored checkDuplicate(
-      DicomInstance instance, byte[] bytes, ContentHash stored, String route) {
+      DicomInstance instance, byte[] bytes, ContentHash stored, String route, boolean wroteBlob) {
     if (stored.equals(instance.datasetHash()) || sameInAnotherEncoding(instance, bytes)) {
+      if (wroteBlob) {
+        discardUnlessStored(instance);
+      }
       return Stored.DUPLICATE;
     }
     storage.blobs().put(bytes);
@@ -471,6 +508,18 @@ public final class Ingest implements VolumeSource {
             + instance.sopInstanceUid()
             + " is already stored with a different dataset; the stored instance was kept and this one refused and quarantined as "
             + instance.fileHash());
+  }
+
+  /**
+   * Removes the blob written for a duplicate, unless it is the stored instance's own file (the same
+   * bytes, stored by a concurrent sender): identical bytes carry one SOP Instance UID, so no other
+   * instance can reference it, and a quarantined copy would have made this one a conflict.
+   */
+  private void discardUnlessStored(DicomInstance instance) {
+    Optional<DicomRepository.InstanceRow> row = repository.instance(instance.sopInstanceUid());
+    if (row.isPresent() && !row.get().blob().equals(instance.fileHash())) {
+      storage.blobs().discard(instance.fileHash());
+    }
   }
 
   /**

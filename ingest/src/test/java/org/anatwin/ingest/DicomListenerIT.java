@@ -117,6 +117,13 @@ class DicomListenerIT {
     return hash;
   }
 
+  /** The files in the blob store, temporary ones included. */
+  private long blobFiles() throws Exception {
+    try (Stream<Path> files = Files.walk(work.resolve("home").resolve("blobs"))) {
+      return files.filter(Files::isRegularFile).count();
+    }
+  }
+
   private long instances(Path file) throws Exception {
     return count(
         "MATCH (i:Instance {sopInstanceUid: $u}) RETURN count(i)",
@@ -345,6 +352,7 @@ class DicomListenerIT {
       for (Path file : originals) {
         stored.put(file.getFileName(), storedHash(file));
       }
+      long blobs = blobFiles();
       // name, storescu's proposal option, converter (none: storescu converts between the
       // uncompressed syntaxes itself)
       String[][] resends = {
@@ -378,6 +386,9 @@ class DicomListenerIT {
                   Map.of("u", sopInstanceUid(originals.get(1)))))
           .as("nothing quarantined for a re-send of the same data set")
           .isZero();
+      assertThat(blobFiles())
+          .as("no blob kept for a re-send (each was written while the graph was asked)")
+          .isEqualTo(blobs);
 
       Path alteredRle = work.resolve(name + "-altered-rle");
       convert(List.of(altered.resolve(originals.get(1).getFileName())), alteredRle, "dcmcrle");

@@ -75,6 +75,43 @@ public final class BlobStore {
     if (Files.exists(target)) {
       return hash;
     }
+    write(hash, bytes, target);
+    return hash;
+  }
+
+  /**
+   * As {@link #put(ContentHash, byte[])}, saying whether this call wrote the blob (false: it was
+   * there). A blob found there may have just been renamed into place by a concurrent writer whose
+   * folder is not forced yet; its folder is forced here too, so a caller may commit a reference to
+   * it either way.
+   */
+  public boolean putIfAbsent(ContentHash hash, byte[] bytes) {
+    Path target = pathOf(hash);
+    if (Files.exists(target)) {
+      try {
+        forceDirectory(target.getParent());
+      } catch (IOException e) {
+        throw StorageException.io("cannot force the folder of blob " + hash, e);
+      }
+      return false;
+    }
+    write(hash, bytes, target);
+    return true;
+  }
+
+  /**
+   * Removes a blob this process has just written and nothing references (a speculative write that
+   * turned out not to be needed); a missing blob is no error.
+   */
+  public void discard(ContentHash hash) {
+    try {
+      Files.deleteIfExists(pathOf(hash));
+    } catch (IOException e) {
+      throw StorageException.io("cannot remove blob " + hash, e);
+    }
+  }
+
+  private void write(ContentHash hash, byte[] bytes, Path target) {
     try {
       createDurably(target.getParent());
       Path temp = Files.createTempFile(tmp, hash.hex().substring(0, 8), ".part");
@@ -91,7 +128,6 @@ public final class BlobStore {
       } finally {
         Files.deleteIfExists(temp);
       }
-      return hash;
     } catch (IOException e) {
       throw StorageException.io("cannot store blob " + hash, e);
     }

@@ -48,10 +48,14 @@ public final class LineageWriter {
       RETURN generated, used
       """;
 
-  /** Many activities in one statement, each as {@link #ACTIVITY} writes one. */
-  private static final String ACTIVITIES =
+  /**
+   * The activity bound to {@code act} (a {@link #row}) written as {@link #ACTIVITY} writes one,
+   * leaving {@code act}, {@code generated} and {@code used} (counts for {@link #check}) bound: a
+   * clause another statement can embed, so that a group's entities and their activities are written
+   * in one round trip.
+   */
+  public static final String ACTIVITY_OF_ACT =
       """
-      UNWIND $activities AS act
       MERGE (a:Activity {id: act.id})
         ON CREATE SET a.algorithm = act.algorithm, a.algorithmVersion = act.version,
                       a.parameters = act.parameters, a.time = act.time
@@ -79,8 +83,11 @@ public final class LineageWriter {
         MERGE (a)-[:WAS_ASSOCIATED_WITH]->(x)
         RETURN count(x) AS agents
       }
-      RETURN act.id AS id, generated, used
       """;
+
+  /** Many activities in one statement, each as {@link #ACTIVITY} writes one. */
+  private static final String ACTIVITIES =
+      "UNWIND $activities AS act\n" + ACTIVITY_OF_ACT + "RETURN act.id AS id, generated, used\n";
 
   private LineageWriter() {}
 
@@ -117,7 +124,8 @@ public final class LineageWriter {
     check(activity, tx.run(ACTIVITY, row(activity)).single());
   }
 
-  private static Map<String, Object> row(Activity activity) {
+  /** The activity as the parameter row {@link #ACTIVITY_OF_ACT} reads. */
+  public static Map<String, Object> row(Activity activity) {
     return Map.of(
         "id", activity.id().value(),
         "algorithm", activity.algorithm(),
@@ -130,12 +138,20 @@ public final class LineageWriter {
   }
 
   private static void check(Activity activity, Record found) {
-    if (found.get("generated").asLong() != activity.generated().size()) {
+    check(activity, found.get("generated").asLong(), found.get("used").asLong());
+  }
+
+  /**
+   * Throws {@code storage:lineage.unknown-entity} unless the counts {@link #ACTIVITY_OF_ACT} bound
+   * say every generated and used entity was found.
+   */
+  public static void check(Activity activity, long generated, long used) {
+    if (generated != activity.generated().size()) {
       throw new StorageException(
           "storage:lineage.unknown-entity",
           "activity " + activity.algorithm() + " generates an entity that is not in the graph");
     }
-    if (found.get("used").asLong() != activity.used().stream().distinct().count()) {
+    if (used != activity.used().stream().distinct().count()) {
       throw new StorageException(
           "storage:lineage.unknown-entity",
           "activity " + activity.algorithm() + " uses an entity that is not in the graph");

@@ -29,8 +29,9 @@ import org.neo4j.driver.exceptions.ClientException;
 public final class DicomRepository {
   /**
    * Creates each instance of a group (distinct SOP Instance UIDs) with its patient, study and
-   * series unless an instance with its UID exists; returns per UID that instance's dataset hash
-   * then (null when created). One round trip for the whole group.
+   * series, and the activity that received it, unless an instance with its UID exists; returns per
+   * UID that instance's dataset hash then (null when created) and, for a created one, the counts
+   * {@link LineageWriter#check} needs. One round trip for the whole group.
    */
   private static final String FIND_OR_CREATE_INSTANCES =
       """
@@ -54,7 +55,16 @@ public final class DicomRepository {
                                    instanceNumber: row.instanceNumber, size: row.size,
                                    receivedAt: row.receivedAt})
         CREATE (se)-[:HAS_INSTANCE]->(i))
-      RETURN row.sop AS sop, old.datasetSha256 AS existing
+      WITH row, old
+      OPTIONAL CALL (row, old) {
+        WITH row, old WHERE old IS NULL
+        WITH row.activity AS act
+      """
+          + LineageWriter.ACTIVITY_OF_ACT
+          + """
+        RETURN generated, used
+      }
+      RETURN row.sop AS sop, old.datasetSha256 AS existing, generated, used
       """;
 
   private static final String SERIES_INSTANCES =
@@ -160,8 +170,9 @@ public final class DicomRepository {
 
   /**
    * Creates the instance node (and its patient, study and series when new) and the activity that
-   * received it, in one transaction, running {@code storeBlob} (which must make the bytes durable)
-   * before the node is created. Returns the dataset hash already stored when the instance exists.
+   * received it, in one transaction, which commits only after {@code storeBlob} (which must make
+   * the bytes durable, or wait for a write begun earlier) returned; it runs only when the instance
+   * is new. Returns the dataset hash already stored when the instance exists.
    */
   public Optional<ContentHash> create(
       DicomInstance d,
@@ -296,10 +307,10 @@ public final class DicomRepository {
 
   /**
    * One transaction for a group, in a constant number of statements whatever its size: the group's
-   * instances found or created by one statement (a SOP Instance UID twice in a group: the later
-   * ones are what the first found or created, never new), the new ones' blobs made durable while
-   * their receipt activities are written by one statement, and awaited before their audit events,
-   * which are appended together last so the audit log's head is locked only for the commit.
+   * instances found or created with their receipt activities by one statement (a SOP Instance UID
+   * twice in a group: the later ones are what the first found or created, never new), the new ones'
+   * blobs awaited (their writes began when they were received), then their audit events, appended
+   * together last so the audit log's head is locked only for the commit.
    */
   private List<Optional<ContentHash>> createAll(List<Pending> group) {
     return graph.write(
@@ -317,17 +328,33 @@ public final class DicomRepository {
               repeats.add(one);
             }
           }
-          for (Record r :
-              tx.run(
-                      FIND_OR_CREATE_INSTANCES,
-                      Map.of("rows", first.stream().map(Pending::p).toList()))
-                  .list()) {
+          Map<String, Activity> receipts = new HashMap<>();
+          List<Map<String, Object>> rows = new java.util.ArrayList<>();
+          for (Pending one : first) {
+            Activity receipt =
+                Activity.of(
+                    RECEIVE,
+                    "1",
+                    Map.of("route", one.route(), "sopClassUid", one.d().sopClassUid()),
+                    List.of(),
+                    List.of(one.d().sopInstanceUid().entityId()),
+                    one.agents(),
+                    one.receivedAt());
+            receipts.put(one.d().sopInstanceUid().value(), receipt);
+            Map<String, Object> row = new HashMap<>(one.p());
+            row.put("activity", LineageWriter.row(receipt));
+            rows.add(row);
+          }
+          for (Record r : tx.run(FIND_OR_CREATE_INSTANCES, Map.of("rows", rows)).list()) {
+            String sop = r.get("sop").asString();
             Value existing = r.get("existing");
-            found.put(
-                r.get("sop").asString(),
-                existing.isNull()
-                    ? Optional.empty()
-                    : Optional.of(ContentHash.parse(existing.asString())));
+            if (existing.isNull()) {
+              LineageWriter.check(
+                  receipts.get(sop), r.get("generated").asLong(), r.get("used").asLong());
+              found.put(sop, Optional.empty());
+            } else {
+              found.put(sop, Optional.of(ContentHash.parse(existing.asString())));
+            }
           }
           List<Pending> created = new java.util.ArrayList<>();
           for (Pending one : first) {
@@ -335,28 +362,8 @@ public final class DicomRepository {
               created.add(one);
             }
           }
-          List<CompletableFuture<Void>> blobs = new java.util.ArrayList<>();
           for (Pending one : created) {
-            blobs.add(
-                CompletableFuture.runAsync(
-                    one.storeBlob(), task -> Thread.ofVirtual().start(task)));
-          }
-          LineageWriter.writeAll(
-              tx,
-              created.stream()
-                  .map(
-                      one ->
-                          Activity.of(
-                              RECEIVE,
-                              "1",
-                              Map.of("route", one.route(), "sopClassUid", one.d().sopClassUid()),
-                              List.of(),
-                              List.of(one.d().sopInstanceUid().entityId()),
-                              one.agents(),
-                              one.receivedAt()))
-                  .toList());
-          for (CompletableFuture<Void> blob : blobs) {
-            awaitDurable(blob);
+            one.storeBlob().run(); // written since the instance was received: usually done by now
           }
           audit.appendAll(created.stream().map(Pending::event).toList());
           List<Optional<ContentHash>> outcomes = new java.util.ArrayList<>(group.size());
@@ -371,17 +378,6 @@ public final class DicomRepository {
           }
           return outcomes;
         });
-  }
-
-  private static void awaitDurable(CompletableFuture<Void> blob) {
-    try {
-      blob.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      throw e;
-    }
   }
 
   /** A stored instance of a series: its lineage identity and the blob holding its file. */

@@ -98,6 +98,26 @@ class NestedQueryCostIT extends ServiceIT {
         .as("a page holds at most 100")
         .isEqualTo(Math.min(100, seen.size()));
     assertThat(fifty).as("statements for 50 twins").isEqualTo(five).isLessThanOrEqualTo(15);
+
+    // one twin with its patient and a page of versions: the twin and its patient are one read,
+    // the page with its versions another
+    long one = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      long before = storage.graph().statements();
+      JsonNode read =
+          client
+              .data(
+                  planner,
+                  "query($id: ID!) { twin(id: $id) { id patient { pseudonym }"
+                      + " versions(first: 5) { nodes { number structures { name"
+                      + " mesh { id triangleCount } } } } } }",
+                  Map.of("id", twin))
+              .get("twin");
+      one = Math.min(one, storage.graph().statements() - before);
+      assertThat(read.get("patient").get("pseudonym").asString()).isNotEmpty();
+      assertThat(read.get("versions").get("nodes").get(0).get("structures").size()).isPositive();
+    }
+    assertThat(one).as("statements for one twin with its patient and versions").isEqualTo(2);
   }
 
   /** Statements the graph ran for the nested request over {@code n} twins (all present). */

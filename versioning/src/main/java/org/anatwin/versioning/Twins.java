@@ -776,6 +776,14 @@ public final class Twins {
     return repository.twin(id);
   }
 
+  /**
+   * A twin with its patient's properties read in the same statement (PHI: the caller shows them
+   * only as the reader's role allows, as for any patient read).
+   */
+  public Optional<TwinWithPatient> twinWithPatient(TwinId id) {
+    return repository.twinWithPatient(id);
+  }
+
   public List<Twin> twins(int limit, @Nullable String after) {
     return repository.twins(limit, after);
   }

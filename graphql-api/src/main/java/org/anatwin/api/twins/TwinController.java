@@ -33,10 +33,26 @@ class TwinController {
     this.ingest = ingest;
   }
 
-  record TwinView(String id, String patientKey, int versionCount, String createdAt) {
+  /** A twin; {@code patient} holds its patient's node when it was read with the twin. */
+  record TwinView(
+      String id,
+      String patientKey,
+      int versionCount,
+      String createdAt,
+      @Nullable Map<String, Object> patient) {
     static TwinView from(Twin t) {
       return new TwinView(
-          t.id().value(), t.patient().value(), t.versionCount(), t.createdAt().toString());
+          t.id().value(), t.patient().value(), t.versionCount(), t.createdAt().toString(), null);
+    }
+
+    static TwinView from(org.anatwin.versioning.TwinWithPatient read) {
+      Twin t = read.twin();
+      return new TwinView(
+          t.id().value(),
+          t.patient().value(),
+          t.versionCount(),
+          t.createdAt().toString(),
+          read.patient());
     }
   }
 
@@ -141,7 +157,10 @@ class TwinController {
 
   @QueryMapping
   @Nullable TwinView twin(@Argument String id) {
-    return Ids.tryParse(id, TwinId::parse).flatMap(twins::twin).map(TwinView::from).orElse(null);
+    return Ids.tryParse(id, TwinId::parse)
+        .flatMap(twins::twinWithPatient)
+        .map(TwinView::from)
+        .orElse(null);
   }
 
   @QueryMapping
@@ -262,9 +281,15 @@ class TwinController {
 
   @BatchMapping(typeName = "Twin")
   Map<TwinView, Map<String, Object>> patient(List<TwinView> owners) {
-    Map<String, Map<String, Object>> found =
-        ingest.patients(owners.stream().map(TwinView::patientKey).distinct().toList());
-    return org.anatwin.api.Batches.byOwner(owners, t -> found.get(t.patientKey()));
+    List<String> unread =
+        owners.stream()
+            .filter(t -> t.patient() == null)
+            .map(TwinView::patientKey)
+            .distinct()
+            .toList();
+    Map<String, Map<String, Object>> found = unread.isEmpty() ? Map.of() : ingest.patients(unread);
+    return org.anatwin.api.Batches.byOwner(
+        owners, t -> t.patient() != null ? t.patient() : found.get(t.patientKey()));
   }
 
   /** A structure's difference between two versions; the PLY with the distances is at download. */

@@ -19,6 +19,7 @@ import org.anatwin.versioning.MeshInfo;
 import org.anatwin.versioning.RegistrationInfo;
 import org.anatwin.versioning.Twin;
 import org.anatwin.versioning.TwinVersion;
+import org.anatwin.versioning.TwinWithPatient;
 import org.anatwin.versioning.VersioningException;
 import org.jspecify.annotations.Nullable;
 import org.neo4j.driver.Record;
@@ -101,7 +102,15 @@ public final class TwinRepository {
       MATCH (m:Mesh {id: s.mesh})
       CREATE (v)-[:HAS_STRUCTURE]->(:Structure {id: $id + '/' + s.name, name: s.name})-[:HAS_MESH]->(m)
       """;
-  private static final String TWIN = "MATCH (t:Twin {id: $id}) RETURN t {.*} AS t";
+
+  /** A twin with its patient's node, which the twin query shows next to it (one read for both). */
+  private static final String TWIN =
+      """
+      MATCH (t:Twin {id: $id})
+      OPTIONAL MATCH (p:Patient {id: t.patientKey})
+      RETURN t {.*} AS t, p {.*} AS patient
+      """;
+
   private static final String TWINS =
       """
       MATCH (t:Twin) WHERE $after IS NULL OR t.id > $after
@@ -629,9 +638,20 @@ public final class TwinRepository {
   }
 
   public Optional<Twin> twin(TwinId id) {
+    return twinWithPatient(id).map(TwinWithPatient::twin);
+  }
+
+  public Optional<TwinWithPatient> twinWithPatient(TwinId id) {
     return graph.read(
         tx ->
-            tx.run(TWIN, Map.of("id", id.value())).list(r -> twin(r.get("t"))).stream()
+            tx
+                .run(TWIN, Map.of("id", id.value()))
+                .list(
+                    r ->
+                        new TwinWithPatient(
+                            twin(r.get("t")),
+                            r.get("patient").isNull() ? null : r.get("patient").asMap()))
+                .stream()
                 .findFirst());
   }
 

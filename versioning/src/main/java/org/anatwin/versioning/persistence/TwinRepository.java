@@ -103,8 +103,10 @@ public final class TwinRepository {
       CREATE (v)-[:HAS_STRUCTURE]->(:Structure {id: $id + '/' + s.name, name: s.name})-[:HAS_MESH]->(m)
       """;
 
+  private static final String TWIN = "MATCH (t:Twin {id: $id}) RETURN t {.*} AS t";
+
   /** A twin with its patient's node, which the twin query shows next to it (one read for both). */
-  private static final String TWIN =
+  private static final String TWIN_WITH_PATIENT =
       """
       MATCH (t:Twin {id: $id})
       OPTIONAL MATCH (p:Patient {id: t.patientKey})
@@ -637,15 +639,19 @@ public final class TwinRepository {
         });
   }
 
+  /** The twin alone: callers that do not show its patient do not read the patient's node. */
   public Optional<Twin> twin(TwinId id) {
-    return twinWithPatient(id).map(TwinWithPatient::twin);
+    return graph.read(
+        tx ->
+            tx.run(TWIN, Map.of("id", id.value())).list(r -> twin(r.get("t"))).stream()
+                .findFirst());
   }
 
   public Optional<TwinWithPatient> twinWithPatient(TwinId id) {
     return graph.read(
         tx ->
             tx
-                .run(TWIN, Map.of("id", id.value()))
+                .run(TWIN_WITH_PATIENT, Map.of("id", id.value()))
                 .list(
                     r ->
                         new TwinWithPatient(

@@ -20,32 +20,37 @@ import org.anatwin.audit.AuditLog;
 import org.anatwin.ingest.DicomListener;
 import org.anatwin.ingest.Ingest;
 import org.anatwin.ingest.SyntheticSeries;
-import org.anatwin.model.Actor;
 import org.anatwin.storage.Storage;
 
 /**
- * C-STORE ingest: {@code storescu} sends N synthetic 512x512 CT slices in one association to our
- * SCP (durable: blob fsync, graph commit, then the response) and to Orthanc (Debian, fsync on),
- * each started fresh on an empty store every round, rounds interleaved. Metric: instances per
- * second, wall clock of {@code storescu}; both stores are checked to hold all N afterwards.
+ * C-STORE ingest: {@code storescu} sends N synthetic 512x512 CT slices to our SCP (durable: blob
+ * fsync, graph commit, then the response) and to Orthanc (Debian, fsync on, started fresh on an
+ * empty store every round), rounds interleaved. Every round sends a series of its own (new UIDs),
+ * the same one to both. Our SCP is one running service for the whole benchmark, as in a hospital,
+ * so each round's instances are all new to it; {@code -Danatwin.bench.fresh-service=true} opens a
+ * new database and listener every round instead (its statements planned and its generated code
+ * compiled again each time). Metric: instances per second, wall clock of {@code storescu}; both
+ * stores are checked to hold the round's N afterwards.
  */
 final class IngestBench {
   private static final int SLICES = Integer.getInteger("anatwin.bench.slices", 500);
 
-  /** Rounds run first and not counted: our JVM compiles its hot paths, as in a running service. */
-  private static final int WARMUP = Integer.getInteger("anatwin.bench.warmup", 2);
+  /**
+   * Rounds run first and not counted: our JVM compiles its hot paths and Neo4j re-plans our
+   * statements as the store grows from empty, as a service in use has long done (rounds still rose
+   * after four).
+   */
+  private static final int WARMUP = Integer.getInteger("anatwin.bench.warmup", 5);
 
   /** Parallel associations, each sending its share of the slices (storescu processes). */
   private static final int ASSOCIATIONS = Integer.getInteger("anatwin.bench.associations", 1);
 
   /**
-   * Whether each round first stores one instance of another series (not timed, not counted) so that
-   * the new database has planned our Cypher statements, as a running service has: a fresh Neo4j
-   * parses and plans every statement on first use (measured at a fifth of the CPU of a
-   * four-association round). Set false to time a cold database.
+   * Whether our SCP is opened anew for every round (a new database: Neo4j parses and plans our
+   * statements and the JIT compiles the code it generates for them again, a fifth to a third of a
+   * round's CPU) rather than being one service that keeps running.
    */
-  private static final boolean WARM_PLANS =
-      Boolean.parseBoolean(System.getProperty("anatwin.bench.warm-plans", "true"));
+  private static final boolean FRESH_SERVICE = Boolean.getBoolean("anatwin.bench.fresh-service");
 
   private static final String ORTHANC =
       System.getProperty("anatwin.bench.orthanc", "/usr/sbin/Orthanc");
@@ -60,22 +65,25 @@ final class IngestBench {
   }
 
   void run() throws Exception {
-    List<Path> series = split(writeSeries(work.resolve("ct-" + SLICES)));
     double[] ours = new double[runs];
     double[] orthanc = new double[runs];
-    for (int w = 0; w < WARMUP; w++) {
-      System.err.printf(
-          Locale.ROOT,
-          "warm-up %d (not counted): ours %.1f/s, orthanc %.1f/s%n",
-          w + 1,
-          ours(series, -1 - w),
-          orthanc(series, -1 - w));
-    }
-    for (int r = 0; r < runs; r++) {
-      ours[r] = ours(series, r);
-      orthanc[r] = orthanc(series, r);
-      System.err.printf(
-          Locale.ROOT, "round %d: ours %.1f/s, orthanc %.1f/s%n", r + 1, ours[r], orthanc[r]);
+    try (Service service = FRESH_SERVICE ? null : Service.open(work)) {
+      for (int w = 0; w < WARMUP; w++) {
+        List<Path> series = series(w);
+        System.err.printf(
+            Locale.ROOT,
+            "warm-up %d (not counted): ours %.1f/s, orthanc %.1f/s%n",
+            w + 1,
+            ours(service, series, -1 - w),
+            orthanc(series, -1 - w));
+      }
+      for (int r = 0; r < runs; r++) {
+        List<Path> series = series(WARMUP + r);
+        ours[r] = ours(service, series, r);
+        orthanc[r] = orthanc(series, r);
+        System.err.printf(
+            Locale.ROOT, "round %d: ours %.1f/s, orthanc %.1f/s%n", r + 1, ours[r], orthanc[r]);
+      }
     }
     double o = Benchmarks.median(ours);
     double p = Benchmarks.median(orthanc);
@@ -91,8 +99,14 @@ final class IngestBench {
         runs);
   }
 
+  /** Round k's series (its own UIDs), split over the associations. */
+  private List<Path> series(int k) throws Exception {
+    return split(
+        writeSeries(work.resolve("ct-" + SLICES + "-" + k), "bench-ingest-" + SLICES + "-" + k));
+  }
+
   /** N slices of a noisy ellipse phantom, 512x512, written once and reused. */
-  private static Path writeSeries(Path dir) throws Exception {
+  private static Path writeSeries(Path dir, String name) throws Exception {
     if (Files.isDirectory(dir)) {
       try (Stream<Path> files = Files.list(dir)) {
         if (files.count() == SLICES) {
@@ -100,7 +114,7 @@ final class IngestBench {
         }
       }
     }
-    new SyntheticSeries("bench-ingest-" + SLICES, 1, 512, 512, 0.7, SLICES, 1.0, -179.2, -179.2, 0)
+    new SyntheticSeries(name, 1, 512, 512, 0.7, SLICES, 1.0, -179.2, -179.2, 0)
         .write(
             dir,
             (x, y, z) -> {
@@ -139,10 +153,11 @@ final class IngestBench {
     return parts;
   }
 
-  /** Our SCP on a fresh store: embedded Neo4j and blob store in a new folder. */
-  private double ours(List<Path> series, int round) throws Exception {
-    Path home = Files.createTempDirectory(work, "ours-");
-    try (Storage storage = Storage.open(Storage.Settings.embedded(home))) {
+  /** Our SCP: a store, its ingest and a loopback listener. */
+  private record Service(Path home, Storage storage, DicomListener scp) implements AutoCloseable {
+    static Service open(Path work) throws IOException {
+      Path home = Files.createTempDirectory(work, "ours-");
+      Storage storage = Storage.open(Storage.Settings.embedded(home));
       Ingest ingest =
           new Ingest(
               storage,
@@ -152,35 +167,58 @@ final class IngestBench {
                   Clock.systemUTC()),
               Ingest.Limits.defaults(),
               Clock.systemUTC());
-      if (WARM_PLANS) {
-        ingest.receive(Files.readAllBytes(primer()), Actor.dicomSender("PRIMER"), "primer");
+      return new Service(
+          home,
+          storage,
+          ingest.listen(new DicomListener.Settings("ANATWIN", "127.0.0.1", 0, 262144)));
+    }
+
+    long instances() {
+      return storage
+          .graph()
+          .read(tx -> tx.run("MATCH (i:Instance) RETURN count(i)").single().get(0).asLong());
+    }
+
+    @Override
+    public void close() throws IOException {
+      try (storage) {
+        scp.close();
+      } finally {
+        delete(home);
       }
-      try (DicomListener scp =
-          ingest.listen(new DicomListener.Settings("ANATWIN", "127.0.0.1", 0, 262144))) {
-        double rate = storescu(series, scp.port(), "ANATWIN");
-        long stored =
-            storage
-                .graph()
-                .read(tx -> tx.run("MATCH (i:Instance) RETURN count(i)").single().get(0).asLong());
-        check("ours", stored - (WARM_PLANS ? 1 : 0));
-        return rate;
-      }
-    } finally {
-      delete(home);
     }
   }
 
-  /** One slice of another series and patient, written once. */
-  private Path primer() {
-    Path dir = work.resolve("ingest-primer");
-    if (!Files.isDirectory(dir)) {
-      new SyntheticSeries("bench-ingest-primer", 1, 64, 64, 0.7, 1, 1.0, 0, 0, 0)
-          .write(dir, (x, y, z) -> x);
+  /** One round into the running service, or into a fresh one when there is none. */
+  private double ours(Service running, List<Path> series, int round) throws Exception {
+    try (Service fresh = running == null ? Service.open(work) : null) {
+      Service service = running == null ? fresh : running;
+      long before = service.instances();
+      double rate = recorded(round, () -> storescu(series, service.scp().port(), "ANATWIN"));
+      check("ours", service.instances() - before);
+      return rate;
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.findFirst().orElseThrow();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+  }
+
+  /**
+   * With {@code -Danatwin.bench.jfr=DIR}, a flight recording (profile settings) of the timed send
+   * alone, one file per round; the setup of the round stays out of it.
+   */
+  private static double recorded(int round, java.util.concurrent.Callable<Double> timed)
+      throws Exception {
+    String dir = System.getProperty("anatwin.bench.jfr");
+    if (dir == null) {
+      return timed.call();
+    }
+    try (jdk.jfr.Recording recording =
+        new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+      // CPU-time sampling (JDK 25, Linux) sees every thread that burns CPU, not only those in Java.
+      recording.enable("jdk.CPUTimeSample").with("throttle", "1ms");
+      recording.start();
+      double rate = timed.call();
+      recording.stop();
+      recording.dump(Files.createDirectories(Path.of(dir)).resolve("ingest-" + round + ".jfr"));
+      return rate;
     }
   }
 

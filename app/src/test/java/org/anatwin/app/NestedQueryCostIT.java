@@ -99,25 +99,48 @@ class NestedQueryCostIT extends ServiceIT {
         .isEqualTo(Math.min(100, seen.size()));
     assertThat(fifty).as("statements for 50 twins").isEqualTo(five).isLessThanOrEqualTo(15);
 
-    // one twin with its patient and a page of versions: the twin and its patient are one read,
-    // the page with its versions another
+    // one twin with its patient and a page of versions: the twin query reads all three at once
+    String asked =
+        "query($id: ID!) { twin(id: $id) { id patient { pseudonym }"
+            + " versions(first: 5) { totalCount pageInfo { hasNextPage endCursor }"
+            + " nodes { number structures { name mesh { id triangleCount } } } } } }";
     long one = Long.MAX_VALUE;
+    JsonNode read = null;
     for (int i = 0; i < 3; i++) {
       long before = storage.graph().statements();
-      JsonNode read =
-          client
-              .data(
-                  planner,
-                  "query($id: ID!) { twin(id: $id) { id patient { pseudonym }"
-                      + " versions(first: 5) { nodes { number structures { name"
-                      + " mesh { id triangleCount } } } } } }",
-                  Map.of("id", twin))
-              .get("twin");
+      read = client.data(planner, asked, Map.of("id", twin)).get("twin");
       one = Math.min(one, storage.graph().statements() - before);
       assertThat(read.get("patient").get("pseudonym").asString()).isNotEmpty();
       assertThat(read.get("versions").get("nodes").get(0).get("structures").size()).isPositive();
     }
-    assertThat(one).as("statements for one twin with its patient and versions").isEqualTo(2);
+    assertThat(one).as("statements for one twin with its patient and versions").isEqualTo(1);
+
+    // two pages under aliases: each is read by the versions field itself, the first the same
+    JsonNode both =
+        client
+            .data(
+                planner,
+                "query($id: ID!) { twin(id: $id) { id patient { pseudonym }"
+                    + " a: versions(first: 5) { totalCount pageInfo { hasNextPage endCursor }"
+                    + " nodes { number structures { name mesh { id triangleCount } } } }"
+                    + " b: versions(first: 1) { totalCount nodes { number } } } }",
+                Map.of("id", twin))
+            .get("twin");
+    assertThat(both.get("a")).isEqualTo(read.get("versions"));
+    assertThat(both.get("b").get("nodes")).hasSize(1);
+    assertThat(both.get("b").get("nodes").get(0).get("number"))
+        .isEqualTo(read.get("versions").get("nodes").get(0).get("number"));
+    assertThat(both.get("b").get("totalCount")).isEqualTo(read.get("versions").get("totalCount"));
+
+    // a cursor that is not one fails the versions field with its code (the twin read is fine)
+    GraphQlClient.Response bad =
+        client.post(
+            planner,
+            "query($id: ID!) { twin(id: $id) { id versions(after: \"x\") { totalCount } } }",
+            Map.of("id", twin));
+    assertThat(GraphQlClient.errorCode(bad)).isEqualTo("versioning:page.cursor");
+    assertThat(bad.body().get("errors").get(0).get("path").toString())
+        .isEqualTo("[\"twin\",\"versions\"]");
   }
 
   /** Statements the graph ran for the nested request over {@code n} twins (all present). */

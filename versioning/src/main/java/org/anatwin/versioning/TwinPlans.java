@@ -188,6 +188,14 @@ public final class TwinPlans {
     return branches.versions(keys);
   }
 
+  /**
+   * A twin with its patient's node and the page of its versions that the key names, in one query
+   * (the twin query asks for all three).
+   */
+  public Optional<VersionPages.TwinWithPage> twinWithVersionPage(VersionPages.Key key) {
+    return branches.twinWithPage(key);
+  }
+
   // ---------------------------------------------------------------- designs
 
   /** What a designer uploads. */

@@ -16,4 +16,7 @@ public final class VersionPages {
    * more follow.
    */
   public record Page(int total, List<TwinVersion> versions, List<Integer> numbers, boolean more) {}
+
+  /** A twin with its patient's node and one page of its versions, read together. */
+  public record TwinWithPage(TwinWithPatient twin, Page page) {}
 }

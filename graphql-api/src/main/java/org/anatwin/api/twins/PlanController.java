@@ -123,6 +123,12 @@ class PlanController {
       @Argument @Nullable Integer first,
       @Argument @Nullable String after,
       DataLoader<VersionPages.Key, PageView> loader) {
+    return loader.load(pageKey(twin.id(), branch, first, after));
+  }
+
+  /** Which page of a twin's versions the {@code versions} field's arguments ask for. */
+  static VersionPages.Key pageKey(
+      String twinId, @Nullable String branch, @Nullable Integer first, @Nullable String after) {
     Integer afterNumber = null;
     if (after != null) {
       try {
@@ -132,30 +138,30 @@ class PlanController {
             "versioning:page.cursor", "not a cursor of this list: " + after);
       }
     }
-    return loader.load(new VersionPages.Key(twin.id(), branch, Pages.size(first), afterNumber));
+    return new VersionPages.Key(twinId, branch, Pages.size(first), afterNumber);
   }
 
   private Map<VersionPages.Key, PageView> pages(java.util.Set<VersionPages.Key> keys) {
     Map<VersionPages.Key, VersionPages.Page> pages = plans.versionPages(new ArrayList<>(keys));
     Map<VersionPages.Key, PageView> out = new java.util.HashMap<>();
-    pages.forEach(
-        (key, page) -> {
-          List<EdgeView> edges = new ArrayList<>();
-          for (int i = 0; i < page.versions().size(); i++) {
-            edges.add(
-                new EdgeView(
-                    Integer.toString(page.numbers().get(i)),
-                    TwinController.VersionView.from(page.versions().get(i))));
-          }
-          out.put(
-              key,
-              new PageView(
-                  edges,
-                  edges.stream().map(EdgeView::node).toList(),
-                  new PageInfoView(page.more(), edges.isEmpty() ? null : edges.getLast().cursor()),
-                  page.total()));
-        });
+    pages.forEach((key, page) -> out.put(key, view(page)));
     return out;
+  }
+
+  /** A page of versions as the connection shows it. */
+  static PageView view(VersionPages.Page page) {
+    List<EdgeView> edges = new ArrayList<>();
+    for (int i = 0; i < page.versions().size(); i++) {
+      edges.add(
+          new EdgeView(
+              Integer.toString(page.numbers().get(i)),
+              TwinController.VersionView.from(page.versions().get(i))));
+    }
+    return new PageView(
+        edges,
+        edges.stream().map(EdgeView::node).toList(),
+        new PageInfoView(page.more(), edges.isEmpty() ? null : edges.getLast().cursor()),
+        page.total());
   }
 
   @BatchMapping(typeName = "Twin")

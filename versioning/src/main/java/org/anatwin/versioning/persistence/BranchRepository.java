@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.anatwin.model.TwinId;
 import org.anatwin.storage.Graph;
 import org.anatwin.versioning.VersionPages;
@@ -85,6 +86,18 @@ public final class BranchRepository {
       }
       RETURN k.key AS key, total, versions, numbers, more
       """;
+
+  /**
+   * A twin, its patient's node and one page of its versions: what the twin query shows, at once.
+   */
+  private static final String TWIN_WITH_PAGE =
+      TwinRepository.MATCH_TWIN_WITH_PATIENT
+          + "CALL () {\n"
+          + PAGES
+          + """
+          }
+          RETURN t {.*} AS t, p {.*} AS patient, total, versions, numbers, more
+          """;
 
   private final Graph graph;
 
@@ -231,6 +244,34 @@ public final class BranchRepository {
 
   /** Each page asked for, in one query. */
   public Map<VersionPages.Key, VersionPages.Page> versions(List<VersionPages.Key> keys) {
+    List<Map<String, Object>> rows = rows(keys);
+    return graph.read(
+        tx -> {
+          Map<VersionPages.Key, VersionPages.Page> out = new HashMap<>();
+          for (Record r : tx.run(PAGES, Map.of("keys", rows)).list()) {
+            out.put(keys.get(r.get("key").asInt()), page(r));
+          }
+          return out;
+        });
+  }
+
+  /** A twin with its patient and the page of its versions that the key names, in one statement. */
+  public Optional<VersionPages.TwinWithPage> twinWithPage(VersionPages.Key key) {
+    Map<String, Object> p = new HashMap<>();
+    p.put("id", key.twinId());
+    p.put("keys", rows(List.of(key)));
+    return graph.read(
+        tx ->
+            tx
+                .run(TWIN_WITH_PAGE, p)
+                .list(
+                    r -> new VersionPages.TwinWithPage(TwinRepository.twinWithPatient(r), page(r)))
+                .stream()
+                .findFirst());
+  }
+
+  /** The keys as statement parameters, each with its index as {@code key}. */
+  private static List<Map<String, Object>> rows(List<VersionPages.Key> keys) {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int i = 0; i < keys.size(); i++) {
       VersionPages.Key k = keys.get(i);
@@ -242,19 +283,14 @@ public final class BranchRepository {
       row.put("after", k.afterNumber());
       rows.add(row);
     }
-    return graph.read(
-        tx -> {
-          Map<VersionPages.Key, VersionPages.Page> out = new HashMap<>();
-          for (Record r : tx.run(PAGES, Map.of("keys", rows)).list()) {
-            out.put(
-                keys.get(r.get("key").asInt()),
-                new VersionPages.Page(
-                    r.get("total").asInt(),
-                    r.get("versions").asList(TwinRepository::version),
-                    r.get("numbers").asList(v -> v.asInt()),
-                    r.get("more").asBoolean()));
-          }
-          return out;
-        });
+    return rows;
+  }
+
+  private static VersionPages.Page page(Record r) {
+    return new VersionPages.Page(
+        r.get("total").asInt(),
+        r.get("versions").asList(TwinRepository::version),
+        r.get("numbers").asList(v -> v.asInt()),
+        r.get("more").asBoolean());
   }
 }

@@ -105,13 +105,16 @@ public final class TwinRepository {
 
   private static final String TWIN = "MATCH (t:Twin {id: $id}) RETURN t {.*} AS t";
 
-  /** A twin with its patient's node, which the twin query shows next to it (one read for both). */
-  private static final String TWIN_WITH_PATIENT =
+  /** A twin as {@code t} and its patient's node as {@code p} (null if none), for a RETURN after. */
+  static final String MATCH_TWIN_WITH_PATIENT =
       """
       MATCH (t:Twin {id: $id})
       OPTIONAL MATCH (p:Patient {id: t.patientKey})
-      RETURN t {.*} AS t, p {.*} AS patient
       """;
+
+  /** A twin with its patient's node, which the twin query shows next to it (one read for both). */
+  private static final String TWIN_WITH_PATIENT =
+      MATCH_TWIN_WITH_PATIENT + "RETURN t {.*} AS t, p {.*} AS patient\n";
 
   private static final String TWINS =
       """
@@ -652,13 +655,15 @@ public final class TwinRepository {
         tx ->
             tx
                 .run(TWIN_WITH_PATIENT, Map.of("id", id.value()))
-                .list(
-                    r ->
-                        new TwinWithPatient(
-                            twin(r.get("t")),
-                            r.get("patient").isNull() ? null : r.get("patient").asMap()))
+                .list(TwinRepository::twinWithPatient)
                 .stream()
                 .findFirst());
+  }
+
+  /** A row's twin ({@code t}) and patient ({@code patient}, may be null). */
+  static TwinWithPatient twinWithPatient(Record r) {
+    return new TwinWithPatient(
+        twin(r.get("t")), r.get("patient").isNull() ? null : r.get("patient").asMap());
   }
 
   public List<Twin> twins(int limit, @Nullable String after) {

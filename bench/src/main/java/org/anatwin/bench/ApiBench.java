@@ -27,7 +27,7 @@ final class ApiBench {
 
   /** Load before the rounds, not counted: the service's JIT needs tens of seconds of it. */
   private static final long WARMUP_NANOS =
-      Long.getLong("anatwin.bench.warmup-seconds", 20) * 1_000_000_000L;
+      Long.getLong("anatwin.bench.warmup-seconds", 90) * 1_000_000_000L;
 
   /** The twin query alone instead of the mix ({@code -Danatwin.bench.twin-only=true}). */
   private static final boolean TWIN_ONLY = Boolean.getBoolean("anatwin.bench.twin-only");
